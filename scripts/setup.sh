@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs everything saddle needs on a fresh Debian 12 machine: compilers and libraries for the
+# build, Python/PyTorch for the side-by-side benchmarks, and the two datasets.
+# Non-interactive and idempotent: packages already present are skipped, data already converted is kept.
+set -euo pipefail
+
+PACKAGES=(
+  g++ pkg-config meson ninja-build
+  libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev
+  libopenblas-dev liblapack-dev zlib1g-dev
+  doctest-dev libbenchmark-dev
+  libcli11-dev libfmt-dev nlohmann-json3-dev
+  gnuplot-nox
+  dataset-fashion-mnist
+)
+# Only for bench/peers (PyTorch side by side); never needed by the tests.
+if [[ "${SADDLE_WITH_PEERS:-0}" == 1 ]]; then
+  PACKAGES+=(python3-torch python3-numpy)
+fi
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi
+}
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm comes with Node.js; on plain Debian it is a separate package.
+if ! command -v npm >/dev/null 2>&1; then
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$here/scripts/fetch-data.sh"
