@@ -1,0 +1,433 @@
+// saddle/autodiff/npz.cpp — .npz read/write through libzip; the .npy encoding follows
+// numpy/lib/format.py (format versions 1.0, 2.0, 3.0 read; 1.0 written).
+#include "autodiff/npz.hpp"
+
+#include <zip.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+#include <xtensor/xmanipulation.hpp>
+
+namespace saddle {
+namespace {
+
+static_assert(std::endian::native == std::endian::little,
+              "npz: elements are copied as little-endian bytes, as NumPy's '<' dtypes store them");
+
+constexpr char kMagic[] = "\x93NUMPY";  // 6 bytes, then major and minor version bytes
+constexpr std::size_t kMagicLen = 6;
+constexpr std::size_t kArrayAlign = 64;           // numpy.lib.format.ARRAY_ALIGN
+constexpr std::size_t kGrowthAxisMaxDigits = 21;  // numpy.lib.format.GROWTH_AXIS_MAX_DIGITS
+constexpr std::size_t kMaxHeaderLen = 1 << 20;
+
+template <class T>
+const char* descr_of();
+template <>
+const char* descr_of<float>() { return "<f4"; }
+template <>
+const char* descr_of<double>() { return "<f8"; }
+
+std::string shape_repr(const Shape& shape) {  // Python's repr of a tuple of ints
+  std::string s = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  if (shape.size() == 1) s += ",";
+  return s + ")";
+}
+
+// The magic, version 1.0, header length and header of one C-order array, byte for byte what
+// numpy.lib.format.write_array_header_1_0 writes: keys sorted, spaces left for the first axis to
+// grow in place, padded with spaces and a newline so the data starts on a 64-byte boundary.
+template <class T>
+std::string npy_header(const Shape& shape) {
+  std::string dict = std::string("{'descr': '") + descr_of<T>() +
+                     "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
+  if (!shape.empty()) dict.append(kGrowthAxisMaxDigits - std::to_string(shape[0]).size(), ' ');
+  const std::size_t hlen = dict.size() + 1;  // + the final newline
+  const std::size_t pad = kArrayAlign - (kMagicLen + 2 + 2 + hlen) % kArrayAlign;
+  dict.append(pad, ' ');
+  dict += '\n';
+  std::string out(kMagic, kMagicLen);
+  out += '\x01';
+  out += '\x00';
+  out += static_cast<char>(dict.size() & 0xff);
+  out += static_cast<char>((dict.size() >> 8) & 0xff);
+  return out + dict;
+}
+
+// --- reading the header: the repr of a Python dict with keys 'descr', 'fortran_order', 'shape' ---
+
+struct NpyHeader {
+  std::string descr;
+  bool fortran_order = false;
+  Shape shape;
+};
+
+class HeaderParser {
+ public:
+  HeaderParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
+
+  NpyHeader parse() {
+    NpyHeader h;
+    std::set<std::string> seen;
+    expect('{');
+    for (;;) {
+      skip_ws();
+      if (peek() == '}') break;
+      const std::string key = string_literal();
+      expect(':');
+      skip_ws();
+      if (key == "descr") {
+        if (peek() != '\'' && peek() != '"')
+          fail("descr is not a simple dtype string (structured dtypes are not supported)");
+        h.descr = string_literal();
+      } else if (key == "fortran_order") {
+        h.fortran_order = bool_literal();
+      } else if (key == "shape") {
+        h.shape = tuple_literal();
+      } else {
+        fail("unexpected key '" + key + "'");
+      }
+      seen.insert(key);
+      skip_ws();
+      if (peek() == ',') {
+        ++i_;
+        continue;
+      }
+      if (peek() != '}') fail("expected ',' or '}' at offset " + std::to_string(i_));
+    }
+    for (const char* k : {"descr", "fortran_order", "shape"})
+      if (!seen.count(k)) fail(std::string("key '") + k + "' is missing");
+    return h;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& why) const {
+    throw Error(where_ + ": bad .npy header (" + why + "): " + s_);
+  }
+  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
+  void skip_ws() {
+    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n')) ++i_;
+  }
+  void expect(char c) {
+    skip_ws();
+    if (peek() != c) fail(std::string("expected '") + c + "' at offset " + std::to_string(i_));
+    ++i_;
+  }
+  std::string string_literal() {
+    skip_ws();
+    const char q = peek();
+    if (q != '\'' && q != '"') fail("expected a quoted string at offset " + std::to_string(i_));
+    const std::size_t end = s_.find(q, i_ + 1);
+    if (end == std::string::npos) fail("unterminated string");
+    std::string v = s_.substr(i_ + 1, end - i_ - 1);
+    i_ = end + 1;
+    return v;
+  }
+  bool bool_literal() {
+    if (s_.compare(i_, 4, "True") == 0) {
+      i_ += 4;
+      return true;
+    }
+    if (s_.compare(i_, 5, "False") == 0) {
+      i_ += 5;
+      return false;
+    }
+    fail("fortran_order is neither True nor False");
+  }
+  Shape tuple_literal() {
+    Shape shape;
+    expect('(');
+    for (;;) {
+      skip_ws();
+      if (peek() == ')') break;
+      if (peek() < '0' || peek() > '9') fail("shape holds a non-integer at offset " + std::to_string(i_));
+      std::size_t d = 0;
+      while (peek() >= '0' && peek() <= '9') {
+        if (__builtin_mul_overflow(d, 10, &d) || __builtin_add_overflow(d, std::size_t(peek() - '0'), &d))
+          fail("shape dimension overflows");
+        ++i_;
+      }
+      if (peek() == 'L') ++i_;  // Python 2 long literals
+      shape.push_back(d);
+      skip_ws();
+      if (peek() == ',') ++i_;
+      else if (peek() != ')') fail("expected ',' or ')' in shape at offset " + std::to_string(i_));
+    }
+    ++i_;
+    return shape;
+  }
+
+  const std::string& s_;
+  std::string where_;
+  std::size_t i_ = 0;
+};
+
+// --- element types ---
+
+enum class Kind { f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1 };
+
+struct Dtype {
+  Kind kind;
+  std::size_t size;
+};
+
+Dtype parse_descr(const std::string& descr, const std::string& where) {
+  static const std::pair<const char*, Dtype> table[] = {
+      {"f4", {Kind::f4, 4}}, {"f8", {Kind::f8, 8}}, {"i1", {Kind::i1, 1}}, {"i2", {Kind::i2, 2}},
+      {"i4", {Kind::i4, 4}}, {"i8", {Kind::i8, 8}}, {"u1", {Kind::u1, 1}}, {"u2", {Kind::u2, 2}},
+      {"u4", {Kind::u4, 4}}, {"u8", {Kind::u8, 8}}, {"b1", {Kind::b1, 1}}};
+  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
+    for (const auto& [code, dt] : table)
+      if (descr.compare(1, 2, code) == 0 && (descr[0] == '<' || dt.size == 1)) return dt;
+  }
+  throw Error(where + ": unsupported dtype '" + descr +
+              "' (supported: <f4 <f8 <i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, little-endian)");
+}
+
+template <class T, class S>
+void convert_from(const unsigned char* src, std::size_t n, T* dst) {
+  for (std::size_t i = 0; i < n; ++i) {
+    S v;
+    std::memcpy(&v, src + i * sizeof(S), sizeof(S));
+    dst[i] = static_cast<T>(v);
+  }
+}
+
+template <class T>
+void convert(Kind kind, const unsigned char* src, std::size_t n, T* dst) {
+  switch (kind) {
+    case Kind::f4: return convert_from<T, float>(src, n, dst);
+    case Kind::f8: return convert_from<T, double>(src, n, dst);
+    case Kind::i1: return convert_from<T, std::int8_t>(src, n, dst);
+    case Kind::i2: return convert_from<T, std::int16_t>(src, n, dst);
+    case Kind::i4: return convert_from<T, std::int32_t>(src, n, dst);
+    case Kind::i8: return convert_from<T, std::int64_t>(src, n, dst);
+    case Kind::u1: return convert_from<T, std::uint8_t>(src, n, dst);
+    case Kind::u2: return convert_from<T, std::uint16_t>(src, n, dst);
+    case Kind::u4: return convert_from<T, std::uint32_t>(src, n, dst);
+    case Kind::u8: return convert_from<T, std::uint64_t>(src, n, dst);
+    case Kind::b1:
+      for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] ? T(1) : T(0);
+      return;
+  }
+}
+
+// --- libzip handles ---
+
+std::string zip_error_text(int code) {
+  zip_error_t ze;
+  zip_error_init_with_code(&ze, code);
+  std::string s = zip_error_strerror(&ze);
+  zip_error_fini(&ze);
+  return s;
+}
+
+struct MemberReader {
+  zip_file_t* f;
+  const std::string& where;
+  ~MemberReader() { zip_fclose(f); }
+
+  // Reads exactly n bytes, or throws naming what was found instead.
+  void read_exact(void* dst, std::size_t n, const char* what) {
+    auto* p = static_cast<unsigned char*>(dst);
+    std::size_t got = 0;
+    while (got < n) {
+      const zip_int64_t r = zip_fread(f, p + got, n - got);
+      if (r < 0) throw Error(where + ": cannot read " + what + ": " + zip_file_strerror(f));
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    if (got != n)
+      throw Error(where + ": member ends after " + std::to_string(got) + " bytes of " + what + ", expected " +
+                  std::to_string(n));
+  }
+};
+
+template <class T>
+Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_size, const std::string& where) {
+  zip_file_t* f = zip_fopen_index(z, index, 0);
+  if (!f) throw Error(where + ": cannot open member: " + zip_strerror(z));
+  MemberReader in{f, where};
+
+  unsigned char prefix[kMagicLen + 2];
+  in.read_exact(prefix, sizeof prefix, "the .npy magic string");
+  if (std::memcmp(prefix, kMagic, kMagicLen) != 0) throw Error(where + ": bad magic string, not a .npy file");
+  const unsigned major = prefix[kMagicLen];
+  if (major < 1 || major > 3)
+    throw Error(where + ": unsupported .npy format version " + std::to_string(major) + "." +
+                std::to_string(prefix[kMagicLen + 1]));
+  // Version 1.0 stores the header length in 2 bytes, 2.0 and 3.0 in 4 (little-endian).
+  const std::size_t len_bytes = major == 1 ? 2 : 4;
+  unsigned char len_raw[4] = {0, 0, 0, 0};
+  in.read_exact(len_raw, len_bytes, "the header length");
+  const std::size_t hlen = len_raw[0] | (len_raw[1] << 8) | (std::size_t(len_raw[2]) << 16) |
+                           (std::size_t(len_raw[3]) << 24);
+  if (hlen > kMaxHeaderLen) throw Error(where + ": header length " + std::to_string(hlen) + " is implausible");
+  std::string text(hlen, '\0');
+  in.read_exact(text.data(), hlen, "the header");
+  const NpyHeader h = HeaderParser(text, where).parse();
+  const Dtype dt = parse_descr(h.descr, where);
+
+  std::size_t count = 1, expected = 0;
+  for (auto d : h.shape)
+    if (__builtin_mul_overflow(count, d, &count)) throw Error(where + ": shape " + shape_repr(h.shape) + " overflows");
+  if (__builtin_mul_overflow(count, dt.size, &expected))
+    throw Error(where + ": shape " + shape_repr(h.shape) + " overflows");
+  const std::uint64_t offset = sizeof prefix + len_bytes + hlen;
+  const std::uint64_t held = member_size >= offset ? member_size - offset : 0;
+  if (held != expected)
+    throw Error(where + ": member holds " + std::to_string(held) + " bytes of data, header announces shape " +
+                shape_repr(h.shape) + " of " + h.descr + " = " + std::to_string(expected) + " bytes");
+
+  // Fortran order of shape (a, b, c) is C order of shape (c, b, a), transposed.
+  Shape stored = h.shape;
+  if (h.fortran_order) std::reverse(stored.begin(), stored.end());
+  Tensor<T> out = empty_tensor<T>(stored);
+  const bool same = (dt.kind == Kind::f4 && sizeof(T) == 4) || (dt.kind == Kind::f8 && sizeof(T) == 8);
+  if (same) {
+    in.read_exact(out.data(), expected, "the array data");
+  } else {
+    std::vector<unsigned char> raw(expected);
+    in.read_exact(raw.data(), expected, "the array data");
+    convert<T>(dt.kind, raw.data(), count, out.data());
+  }
+  // libzip verifies the member's CRC-32 only when a read reaches its end.
+  unsigned char extra;
+  const zip_int64_t r = zip_fread(f, &extra, 1);
+  if (r < 0) throw Error(where + ": " + zip_file_strerror(f));
+  if (r > 0) throw Error(where + ": member holds more bytes than its header announces");
+  if (h.fortran_order && out.dimension() > 1) return Tensor<T>(xt::transpose(out));
+  return out;
+}
+
+void fsync_path(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+// The 22-byte end-of-central-directory record of an archive with no members (APPNOTE.TXT 4.3.16);
+// libzip deletes an archive that has no members instead of writing one.
+void write_empty_zip(const std::string& path, const std::string& target) {
+  const char eocd[22] = {'P', 'K', 5, 6};
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (!f || std::fwrite(eocd, 1, sizeof eocd, f) != sizeof eocd || std::fclose(f) != 0)
+    throw Error("save_npz: cannot write " + target + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+template <class T>
+void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
+  std::set<std::string> names;
+  for (const auto& [name, t] : arrays) {
+    if (name.empty()) throw Error("save_npz: " + path + ": an array has an empty name");
+    if (!names.insert(name).second) throw Error("save_npz: " + path + ": name '" + name + "' is given twice");
+  }
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  if (arrays.empty()) {
+    write_empty_zip(tmp, path);
+  } else {
+    int err = 0;
+    zip_t* z = zip_open(tmp.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
+    if (!z) throw Error("save_npz: cannot create " + tmp + ": " + zip_error_text(err));
+    // libzip reads the buffers at zip_close, so they live until then.
+    std::vector<std::string> members;
+    members.reserve(arrays.size());
+    try {
+      for (const auto& [name, t] : arrays) {
+        const Tensor<T> c = t;  // row-major and contiguous
+        std::string& m = members.emplace_back(npy_header<T>(to_shape(c.shape())));
+        m.append(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(T));
+        zip_source_t* src = zip_source_buffer(z, m.data(), m.size(), 0);
+        if (!src) throw Error("save_npz: " + path + ": " + zip_strerror(z));
+        const zip_int64_t idx = zip_file_add(z, (name + ".npy").c_str(), src, ZIP_FL_ENC_UTF_8);
+        if (idx < 0) {
+          zip_source_free(src);
+          throw Error("save_npz: " + path + ": cannot add '" + name + ".npy': " + zip_strerror(z));
+        }
+        // Stored, as numpy.savez does: weights barely compress and loading stays a copy.
+        zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);
+      }
+    } catch (...) {
+      zip_discard(z);
+      std::remove(tmp.c_str());
+      throw;
+    }
+    if (zip_close(z) != 0) {
+      const std::string why = zip_strerror(z);
+      zip_discard(z);
+      std::remove(tmp.c_str());
+      throw Error("save_npz: cannot write " + path + ": " + why);
+    }
+  }
+  fsync_path(tmp);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::remove(tmp.c_str());
+    throw Error("save_npz: cannot rename " + tmp + " to " + path + ": " + why);
+  }
+}
+
+template <class T>
+NamedTensors<T> load_npz(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error("load_npz: " + path + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) throw Error("load_npz: " + path + ": not a regular file");
+  int err = 0;
+  zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
+  if (!z) {
+    if (err == ZIP_ER_NOZIP) throw Error("load_npz: " + path + ": not a zip archive (an .npz file is one)");
+    throw Error("load_npz: " + path + ": cannot open: " + zip_error_text(err));
+  }
+  struct Closer {
+    zip_t* z;
+    ~Closer() { zip_discard(z); }
+  } closer{z};
+
+  NamedTensors<T> out;
+  const zip_int64_t n = zip_get_num_entries(z, 0);
+  for (zip_int64_t i = 0; i < n; ++i) {
+    zip_stat_t st;
+    zip_stat_init(&st);
+    if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
+        !(st.valid & ZIP_STAT_SIZE))
+      throw Error("load_npz: " + path + ": cannot read entry " + std::to_string(i) + ": " + zip_strerror(z));
+    const std::string member = st.name;
+    const std::string where = "load_npz: " + path + ": member '" + member + "'";
+    if (member.size() < 4 || member.compare(member.size() - 4, 4, ".npy") != 0)
+      throw Error(where + " is not a .npy file");
+    out.emplace_back(member.substr(0, member.size() - 4),
+                     read_npy_member<T>(z, static_cast<zip_uint64_t>(i), st.size, where));
+  }
+  return out;
+}
+
+template <class T>
+Tensor<T> npz_get(const NamedTensors<T>& arrays, const std::string& name) {
+  for (const auto& [key, t] : arrays)
+    if (key == name) return t;
+  std::string keys;
+  for (const auto& [key, t] : arrays) keys += (keys.empty() ? "'" : ", '") + key + "'";
+  throw Error("npz_get: no array named '" + name + "'; the archive holds " + (keys.empty() ? "none" : keys));
+}
+
+template void save_npz<float>(const std::string&, const NamedTensors<float>&);
+template void save_npz<double>(const std::string&, const NamedTensors<double>&);
+template NamedTensors<float> load_npz<float>(const std::string&);
+template NamedTensors<double> load_npz<double>(const std::string&);
+template Tensor<float> npz_get<float>(const NamedTensors<float>&, const std::string&);
+template Tensor<double> npz_get<double>(const NamedTensors<double>&, const std::string&);
+
+}  // namespace saddle
