@@ -2,6 +2,8 @@
 // numpy/lib/format.py (format versions 1.0, 2.0, 3.0 read; 1.0 written).
 #include "autodiff/npz.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
 #include <zip.h>
 
 #include <algorithm>
@@ -10,11 +12,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <set>
-#include <unistd.h>
-
 #include <xtensor/xmanipulation.hpp>
 
 namespace saddle {
@@ -30,11 +29,7 @@ constexpr std::size_t kGrowthAxisMaxDigits = 21;  // numpy.lib.format.GROWTH_AXI
 constexpr std::size_t kMaxHeaderLen = 1 << 20;
 
 template <class T>
-const char* descr_of();
-template <>
-const char* descr_of<float>() { return "<f4"; }
-template <>
-const char* descr_of<double>() { return "<f8"; }
+constexpr const char* descr_of = sizeof(T) == 4 ? "<f4" : "<f8";
 
 std::string shape_repr(const Shape& shape) {  // Python's repr of a tuple of ints
   std::string s = "(";
@@ -48,8 +43,8 @@ std::string shape_repr(const Shape& shape) {  // Python's repr of a tuple of int
 // grow in place, padded with spaces and a newline so the data starts on a 64-byte boundary.
 template <class T>
 std::string npy_header(const Shape& shape) {
-  std::string dict = std::string("{'descr': '") + descr_of<T>() +
-                     "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
+  std::string dict =
+      std::string("{'descr': '") + descr_of<T> + "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
   if (!shape.empty()) dict.append(kGrowthAxisMaxDigits - std::to_string(shape[0]).size(), ' ');
   const std::size_t hlen = dict.size() + 1;  // + the final newline
   const std::size_t pad = kArrayAlign - (kMagicLen + 2 + 2 + hlen) % kArrayAlign;
@@ -111,7 +106,7 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error(where_ + ": bad .npy header (" + why + "): " + s_);
+    throw Error(where_ + ": bad .npy header (" + why + "): " + s_.substr(0, 200));
   }
   char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
   void skip_ws() {
@@ -159,8 +154,10 @@ class HeaderParser {
       if (peek() == 'L') ++i_;  // Python 2 long literals
       shape.push_back(d);
       skip_ws();
-      if (peek() == ',') ++i_;
-      else if (peek() != ')') fail("expected ',' or ')' in shape at offset " + std::to_string(i_));
+      if (peek() == ',')
+        ++i_;
+      else if (peek() != ')')
+        fail("expected ',' or ')' in shape at offset " + std::to_string(i_));
     }
     ++i_;
     return shape;
@@ -173,26 +170,6 @@ class HeaderParser {
 
 // --- element types ---
 
-enum class Kind { f4, f8, i1, i2, i4, i8, u1, u2, u4, u8, b1 };
-
-struct Dtype {
-  Kind kind;
-  std::size_t size;
-};
-
-Dtype parse_descr(const std::string& descr, const std::string& where) {
-  static const std::pair<const char*, Dtype> table[] = {
-      {"f4", {Kind::f4, 4}}, {"f8", {Kind::f8, 8}}, {"i1", {Kind::i1, 1}}, {"i2", {Kind::i2, 2}},
-      {"i4", {Kind::i4, 4}}, {"i8", {Kind::i8, 8}}, {"u1", {Kind::u1, 1}}, {"u2", {Kind::u2, 2}},
-      {"u4", {Kind::u4, 4}}, {"u8", {Kind::u8, 8}}, {"b1", {Kind::b1, 1}}};
-  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|')) {
-    for (const auto& [code, dt] : table)
-      if (descr.compare(1, 2, code) == 0 && (descr[0] == '<' || dt.size == 1)) return dt;
-  }
-  throw Error(where + ": unsupported dtype '" + descr +
-              "' (supported: <f4 <f8 <i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, little-endian)");
-}
-
 template <class T, class S>
 void convert_from(const unsigned char* src, std::size_t n, T* dst) {
   for (std::size_t i = 0; i < n; ++i) {
@@ -203,22 +180,25 @@ void convert_from(const unsigned char* src, std::size_t n, T* dst) {
 }
 
 template <class T>
-void convert(Kind kind, const unsigned char* src, std::size_t n, T* dst) {
-  switch (kind) {
-    case Kind::f4: return convert_from<T, float>(src, n, dst);
-    case Kind::f8: return convert_from<T, double>(src, n, dst);
-    case Kind::i1: return convert_from<T, std::int8_t>(src, n, dst);
-    case Kind::i2: return convert_from<T, std::int16_t>(src, n, dst);
-    case Kind::i4: return convert_from<T, std::int32_t>(src, n, dst);
-    case Kind::i8: return convert_from<T, std::int64_t>(src, n, dst);
-    case Kind::u1: return convert_from<T, std::uint8_t>(src, n, dst);
-    case Kind::u2: return convert_from<T, std::uint16_t>(src, n, dst);
-    case Kind::u4: return convert_from<T, std::uint32_t>(src, n, dst);
-    case Kind::u8: return convert_from<T, std::uint64_t>(src, n, dst);
-    case Kind::b1:
-      for (std::size_t i = 0; i < n; ++i) dst[i] = src[i] ? T(1) : T(0);
-      return;
-  }
+struct Dtype {
+  const char* code;  // after the byte-order character
+  std::size_t size;
+  void (*convert)(const unsigned char* src, std::size_t n, T* dst);
+};
+
+template <class T>
+Dtype<T> parse_descr(const std::string& descr, const std::string& where) {
+  static const Dtype<T> table[] = {{"f4", 4, convert_from<T, float>},         {"f8", 8, convert_from<T, double>},
+                                   {"i1", 1, convert_from<T, std::int8_t>},   {"i2", 2, convert_from<T, std::int16_t>},
+                                   {"i4", 4, convert_from<T, std::int32_t>},  {"i8", 8, convert_from<T, std::int64_t>},
+                                   {"u1", 1, convert_from<T, std::uint8_t>},  {"u2", 2, convert_from<T, std::uint16_t>},
+                                   {"u4", 4, convert_from<T, std::uint32_t>}, {"u8", 8, convert_from<T, std::uint64_t>},
+                                   {"b1", 1, convert_from<T, std::uint8_t>}};  // NumPy stores bools as bytes 0 and 1
+  if (descr.size() == 3 && (descr[0] == '<' || descr[0] == '|'))
+    for (const auto& dt : table)
+      if (descr.compare(1, 2, dt.code) == 0 && (descr[0] == '<' || dt.size == 1)) return dt;
+  throw Error(where + ": unsupported dtype '" + descr +
+              "' (supported: <f4 <f8 <i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, little-endian)");
 }
 
 // --- libzip handles ---
@@ -269,13 +249,13 @@ Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_siz
   const std::size_t len_bytes = major == 1 ? 2 : 4;
   unsigned char len_raw[4] = {0, 0, 0, 0};
   in.read_exact(len_raw, len_bytes, "the header length");
-  const std::size_t hlen = len_raw[0] | (len_raw[1] << 8) | (std::size_t(len_raw[2]) << 16) |
-                           (std::size_t(len_raw[3]) << 24);
+  const std::size_t hlen =
+      len_raw[0] | (len_raw[1] << 8) | (std::size_t(len_raw[2]) << 16) | (std::size_t(len_raw[3]) << 24);
   if (hlen > kMaxHeaderLen) throw Error(where + ": header length " + std::to_string(hlen) + " is implausible");
   std::string text(hlen, '\0');
   in.read_exact(text.data(), hlen, "the header");
   const NpyHeader h = HeaderParser(text, where).parse();
-  const Dtype dt = parse_descr(h.descr, where);
+  const Dtype<T> dt = parse_descr<T>(h.descr, where);
 
   std::size_t count = 1, expected = 0;
   for (auto d : h.shape)
@@ -292,13 +272,13 @@ Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_siz
   Shape stored = h.shape;
   if (h.fortran_order) std::reverse(stored.begin(), stored.end());
   Tensor<T> out = empty_tensor<T>(stored);
-  const bool same = (dt.kind == Kind::f4 && sizeof(T) == 4) || (dt.kind == Kind::f8 && sizeof(T) == 8);
+  const bool same = dt.code[0] == 'f' && dt.size == sizeof(T);
   if (same) {
     in.read_exact(out.data(), expected, "the array data");
   } else {
     std::vector<unsigned char> raw(expected);
     in.read_exact(raw.data(), expected, "the array data");
-    convert<T>(dt.kind, raw.data(), count, out.data());
+    dt.convert(raw.data(), count, out.data());
   }
   // libzip verifies the member's CRC-32 only when a read reaches its end.
   unsigned char extra;

@@ -44,8 +44,7 @@ std::string find_idx(const std::string& dir, const std::string& split, const std
 }
 
 void check_split(const std::string& split) {
-  if (split != "train" && split != "test")
-    throw Error("dataset: split '" + split + "' is neither 'train' nor 'test'");
+  if (split != "train" && split != "test") throw Error("dataset: split '" + split + "' is neither 'train' nor 'test'");
 }
 
 template <class T>
@@ -193,12 +192,12 @@ bool BatchIterator<T>::next(Batch<T>& batch) {
   return true;
 }
 
-#define SADDLE_DATASET_INSTANTIATE(T)                                                                \
-  template struct Dataset<T>;                                                                        \
-  template Dataset<T> load_idx_dataset<T>(const std::string&, const std::string&);                  \
-  template Dataset<T> load_dataset<T>(const std::string&, const std::string&);                      \
-  template Tensor<T> one_hot<T>(const std::vector<int>&, std::size_t);                              \
-  template void gather<T>(const Dataset<T>&, std::span<const std::size_t>, Batch<T>&);              \
+#define SADDLE_DATASET_INSTANTIATE(T)                                                  \
+  template struct Dataset<T>;                                                          \
+  template Dataset<T> load_idx_dataset<T>(const std::string&, const std::string&);     \
+  template Dataset<T> load_dataset<T>(const std::string&, const std::string&);         \
+  template Tensor<T> one_hot<T>(const std::vector<int>&, std::size_t);                 \
+  template void gather<T>(const Dataset<T>&, std::span<const std::size_t>, Batch<T>&); \
   template class BatchIterator<T>;
 
 SADDLE_DATASET_INSTANTIATE(float)

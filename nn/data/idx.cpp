@@ -73,7 +73,8 @@ void check_length(const std::string& path, const std::vector<std::uint8_t>& byte
 std::uint32_t read_magic(const std::string& path, const std::vector<std::uint8_t>& bytes, std::uint32_t expected,
                          const char* kind) {
   if (bytes.size() < 4)
-    throw Error("idx: " + path + ": file holds " + std::to_string(bytes.size()) + " bytes, too short for an IDX header");
+    throw Error("idx: " + path + ": file holds " + std::to_string(bytes.size()) +
+                " bytes, too short for an IDX header");
   const std::uint32_t magic = big_endian32(bytes, 0);
   if (magic != expected) {
     std::string why = "idx: " + path + ": magic " + hex32(magic) + " is not " + hex32(expected) + " (" + kind + ")";

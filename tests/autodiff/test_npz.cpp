@@ -92,8 +92,8 @@ std::string load_error(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("save_npz then load_npz gives back every array bit for bit, 0-d and empty ones included", T,
-                   float, double) {
+TEST_CASE_TEMPLATE("save_npz then load_npz gives back every array bit for bit, 0-d and empty ones included", T, float,
+                   double) {
   TempDir dir;
   std::mt19937 rng(7);
   const std::vector<Shape> shapes = {{}, {1}, {5}, {2, 3}, {2, 3, 4}, {0}, {3, 0}, {1, 1, 1, 1}, {64, 65}};
@@ -210,7 +210,8 @@ TEST_CASE("load_npz reads numpy.savez_compressed (deflated) output exactly") {
 }
 
 TEST_CASE("npz_get names the missing key and the keys present") {
-  const NamedTensors<float> d = {{"w", saddle::zeros_tensor<float>(Shape{1})}, {"b", saddle::zeros_tensor<float>(Shape{1})}};
+  const NamedTensors<float> d = {{"w", saddle::zeros_tensor<float>(Shape{1})},
+                                 {"b", saddle::zeros_tensor<float>(Shape{1})}};
   try {
     saddle::npz_get(d, "bias");
     FAIL("npz_get found a missing key");
@@ -244,8 +245,9 @@ TEST_CASE("load_npz refuses malformed archives with an error naming the file and
     CHECK(load_error(dir / "m.npz").find("a.npy") != std::string::npos);
   }
   SUBCASE("unsupported dtype") {
-    write_zip(dir / "m.npz", {{"a.npy", npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
-                                                  raw<double>({1.0, 0.0}))}});
+    write_zip(
+        dir / "m.npz",
+        {{"a.npy", npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }", raw<double>({1.0, 0.0}))}});
     CHECK(load_error(dir / "m.npz").find("unsupported dtype '<c16'") != std::string::npos);
   }
   SUBCASE("big-endian dtype") {
@@ -276,9 +278,9 @@ TEST_CASE("load_npz refuses malformed archives with an error naming the file and
     CHECK(load_error(dir / "m.npz").find("24 bytes of data") != std::string::npos);
   }
   SUBCASE("shape whose element count overflows") {
-    write_zip(dir / "m.npz",
-              {{"a.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }",
-                                   two)}});
+    write_zip(
+        dir / "m.npz",
+        {{"a.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", two)}});
     CHECK(load_error(dir / "m.npz").find("overflows") != std::string::npos);
   }
   SUBCASE("archive cut short") {

@@ -157,8 +157,10 @@ TEST_CASE("resolve_dataset_dir finds mnist under SADDLE_DATA and names what is m
   CHECK(resolve_dataset_dir("mnist") == mnist);
   CHECK(load_dataset<float>("mnist", "train").size() == 2);
   CHECK(resolve_dataset_dir(mnist) == mnist);  // a directory given as such
-  if (before) ::setenv("SADDLE_DATA", saved.c_str(), 1);
-  else ::unsetenv("SADDLE_DATA");
+  if (before)
+    ::setenv("SADDLE_DATA", saved.c_str(), 1);
+  else
+    ::unsetenv("SADDLE_DATA");
 }
 
 TEST_CASE("one_hot puts a single 1 in each row, at the label's column") {
