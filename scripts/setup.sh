@@ -7,10 +7,11 @@ set -euo pipefail
 PACKAGES=(
   g++ pkg-config meson ninja-build
   libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev
-  libopenblas-dev liblapack-dev zlib1g-dev
+  libopenblas-dev liblapack-dev zlib1g-dev libzip-dev
   doctest-dev libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
   gnuplot-nox
+  python3
   dataset-fashion-mnist
 )
 # Only for bench/peers (PyTorch side by side); never needed by the tests.
