@@ -4,11 +4,16 @@
 // Binary arithmetic broadcasts like NumPy. Axes are non-negative; `keepdims` as in NumPy.
 #pragma once
 
+#include <type_traits>
 #include <vector>
 
 #include "autodiff/var.hpp"
 
 namespace saddle {
+
+// A scalar argument takes the tensor's number type without deducing it: pow(x, 3) on a Var<float>.
+template <class T>
+using Const = std::type_identity_t<T>;
 
 // ---- arithmetic (ops/arithmetic.cpp) -----------------------------------------------------------
 template <class T> Var<T> add(const Var<T>& a, const Var<T>& b);
@@ -16,9 +21,9 @@ template <class T> Var<T> sub(const Var<T>& a, const Var<T>& b);
 template <class T> Var<T> mul(const Var<T>& a, const Var<T>& b);
 template <class T> Var<T> div(const Var<T>& a, const Var<T>& b);
 template <class T> Var<T> neg(const Var<T>& a);
-template <class T> Var<T> add_scalar(const Var<T>& a, T s);     // a + s
-template <class T> Var<T> mul_scalar(const Var<T>& a, T s);     // s·a
-template <class T> Var<T> rdiv_scalar(T s, const Var<T>& a);    // s / a
+template <class T> Var<T> add_scalar(const Var<T>& a, Const<T> s);     // a + s
+template <class T> Var<T> mul_scalar(const Var<T>& a, Const<T> s);     // s·a
+template <class T> Var<T> rdiv_scalar(Const<T> s, const Var<T>& a);    // s / a
 
 // ---- linear algebra and shape (ops/linalg.cpp, ops/shape.cpp) ----------------------------------
 template <class T> Var<T> matmul(const Var<T>& a, const Var<T>& b);  // 2-D, BLAS
@@ -46,16 +51,17 @@ template <class T> Var<T> softmax(const Var<T>& a, std::size_t axis);
 template <class T> Var<T> exp(const Var<T>& a);
 template <class T> Var<T> log(const Var<T>& a);
 template <class T> Var<T> sqrt(const Var<T>& a);
-template <class T> Var<T> pow(const Var<T>& a, T p);
+template <class T> Var<T> pow(const Var<T>& a, Const<T> p);
 template <class T> Var<T> square(const Var<T>& a);
 template <class T> Var<T> abs(const Var<T>& a);
 template <class T> Var<T> tanh(const Var<T>& a);
 template <class T> Var<T> sigmoid(const Var<T>& a);
 template <class T> Var<T> relu(const Var<T>& a);
 template <class T> Var<T> softplus(const Var<T>& a);
-// condition ? a : b, elementwise with broadcasting; the condition is data (nonzero = true).
-template <class T> Var<T> where(const Tensor<T>& condition, const Var<T>& a, const Var<T>& b);
-template <class T> Var<T> clamp(const Var<T>& a, T lo, T hi);
+// condition ? a : b, elementwise with broadcasting. The condition's value is used as data
+// (nonzero = true): no gradient flows into it.
+template <class T> Var<T> where(const Var<T>& condition, const Var<T>& a, const Var<T>& b);
+template <class T> Var<T> clamp(const Var<T>& a, Const<T> lo, Const<T> hi);
 
 // ---- operators ----------------------------------------------------------------------------------
 template <class T> Var<T> operator+(const Var<T>& a, const Var<T>& b) { return add(a, b); }

@@ -56,8 +56,13 @@ void Tape::backward(detail::NodeBase& root) {
     throw Error(std::string("backward: the graph of '") + root.op +
                 "' was already released by an earlier backward(); record the computation again");
   const bool check = t_anomaly;
-  for (std::size_t i = nodes_.size(); i-- > 0;) {
-    auto node = nodes_[i].lock();
+  // Hold every node for the sweep: releasing a node's inputs must not destroy an intermediate
+  // that an adjoint has just reached. Each reference is dropped as soon as its node has run.
+  std::vector<std::shared_ptr<detail::NodeBase>> alive;
+  alive.reserve(nodes_.size());
+  for (const auto& w : nodes_) alive.push_back(w.lock());
+  for (std::size_t i = alive.size(); i-- > 0;) {
+    std::shared_ptr<detail::NodeBase> node = std::move(alive[i]);
     if (!node || !node->has_adj) continue;
     if (node->released)
       throw Error(std::string("backward: reached '") + node->op +

@@ -20,6 +20,8 @@ namespace saddle {
 template <class T>
 class Var {
  public:
+  using value_type = T;
+
   // A leaf: a constant (data) or, with requires_grad, a parameter that backward() fills .grad() of.
   explicit Var(Tensor<T> value, bool requires_grad = false);
   // A leaf carrying a forward-mode tangent (the direction of a JVP or HVP).

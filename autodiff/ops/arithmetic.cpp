@@ -59,7 +59,7 @@ Var<T> neg(const Var<T>& a) {
 }
 
 template <class T>
-Var<T> add_scalar(const Var<T>& a, T s) {
+Var<T> add_scalar(const Var<T>& a, Const<T> s) {
   return detail::apply<T>(
       "add_scalar", [s](const auto& a) { return a + s; },
       [](const auto& g, const auto&, const auto&, auto& ga) {
@@ -69,7 +69,7 @@ Var<T> add_scalar(const Var<T>& a, T s) {
 }
 
 template <class T>
-Var<T> mul_scalar(const Var<T>& a, T s) {
+Var<T> mul_scalar(const Var<T>& a, Const<T> s) {
   return detail::apply<T>(
       "mul_scalar", [s](const auto& a) { return a * s; },
       [s](const auto& g, const auto&, const auto&, auto& ga) {
@@ -79,7 +79,7 @@ Var<T> mul_scalar(const Var<T>& a, T s) {
 }
 
 template <class T>
-Var<T> rdiv_scalar(T s, const Var<T>& a) {
+Var<T> rdiv_scalar(Const<T> s, const Var<T>& a) {
   return detail::apply<T>(
       "rdiv_scalar", [s](const auto& a) { return s / a; },
       [](const auto& g, const auto& y, const auto& a, auto& ga) {

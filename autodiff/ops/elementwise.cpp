@@ -36,7 +36,7 @@ Var<T> sqrt(const Var<T>& a) {
 }
 
 template <class T>
-Var<T> pow(const Var<T>& a, T p) {
+Var<T> pow(const Var<T>& a, Const<T> p) {
   return detail::apply<T>(
       "pow", [p](const auto& a) { return pow(a, p); },
       [p](const auto& g, const auto&, const auto& a, auto& ga) {
@@ -106,7 +106,8 @@ Var<T> softplus(const Var<T>& a) {
 }
 
 template <class T>
-Var<T> where(const Tensor<T>& condition, const Var<T>& a, const Var<T>& b) {
+Var<T> where(const Var<T>& cond, const Var<T>& a, const Var<T>& b) {
+  const Tensor<T>& condition = cond.value();
   const Shape s = kernels::broadcast_shape(
       kernels::broadcast_shape(to_shape(condition.shape()), a.shape(), "where"), b.shape(), "where");
   Tensor<T> take_a = detail::map(kernels::broadcast_to(condition, s), [](T c) { return T(c != 0); });
@@ -124,7 +125,7 @@ Var<T> where(const Tensor<T>& condition, const Var<T>& a, const Var<T>& b) {
 }
 
 template <class T>
-Var<T> clamp(const Var<T>& a, T lo, T hi) {
+Var<T> clamp(const Var<T>& a, Const<T> lo, Const<T> hi) {
   if (!(lo <= hi))
     throw Error("clamp: lower bound " + std::to_string(lo) + " exceeds upper bound " + std::to_string(hi));
   auto inside = [lo, hi](const Tensor<T>& x) {
@@ -154,7 +155,7 @@ Var<T> clamp(const Var<T>& a, T lo, T hi) {
   template Var<T> sigmoid(const Var<T>&);                                 \
   template Var<T> relu(const Var<T>&);                                    \
   template Var<T> softplus(const Var<T>&);                                \
-  template Var<T> where(const Tensor<T>&, const Var<T>&, const Var<T>&);  \
+  template Var<T> where(const Var<T>&, const Var<T>&, const Var<T>&);  \
   template Var<T> clamp(const Var<T>&, T, T);
 SADDLE_FOR_FLOAT_TYPES(X)
 #undef X
