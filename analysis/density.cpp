@@ -99,8 +99,8 @@ SpectralDensity gaussian_broadening(const std::vector<std::vector<double>>& node
 double negative_mass_fraction(const SpectralDensity& d, double threshold) {
   if (d.nodes.empty() || d.nodes.size() != d.weights.size()) {
     std::ostringstream os;
-    os << "negative_mass_fraction: " << d.nodes.size() << " runs of nodes and "
-       << d.weights.size() << " of weights; need matching non-empty runs";
+    os << "negative_mass_fraction: " << d.nodes.size() << " runs of nodes and " << d.weights.size()
+       << " of weights; need matching non-empty runs";
     throw Error(os.str());
   }
   double total = 0;

@@ -5,8 +5,9 @@
 // stochastic Lanczos quadrature"; Ghorbani, Krishnan & Xiao 2019; PyHessian's `density`, Yao et al.
 // 2020 §3.3): for a unit start vector v, m Lanczos steps give T_m with eigenpairs (θ_i, s_i); the
 // Gauss quadrature nodes θ_i with weights τ_i = s_{1,i}² approximate the spectral measure
-// Σ_j (vᵀu_j)² δ(λ − λ_j) of H, whose mean over random v is the eigenvalue density (1/n) Σ_j δ(λ − λ_j).
-// Averaging n_v runs and replacing each δ by a Gaussian of variance σ² gives a smooth density.
+// Σ_j (vᵀu_j)² δ(λ − λ_j) of H, whose mean over random v is the eigenvalue density (1/n) Σ_j δ(λ −
+// λ_j). Averaging n_v runs and replacing each δ by a Gaussian of variance σ² gives a smooth
+// density.
 #pragma once
 
 #include <cstdint>

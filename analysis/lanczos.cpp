@@ -118,7 +118,8 @@ class LanczosProcess {
   // y = Σ_j s_j q_j, unit norm, as a parameter list.
   TensorList<T> combine(const double* s) const {
     std::vector<T> y(n_, T(0));
-    for (std::size_t j = 0; j < basis_.size(); ++j) raw_axpy(ni(), s[j], basis_[j].data(), y.data());
+    for (std::size_t j = 0; j < basis_.size(); ++j)
+      raw_axpy(ni(), s[j], basis_[j].data(), y.data());
     const double nrm = std::sqrt(raw_dot(ni(), y.data(), y.data()));
     if (nrm > 0) raw_scal(ni(), 1.0 / nrm, y.data());
     return to_list(y);
@@ -193,7 +194,8 @@ class LanczosProcess {
 template <class T>
 LanczosProcess<T> run_lanczos(const LinearOperator<T>& H, const TensorList<T>& start, int m,
                               const char* caller) {
-  if (m < 1) throw Error(std::string(caller) + ": m = " + std::to_string(m) + " steps, need m >= 1");
+  if (m < 1)
+    throw Error(std::string(caller) + ": m = " + std::to_string(m) + " steps, need m >= 1");
   LanczosProcess<T> p(H, start, caller);
   if (!p.begin(p.to_flat(start)))
     throw Error(std::string(caller) + ": the start vector of shape list " +
@@ -215,8 +217,7 @@ template <class T>
 EigenResult<T> extreme_eigenpairs(const LinearOperator<T>& H, const TensorList<T>& like,
                                   const EigenOptions& opt, const char* caller) {
   const std::size_t n = numel(like);
-  if (opt.k < 1 || static_cast<std::size_t>(opt.k) > n || opt.max_iter < opt.k ||
-      !(opt.tol >= 0)) {
+  if (opt.k < 1 || static_cast<std::size_t>(opt.k) > n || opt.max_iter < opt.k || !(opt.tol >= 0)) {
     std::ostringstream os;
     os << caller << ": k = " << opt.k << ", max_iter = " << opt.max_iter << ", tol = " << opt.tol
        << " for n = " << n << " parameters; need 1 <= k <= n, max_iter >= k, tol >= 0";
@@ -311,16 +312,16 @@ EigenResult<T> lanczos_bottom(const LinearOperatorArg<T>& H, const TensorList<T>
   return extreme_eigenpairs<T>(H, like, opt, "lanczos_bottom");
 }
 
-#define SADDLE_LANCZOS(T)                                                                        \
-  template LanczosTridiagonal lanczos_tridiagonal<T>(const LinearOperatorArg<T>&,               \
-                                                     const TensorList<T>&, int);                 \
-  template LanczosDecomposition<T> lanczos_decomposition<T>(const LinearOperatorArg<T>&,        \
-                                                            const TensorList<T>&, int);          \
-  template EigenResult<T> lanczos_eigen<T>(const LinearOperatorArg<T>&, const TensorList<T>&,   \
-                                           EigenOptions);                                        \
-  template EigenResult<T> lanczos_top<T>(const LinearOperatorArg<T>&, const TensorList<T>&,     \
-                                         EigenOptions);                                          \
-  template EigenResult<T> lanczos_bottom<T>(const LinearOperatorArg<T>&, const TensorList<T>&,  \
+#define SADDLE_LANCZOS(T)                                                                      \
+  template LanczosTridiagonal lanczos_tridiagonal<T>(const LinearOperatorArg<T>&,              \
+                                                     const TensorList<T>&, int);               \
+  template LanczosDecomposition<T> lanczos_decomposition<T>(const LinearOperatorArg<T>&,       \
+                                                            const TensorList<T>&, int);        \
+  template EigenResult<T> lanczos_eigen<T>(const LinearOperatorArg<T>&, const TensorList<T>&,  \
+                                           EigenOptions);                                      \
+  template EigenResult<T> lanczos_top<T>(const LinearOperatorArg<T>&, const TensorList<T>&,    \
+                                         EigenOptions);                                        \
+  template EigenResult<T> lanczos_bottom<T>(const LinearOperatorArg<T>&, const TensorList<T>&, \
                                             EigenOptions);
 
 SADDLE_LANCZOS(float)

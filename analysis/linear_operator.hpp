@@ -23,21 +23,21 @@ template <class T>
 using LinearOperatorArg = std::type_identity_t<LinearOperator<T>>;
 
 struct EigenOptions {
-  int k = 1;                    // number of eigenpairs wanted
-  int max_iter = 100;           // Lanczos: steps (Hv products); power iteration: steps per eigenpair
-  double tol = 1e-6;            // Lanczos: residual ‖Hy − θy‖ relative to max|θ|;
-                                // power iteration: relative change of the eigenvalue estimate
-  std::uint64_t seed = 0;       // seeds the random start vectors
+  int k = 1;               // number of eigenpairs wanted
+  int max_iter = 100;      // Lanczos: steps (Hv products); power iteration: steps per eigenpair
+  double tol = 1e-6;       // Lanczos: residual ‖Hy − θy‖ relative to max|θ|;
+                           // power iteration: relative change of the eigenvalue estimate
+  std::uint64_t seed = 0;  // seeds the random start vectors
   bool which_smallest = false;  // lanczos_eigen: the k smallest instead of the k largest
 };
 
 template <class T>
 struct EigenResult {
-  std::vector<double> eigenvalues;           // in the order each solver documents
-  std::vector<TensorList<T>> eigenvectors;   // unit norm, shapes of the parameter list
-  std::vector<double> residuals;             // ‖Hy − λy‖ (Lanczos: the recurrence's estimate)
-  int iterations = 0;                        // Hv products spent
-  bool converged = false;                    // every wanted pair met the tolerance
+  std::vector<double> eigenvalues;          // in the order each solver documents
+  std::vector<TensorList<T>> eigenvectors;  // unit norm, shapes of the parameter list
+  std::vector<double> residuals;            // ‖Hy − λy‖ (Lanczos: the recurrence's estimate)
+  int iterations = 0;                       // Hv products spent
+  bool converged = false;                   // every wanted pair met the tolerance
 };
 
 }  // namespace saddle

@@ -28,7 +28,8 @@ double blas_dot(std::size_t n, const double* x, const double* y) {
 }
 void blas_axpy(std::size_t n, double a, const float* x, float* y) {
   for (std::size_t i = 0; i < n; i += kChunk)
-    cblas_saxpy(static_cast<int>(std::min(kChunk, n - i)), static_cast<float>(a), x + i, 1, y + i, 1);
+    cblas_saxpy(static_cast<int>(std::min(kChunk, n - i)), static_cast<float>(a), x + i, 1, y + i,
+                1);
 }
 void blas_axpy(std::size_t n, double a, const double* x, double* y) {
   for (std::size_t i = 0; i < n; i += kChunk)
@@ -199,8 +200,8 @@ TensorList<T> unflatten(const Tensor<T>& flat, const std::vector<Shape>& shapes)
 }
 
 #define SADDLE_TENSOR_LIST_OPS(T)                                                           \
-  template std::size_t numel(const TensorList<T>&);                                        \
-  template std::vector<Shape> shapes_of(const TensorList<T>&);                             \
+  template std::size_t numel(const TensorList<T>&);                                         \
+  template std::vector<Shape> shapes_of(const TensorList<T>&);                              \
   template void check_same_shapes(const char*, const TensorList<T>&, const TensorList<T>&); \
   template double dot(const TensorList<T>&, const TensorList<T>&);                          \
   template double norm(const TensorList<T>&);                                               \

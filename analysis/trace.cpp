@@ -11,8 +11,8 @@
 namespace saddle {
 
 template <class T>
-TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T>& like,
-                               int probes, std::uint64_t seed) {
+TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T>& like, int probes,
+                               std::uint64_t seed) {
   if (probes < 1)
     throw Error("hutchinson_trace: probes = " + std::to_string(probes) + ", need probes >= 1");
   std::mt19937_64 rng(seed);
@@ -30,8 +30,8 @@ TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T
   TraceEstimate out;
   out.mean = mean;
   out.probes = probes;
-  out.standard_error = probes > 1 ? std::sqrt(m2 / (probes - 1) / probes)
-                                  : std::numeric_limits<double>::infinity();
+  out.standard_error =
+      probes > 1 ? std::sqrt(m2 / (probes - 1) / probes) : std::numeric_limits<double>::infinity();
   return out;
 }
 

@@ -20,7 +20,7 @@ struct TraceEstimate {
 // `probes` Rademacher probes drawn from `seed`; `like` fixes the shapes.
 // Error: probes < 1.
 template <class T>
-TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T>& like,
-                               int probes, std::uint64_t seed = 0);
+TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T>& like, int probes,
+                               std::uint64_t seed = 0);
 
 }  // namespace saddle

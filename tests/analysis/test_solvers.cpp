@@ -56,7 +56,8 @@ Dense with_spectrum(const std::vector<double>& spectrum, std::uint64_t seed) {
       h.a[static_cast<std::size_t>(r) * n + c] = s;
     }
   for (int r = 0; r < n; ++r)  // exact symmetry
-    for (int c = 0; c < r; ++c) h.a[static_cast<std::size_t>(c) * n + r] = h.a[static_cast<std::size_t>(r) * n + c];
+    for (int c = 0; c < r; ++c)
+      h.a[static_cast<std::size_t>(c) * n + r] = h.a[static_cast<std::size_t>(r) * n + c];
   return h;
 }
 
@@ -109,7 +110,8 @@ double residual(const LinearOperator<T>& H, const TensorList<T>& y, double lambd
 }
 
 // A spectrum with negative eigenvalues, clusters and a repeated eigenvalue (a bulk at zero):
-// top 10, 9.5, 9.49, 8, 7.9; bottom −4, −3.99, −3, −2.5, −2.4; 100 zeros; the rest spread in (−2, 5).
+// top 10, 9.5, 9.49, 8, 7.9; bottom −4, −3.99, −3, −2.5, −2.4; 100 zeros; the rest spread in (−2,
+// 5).
 std::vector<double> hessian_like_spectrum(int n) {
   std::vector<double> s = {10, 9.5, 9.49, 8, 7.9, -4, -3.99, -3, -2.5, -2.4};
   for (int i = 0; i < 100; ++i) s.push_back(0.0);
@@ -208,7 +210,8 @@ TEST_CASE("lanczos_top and lanczos_bottom give the 5 extreme eigenvalues of dsye
 
 TEST_CASE("lanczos works on a list of two tensors {(3,4),(5)} and in float") {
   const std::vector<Shape> shapes = {{3, 4}, {5}};
-  std::vector<double> spectrum = {3, 2.9, 2.5, 1, 1, 1, 0, 0, 0, 0, -0.5, -1, -1, -2, -2.2, -6, 0.3};
+  std::vector<double> spectrum = {3, 2.9,  2.5, 1,  1,  1,    0,  0,  0,
+                                  0, -0.5, -1,  -1, -2, -2.2, -6, 0.3};
   const Dense h = with_spectrum(spectrum, 5);
   const std::vector<double> exact = dsyev_eigenvalues(h);
   EigenOptions opt;
@@ -221,7 +224,8 @@ TEST_CASE("lanczos works on a list of two tensors {(3,4),(5)} and in float") {
 
   opt.tol = 1e-5;
   const auto topf = lanczos_top(dense_operator<float>(h, shapes), list_of<float>(shapes), opt);
-  const auto bottomf = lanczos_bottom(dense_operator<float>(h, shapes), list_of<float>(shapes), opt);
+  const auto bottomf =
+      lanczos_bottom(dense_operator<float>(h, shapes), list_of<float>(shapes), opt);
   for (int i = 0; i < 3; ++i) {
     CHECK(std::abs(topf.eigenvalues[i] - exact[16 - i]) <= 1e-4 * 6);
     CHECK(std::abs(bottomf.eigenvalues[i] - exact[i]) <= 1e-4 * 6);
@@ -241,7 +245,8 @@ TEST_CASE("lanczos on n = 4 with k = 4 exhausts the space and returns the whole 
     REQUIRE(top.converged);
     CHECK(top.iterations == 4);  // restarted after the invariant subspace when 2 is triple
     REQUIRE(top.eigenvalues.size() == 4);
-    for (int i = 0; i < 4; ++i) CHECK(top.eigenvalues[i] == doctest::Approx(exact[3 - i]).epsilon(1e-12));
+    for (int i = 0; i < 4; ++i)
+      CHECK(top.eigenvalues[i] == doctest::Approx(exact[3 - i]).epsilon(1e-12));
     for (int i = 0; i < 4; ++i)
       for (int j = 0; j < i; ++j)
         CHECK(std::abs(saddle::dot(top.eigenvectors[i], top.eigenvectors[j])) < 1e-10);
@@ -250,7 +255,8 @@ TEST_CASE("lanczos on n = 4 with k = 4 exhausts the space and returns the whole 
 
 TEST_CASE("lanczos with tol = 0 and max_iter = n finds every copy of a multiple top eigenvalue") {
   const std::vector<Shape> shapes = {{3, 4}, {5}};
-  const std::vector<double> spectrum = {3, 3, 3, 2.5, 1, 1, 0, 0, 0, 0, -0.5, -1, -1, -2, -2, -6, 0.3};
+  const std::vector<double> spectrum = {3, 3,    3,  2.5, 1,  1,  0,  0,  0,
+                                        0, -0.5, -1, -1,  -2, -2, -6, 0.3};
   const Dense h = with_spectrum(spectrum, 6);
   const std::vector<double> exact = dsyev_eigenvalues(h);
   EigenOptions opt;
@@ -265,10 +271,13 @@ TEST_CASE("lanczos with tol = 0 and max_iter = n finds every copy of a multiple 
   const auto bottom = lanczos_bottom(H, list_of<double>(shapes), opt);
   for (int i = 0; i < 4; ++i) CHECK(std::abs(bottom.eigenvalues[i] - exact[i]) <= 1e-10 * 6);
   for (int i = 0; i < 3; ++i)
-    for (int j = 0; j < i; ++j) CHECK(std::abs(saddle::dot(top.eigenvectors[i], top.eigenvectors[j])) < 1e-10);
+    for (int j = 0; j < i; ++j)
+      CHECK(std::abs(saddle::dot(top.eigenvectors[i], top.eigenvectors[j])) < 1e-10);
 }
 
-TEST_CASE("lanczos_tridiagonal: the basis is orthonormal, QᵀHQ = T, and it stops on an invariant subspace") {
+TEST_CASE(
+    "lanczos_tridiagonal: the basis is orthonormal, QᵀHQ = T, and it stops on an invariant "
+    "subspace") {
   const Dense h = with_spectrum(hessian_like_spectrum(200), 2);
   const auto H = dense_operator<double>(h, kTwoTensors);
   std::mt19937_64 rng(4);
@@ -281,7 +290,8 @@ TEST_CASE("lanczos_tridiagonal: the basis is orthonormal, QᵀHQ = T, and it sto
   for (int i = 0; i < 30; ++i) {
     const TensorList<double> hq = H(d.basis[i]);
     for (int j = 0; j < 30; ++j) {
-      const double expected = i == j ? t.alpha[i] : (std::abs(i - j) == 1 ? t.beta[std::min(i, j)] : 0.0);
+      const double expected =
+          i == j ? t.alpha[i] : (std::abs(i - j) == 1 ? t.beta[std::min(i, j)] : 0.0);
       CHECK(std::abs(saddle::dot(d.basis[j], hq) - expected) < 1e-10);
       CHECK(std::abs(saddle::dot(d.basis[j], d.basis[i]) - (i == j ? 1.0 : 0.0)) < 1e-12);
     }
@@ -302,6 +312,39 @@ TEST_CASE("lanczos_tridiagonal: the basis is orthonormal, QᵀHQ = T, and it sto
   CHECK(theta[0] == doctest::Approx(-2.0).epsilon(1e-12));
   CHECK(theta[1] == doctest::Approx(1.0).epsilon(1e-12));
   CHECK(theta[2] == doctest::Approx(5.0).epsilon(1e-12));
+}
+
+TEST_CASE("the solvers handle degenerate operators: n = 1, H = 0 and H = c·I") {
+  const std::vector<Shape> one = {{1}};
+  const LinearOperator<double> twice = [](const TensorList<double>& v) {
+    TensorList<double> r = v;
+    saddle::scale(r, 2.0);
+    return r;
+  };
+  EigenOptions opt;
+  const auto single = lanczos_top(twice, list_of<double>(one), opt);
+  CHECK(single.converged);
+  CHECK(single.eigenvalues == std::vector<double>{2.0});
+
+  const std::vector<Shape> shapes = {{2, 3}};
+  const LinearOperator<double> zero = [](const TensorList<double>& v) { return zeros_like(v); };
+  opt.k = 3;
+  const auto z = lanczos_eigen(zero, list_of<double>(shapes), opt);
+  CHECK(z.converged);
+  CHECK(z.eigenvalues == std::vector<double>{0.0, 0.0, 0.0});
+  const auto pz = power_iteration(zero, list_of<double>(shapes), opt);
+  CHECK(pz.converged);
+  CHECK(pz.eigenvalues == std::vector<double>{0.0, 0.0, 0.0});
+
+  opt.which_smallest = true;
+  const auto c = lanczos_eigen(twice, list_of<double>(shapes), opt);
+  CHECK(c.converged);
+  for (double l : c.eigenvalues) CHECK(l == doctest::Approx(2.0).epsilon(1e-14));
+  const auto d = spectral_density(twice, list_of<double>(shapes));
+  CHECK(d.nodes[0].size() == 1);
+  CHECK(negative_mass_fraction(d) == 0.0);
+  const auto peak = std::max_element(d.density.begin(), d.density.end()) - d.density.begin();
+  CHECK(d.grid[static_cast<std::size_t>(peak)] == doctest::Approx(2.0).epsilon(1e-3));
 }
 
 TEST_CASE("lanczos rejects bad k, max_iter and operators of the wrong shape") {
@@ -339,7 +382,8 @@ TEST_CASE("power_iteration finds the top 3 eigenvalues by magnitude, deflating r
   while (spectrum.size() < 120) spectrum.push_back(u(rng));
   const Dense h = with_spectrum(spectrum, 21);
   std::vector<double> exact = dsyev_eigenvalues(h);
-  std::sort(exact.begin(), exact.end(), [](double a, double b) { return std::abs(a) > std::abs(b); });
+  std::sort(exact.begin(), exact.end(),
+            [](double a, double b) { return std::abs(a) > std::abs(b); });
   const std::vector<Shape> shapes = {{4, 5}, {100}};
   const auto H = dense_operator<double>(h, shapes);
   EigenOptions opt;
@@ -377,10 +421,13 @@ TEST_CASE("hutchinson_trace with 2000 probes is within 3 standard errors and 5% 
   double off = 0;
   for (int r = 0; r < h.n; ++r)
     for (int c = 0; c < h.n; ++c)
-      if (r != c) off += h.a[static_cast<std::size_t>(r) * h.n + c] * h.a[static_cast<std::size_t>(r) * h.n + c];
+      if (r != c)
+        off +=
+            h.a[static_cast<std::size_t>(r) * h.n + c] * h.a[static_cast<std::size_t>(r) * h.n + c];
   CHECK(est.standard_error == doctest::Approx(std::sqrt(2 * off / 2000)).epsilon(0.15));
-  CHECK_THROWS_AS(hutchinson_trace(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), 0),
-                  Error);
+  CHECK_THROWS_AS(
+      hutchinson_trace(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), 0),
+      Error);
 }
 
 TEST_CASE("spectral_density integrates to 1, its mean is tr(H)/n, and it sees the negative mass") {
@@ -391,10 +438,12 @@ TEST_CASE("spectral_density integrates to 1, its mean is tr(H)/n, and it sees th
   opt.n_v = 30;
   opt.m = 40;
   opt.seed = 3;
-  const auto d = spectral_density(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), opt);
+  const auto d =
+      spectral_density(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), opt);
   REQUIRE(d.grid.size() == 1000);
   REQUIRE(d.nodes.size() == 30);
-  for (const auto& w : d.weights) CHECK(std::accumulate(w.begin(), w.end(), 0.0) == doctest::Approx(1.0));
+  for (const auto& w : d.weights)
+    CHECK(std::accumulate(w.begin(), w.end(), 0.0) == doctest::Approx(1.0));
   double mass = 0, mean = 0;
   for (std::size_t i = 0; i + 1 < d.grid.size(); ++i) {  // trapezoid rule
     const double dx = d.grid[i + 1] - d.grid[i];
@@ -407,15 +456,18 @@ TEST_CASE("spectral_density integrates to 1, its mean is tr(H)/n, and it sees th
   CHECK(negative_mass_fraction(d) == doctest::Approx(0.2).epsilon(0.25));
   CHECK(d.grid.front() < -2.0);
   CHECK(d.grid.back() > 8.0);
-  CHECK(d.sigma_squared == doctest::Approx(1e-5 * (d.grid.back() - d.grid.front() - 12 * std::sqrt(d.sigma_squared)) *
-                                           (d.grid.back() - d.grid.front() - 12 * std::sqrt(d.sigma_squared))));
+  CHECK(d.sigma_squared ==
+        doctest::Approx(1e-5 * (d.grid.back() - d.grid.front() - 12 * std::sqrt(d.sigma_squared)) *
+                        (d.grid.back() - d.grid.front() - 12 * std::sqrt(d.sigma_squared))));
 
-  const auto f = spectral_density(dense_operator<float>(h, kTwoTensors), list_of<float>(kTwoTensors), opt);
+  const auto f =
+      spectral_density(dense_operator<float>(h, kTwoTensors), list_of<float>(kTwoTensors), opt);
   CHECK(negative_mass_fraction(f) == doctest::Approx(negative_mass_fraction(d)).epsilon(0.05));
 
   opt.grid_points = 1;
-  CHECK_THROWS_AS(spectral_density(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), opt),
-                  Error);
+  CHECK_THROWS_AS(
+      spectral_density(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), opt),
+      Error);
 }
 
 TEST_CASE("spectral_gaps sorts descending and reports λ1−λ2, λ2/λ1 and consecutive differences") {
