@@ -1,0 +1,56 @@
+#include "optim/adam.hpp"
+
+#include <cmath>
+
+namespace saddle {
+
+namespace detail {
+void check_adam_options(const char* method, double beta1, double beta2, double eps) {
+  check_unit_interval(method, "beta1", beta1);
+  check_unit_interval(method, "beta2", beta2);
+  check_positive(method, "eps", eps);
+}
+}  // namespace detail
+
+template <class T>
+Adam<T>::Adam(std::vector<Var<T>> params, AdamOptions opt)
+    : Optimizer<T>("Adam", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
+  detail::check_adam_options("Adam", opt.beta1, opt.beta2, opt.eps);
+  exp_avg_ = this->zeros_like_params();
+  exp_avg_sq_ = this->zeros_like_params();
+}
+
+template <class T>
+void Adam<T>::update(const typename Optimizer<T>::Gradients& g) {
+  const T wd = static_cast<T>(this->weight_decay_), eps = static_cast<T>(opt_.eps);
+  const T b1 = static_cast<T>(opt_.beta1), b2 = static_cast<T>(opt_.beta2);
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    if (!g[i]) continue;
+    const double t = static_cast<double>(this->leaf_steps_[i]);
+    // Kingma & Ba 2015, Alg. 1: η m̂/(√v̂ + ε) = (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε).
+    const T step_size = static_cast<T>(this->lr() / (1 - std::pow(opt_.beta1, t)));
+    const T sqrt_bc2 = static_cast<T>(std::sqrt(1 - std::pow(opt_.beta2, t)));
+    T* theta = this->data(i);
+    T* m = exp_avg_[i].data();
+    T* v = exp_avg_sq_[i].data();
+    const T* grad = g[i]->data();
+    for (std::size_t j = 0, n = this->size(i); j < n; ++j) {
+      const T gj = grad[j] + wd * theta[j];
+      m[j] = b1 * m[j] + (1 - b1) * gj;
+      v[j] = b2 * v[j] + (1 - b2) * gj * gj;
+      theta[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
+    }
+  }
+}
+
+template <class T>
+void Adam<T>::visit_state(StateVisitor<T>& v) {
+  Optimizer<T>::visit_state(v);
+  this->visit_list(v, "exp_avg", exp_avg_);
+  this->visit_list(v, "exp_avg_sq", exp_avg_sq_);
+}
+
+template class Adam<float>;
+template class Adam<double>;
+
+}  // namespace saddle

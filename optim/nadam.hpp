@@ -1,0 +1,76 @@
+// saddle/optim/nadam.hpp — Nadam, Adam with Nesterov momentum.
+//
+// The variant of PyTorch's NAdam: Dozat's update with his momentum schedule
+// μ_t = β₁(1 − ½·0.96^{tψ}) (ψ = momentum_decay), which warms the momentum up from β₁/2 to β₁.
+//
+//   input: θ₀, learning rate η (lr), β₁, β₂, ε, momentum decay ψ, L2 weight decay λ;
+//          m₀ = v₀ = 0, Π₀ = 1
+//   for t = 1, 2, …
+//     g_t ← ∇f(θ_{t−1}) + λθ_{t−1}
+//     μ_t ← β₁(1 − ½·0.96^{tψ}),  μ_{t+1} ← β₁(1 − ½·0.96^{(t+1)ψ})
+//     Π_t ← Π_{t−1} μ_t
+//     m_t ← β₁ m_{t−1} + (1 − β₁) g_t
+//     v_t ← β₂ v_{t−1} + (1 − β₂) g_t²
+//     v̂_t ← v_t / (1 − β₂ᵗ)
+//     θ_t ← θ_{t−1} − η (1 − μ_t)/(1 − Π_t) · g_t/(√v̂_t + ε)
+//                   − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/(√v̂_t + ε)
+//
+// The last line is Nesterov's look-ahead applied to Adam's momentum: the bias-corrected current
+// gradient plus the bias-corrected momentum of the *next* step.
+// T. Dozat, "Incorporating Nesterov Momentum into Adam", ICLR 2016 workshop, Algorithm 2.
+// State: "exp_avg.<i>" = m, "exp_avg_sq.<i>" = v, "mu_product.<i>" = Π (at T's precision).
+#pragma once
+
+#include <cmath>
+
+#include "optim/optimizer.hpp"
+
+namespace saddle {
+
+struct NadamOptions {
+  double lr = 2e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double momentum_decay = 4e-3;
+  double weight_decay = 0;
+};
+
+template <class T>
+class Nadam final : public Optimizer<T> {
+ public:
+  explicit Nadam(std::vector<Var<T>> params, NadamOptions opt = {});
+  const NadamOptions& options() const { return opt_; }
+
+ protected:
+  void update(const typename Optimizer<T>::Gradients& g) override;
+  void visit_state(StateVisitor<T>& v) override;
+
+ private:
+  NadamOptions opt_;
+  TensorList<T> exp_avg_, exp_avg_sq_;
+  std::vector<double> mu_product_;
+};
+
+namespace detail {
+// Dozat's momentum schedule μ_t = β₁(1 − ½·0.96^{tψ}).
+inline double nadam_momentum(double beta1, double momentum_decay, double t) {
+  return beta1 * (1 - 0.5 * std::pow(0.96, t * momentum_decay));
+}
+// The coefficients of g_t and m_t in Nadam's step for a parameter at its step t; updates Π.
+template <class T>
+struct NadamCoefficients {
+  T grad, momentum;
+};
+template <class T>
+NadamCoefficients<T> nadam_coefficients(double lr, double beta1, double momentum_decay, double t,
+                                        double& mu_product) {
+  const double mu = nadam_momentum(beta1, momentum_decay, t);
+  const double mu_next = nadam_momentum(beta1, momentum_decay, t + 1);
+  mu_product = static_cast<double>(static_cast<T>(mu_product * mu));  // held at T's precision
+  return {static_cast<T>(lr * (1 - mu) / (1 - mu_product)),
+          static_cast<T>(lr * mu_next / (1 - mu_product * mu_next))};
+}
+}  // namespace detail
+
+}  // namespace saddle

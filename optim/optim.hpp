@@ -1,0 +1,23 @@
+// saddle/optim/optim.hpp — every optimizer, the objective interface and the schedules.
+#pragma once
+
+#include "optim/adagrad.hpp"
+#include "optim/adam.hpp"
+#include "optim/adam_hd.hpp"
+#include "optim/adamw.hpp"
+#include "optim/amsgrad.hpp"
+#include "optim/cnc_pgd.hpp"
+#include "optim/cnc_sgd.hpp"
+#include "optim/iso_pgd.hpp"
+#include "optim/momentum.hpp"
+#include "optim/nadam.hpp"
+#include "optim/namsgrad.hpp"
+#include "optim/ncd.hpp"
+#include "optim/nesterov.hpp"
+#include "optim/objective.hpp"
+#include "optim/optimizer.hpp"
+#include "optim/pgd.hpp"
+#include "optim/rmsprop.hpp"
+#include "optim/schedule.hpp"
+#include "optim/sgd.hpp"
+#include "optim/sgd_hd.hpp"

@@ -1,0 +1,85 @@
+// Small objectives with gradients known in closed form, shared by the specifications of optim/.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "autodiff/ops.hpp"
+#include "optim/objective.hpp"
+
+namespace saddle::testing {
+
+// f(θ) = Σⱼ aⱼθⱼ² + bⱼθⱼ over two parameter tensors of shapes (3,) and (2,2) (θ flattened in list
+// order, 7 entries), so ∇f(θ) = 2aθ + b. As a finite sum of n = 4 samples,
+// fᵢ(θ) = f(θ) + cᵢᵀθ with Σᵢ cᵢ = 0, so ∇fᵢ(θ) = 2aθ + b + cᵢ and f = (1/n) Σᵢ fᵢ.
+struct SeparableQuadratic {
+  std::vector<double> a{0.5, 1.0, 1.5, 0.75, 2.0, 1.25, 0.6};
+  std::vector<double> b{0.3, -0.2, 0.5, -0.4, 0.1, 0.25, -0.35};
+  std::vector<double> theta0{1.0, -0.5, 0.25, 2.0, -1.5, 0.8, -0.3};
+  std::vector<std::vector<double>> c{{0.5, -0.25, 0.125, 0.75, -0.5, 0.25, 0.0625},
+                                     {-0.25, 0.5, 0.375, -0.5, 0.25, -0.125, 0.5},
+                                     {0.125, 0.25, -0.75, 0.25, 0.5, 0.375, -0.25},
+                                     {-0.375, -0.5, 0.25, -0.5, -0.25, -0.5, -0.3125}};
+  std::vector<Shape> shapes{{3}, {2, 2}};
+
+  // The two parameter tensors of a flat vector.
+  TensorList<double> split(const std::vector<double>& flat) const {
+    TensorList<double> out;
+    std::size_t k = 0;
+    for (const auto& s : shapes) {
+      Tensor<double> t = empty_tensor<double>(s);
+      for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = flat[k++];
+      out.push_back(std::move(t));
+    }
+    return out;
+  }
+  std::vector<Var<double>> params() const { return make_leaves(split(theta0), true); }
+
+  std::vector<double> grad(const std::vector<double>& x) const {
+    std::vector<double> g(x.size());
+    for (std::size_t j = 0; j < x.size(); ++j) g[j] = 2 * a[j] * x[j] + b[j];
+    return g;
+  }
+  std::vector<double> sample_grad(const std::vector<double>& x, std::size_t i) const {
+    std::vector<double> g = grad(x);
+    for (std::size_t j = 0; j < x.size(); ++j) g[j] += c[i][j];
+    return g;
+  }
+
+  // f (sample = nullopt) or fᵢ written with the engine's ops.
+  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
+    const TensorList<double> A = split(a), B = split(b);
+    std::optional<Var<double>> total;
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      Var<double> term = sum(Var<double>(A[k]) * square(x[k]) + Var<double>(B[k]) * x[k]);
+      if (sample) term = term + sum(Var<double>(split(c[*sample])[k]) * x[k]);
+      total = total ? *total + term : term;
+    }
+    return *total;
+  }
+  // Fills the leaves' gradients with ∇f through backward().
+  void backward(const std::vector<Var<double>>& x) const { loss(x, std::nullopt).backward(); }
+  FunctionObjective<double> objective() const {
+    return FunctionObjective<double>([this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); },
+                                     c.size());
+  }
+};
+
+inline std::vector<double> flat(const std::vector<Var<double>>& params) {
+  std::vector<double> out;
+  for (const auto& p : params) out.insert(out.end(), p.value().data(), p.value().data() + p.size());
+  return out;
+}
+
+inline double max_abs_diff(const std::vector<double>& x, const std::vector<double>& y) {
+  REQUIRE(x.size() == y.size());
+  double d = 0;
+  for (std::size_t j = 0; j < x.size(); ++j) d = std::max(d, std::abs(x[j] - y[j]));
+  return d;
+}
+
+}  // namespace saddle::testing

@@ -1,0 +1,108 @@
+// Escaping a strict saddle where the full gradient vanishes exactly but single-sample gradients
+// do not: gradient descent stays put, the saddle-escape methods leave.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "optim/optim.hpp"
+#include "problems.hpp"
+
+using namespace saddle;
+
+namespace {
+
+// f(x) = (1/n) Σᵢ [½xᵀDx + ¼‖x‖⁴ + aᵢᵀx], D = diag(1, …, 1, −1), x ∈ R^d a (d,1) column.
+// The aᵢ come in pairs ±aᵢ of multiples of 1/64 (n a power of two), so Σᵢ aᵢ/n = 0 exactly in
+// floating point: ∇f(0) = 0 and x = 0 is a strict saddle (λ_min = −1), while ∇fᵢ(0) = aᵢ ≠ 0.
+// The minima are x = ±e_d with f = ½·(−1) + ¼ = −¼.
+struct QuarticSaddle {
+  std::size_t d = 10, n = 16;
+  Tensor<double> diag, samples;  // (d,1) and (n,d)
+
+  explicit QuarticSaddle(std::uint64_t seed) {
+    diag = zeros_tensor<double>(Shape{d, 1});
+    for (std::size_t j = 0; j < d; ++j) diag(j, 0) = j + 1 < d ? 1.0 : -1.0;
+    samples = zeros_tensor<double>(Shape{n, d});
+    std::mt19937_64 rng(seed);
+    std::uniform_int_distribution<int> k(-64, 64);
+    for (std::size_t i = 0; i < n / 2; ++i)
+      for (std::size_t j = 0; j < d; ++j) {
+        samples(i, j) = k(rng) / 64.0;
+        samples(i + n / 2, j) = -samples(i, j);
+      }
+  }
+
+  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
+    const Var<double>& v = x[0];
+    Var<double> quadratic = 0.5 * sum(Var<double>(diag) * square(v));
+    Var<double> quartic = 0.25 * square(sum(square(v)));
+    Var<double> linear = sample ? sum(matmul(rows(Var<double>(samples), *sample, *sample + 1), v))
+                                : mean(matmul(Var<double>(samples), v));
+    return quadratic + quartic + linear;
+  }
+  FunctionObjective<double> objective() const {
+    return FunctionObjective<double>([this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, n);
+  }
+  std::vector<Var<double>> origin() const { return {Var<double>(zeros_tensor<double>(Shape{d, 1}), true)}; }
+};
+
+// Steps until f < −0.2, or −1 if that does not happen within max_steps.
+int steps_to_escape(Optimizer<double>& opt, Objective<double>& f, int max_steps) {
+  for (int t = 1; t <= max_steps; ++t) {
+    opt.step(f);
+    if (f.loss(values_of(opt.params())) < -0.2) return t;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("the saddle of the finite sum: ∇f(0) = 0 exactly, single-sample gradients are not 0") {
+  QuarticSaddle problem(42);
+  auto f = problem.objective();
+  const TensorList<double> zero = values_of(problem.origin());
+  const auto g = f.gradient(zero);
+  for (std::size_t j = 0; j < problem.d; ++j) CHECK(g[0](j, 0) == 0.0);
+  double g0 = 0;
+  for (std::size_t j = 0; j < problem.d; ++j) g0 += std::abs(f.sample_gradient(zero, 0)[0](j, 0));
+  CHECK(g0 > 0);
+  CHECK(f.loss(zero) == 0.0);
+}
+
+TEST_CASE("started exactly at the saddle, gradient descent stays put") {
+  QuarticSaddle problem(42);
+  auto f = problem.objective();
+  SGD<double> gd(problem.origin(), {.lr = 0.1});
+  CHECK(steps_to_escape(gd, f, 500) == -1);
+  for (std::size_t j = 0; j < problem.d; ++j) CHECK(gd.params()[0].value()(j, 0) == 0.0);
+}
+
+TEST_CASE("started exactly at the saddle, PGD, ISO-PGD, CNC-PGD and NCD escape (f < −0.2)") {
+  QuarticSaddle problem(42);
+  SUBCASE("PGD") {
+    auto f = problem.objective();
+    PGD<double> opt(problem.origin(), {.lr = 0.1, .g_thres = 1e-3, .t_thres = 20, .radius = 0.1, .seed = 1});
+    CHECK(steps_to_escape(opt, f, 500) > 0);
+    CHECK(opt.perturbations() >= 1);
+  }
+  SUBCASE("ISO-PGD") {
+    auto f = problem.objective();
+    IsoPGD<double> opt(problem.origin(), {.lr = 0.1, .g_thres = 1e-6, .t_thres = 10, .radius = 0.1, .seed = 1});
+    CHECK(steps_to_escape(opt, f, 500) > 0);
+    CHECK(opt.perturbations() >= 1);
+  }
+  SUBCASE("CNC-PGD") {
+    auto f = problem.objective();
+    CNCPGD<double> opt(problem.origin(), {.lr = 0.1, .g_thres = 1e-6, .t_thres = 10, .r = 0.2, .seed = 1});
+    CHECK(steps_to_escape(opt, f, 500) > 0);
+    CHECK(opt.perturbations() >= 1);
+  }
+  SUBCASE("NCD") {
+    auto f = problem.objective();
+    NCD<double> opt(problem.origin(), {.lr = 0.1, .g_thres = 1e-3, .eps_h = 1e-3, .rho = 1, .seed = 1});
+    CHECK(steps_to_escape(opt, f, 500) > 0);
+    CHECK(opt.curvature_steps() >= 1);
+    CHECK(opt.last_lambda_min() == doctest::Approx(-1.0).epsilon(1e-9));
+  }
+}
