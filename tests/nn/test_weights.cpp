@@ -1,0 +1,123 @@
+// Specification of nn/weights: a model's parameters go to .npz under their PyTorch names and come
+// back bit for bit; every mismatch between file and model is refused before anything is changed.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "autodiff/npz.hpp"
+#include "nn/nn.hpp"
+
+namespace fs = std::filesystem;
+using namespace saddle;
+using namespace saddle::nn;
+
+namespace {
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("saddle-weights-" + std::to_string(::getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+  std::string operator/(const std::string& name) const { return (path / name).string(); }
+};
+
+template <class T>
+void check_same_parameters(const Module<T>& a, const Module<T>& b) {
+  const auto pa = a.named_parameters(), pb = b.named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    CHECK(pa[i].first == pb[i].first);
+    CHECK(pa[i].second.value() == pb[i].second.value());
+  }
+}
+
+}  // namespace
+
+TEST_CASE_TEMPLATE("save_weights then load_weights restores every model bit for bit", T, float, double) {
+  TempDir dir;
+  for (const auto& name : model_names()) {
+    CAPTURE(name);
+    auto saved = make_model<T>(name, 1), loaded = make_model<T>(name, 2);
+    save_weights(*saved, dir / (name + ".npz"));
+    const auto handles = loaded->parameters();
+    load_weights(*loaded, dir / (name + ".npz"));
+    check_same_parameters(*saved, *loaded);
+    CHECK(handles[0].value() == saved->parameters()[0].value());  // loaded in place: old handles see it
+  }
+}
+
+TEST_CASE("the file holds one array per named parameter, as numpy.load sees it") {
+  TempDir dir;
+  auto model = lenet5<float>(0);
+  save_weights(*model, dir / "lenet.npz");
+  const NamedTensors<float> arrays = load_npz<float>(dir / "lenet.npz");
+  const auto params = model->named_parameters();
+  REQUIRE(arrays.size() == params.size());
+  for (std::size_t i = 0; i < arrays.size(); ++i) {
+    CHECK(arrays[i].first == params[i].first);
+    CHECK(arrays[i].second == params[i].second.value());
+  }
+}
+
+TEST_CASE("float64 weights load into a float model") {
+  TempDir dir;
+  auto wide = mlp<double>(3);
+  save_weights(*wide, dir / "mlp64.npz");
+  auto narrow = mlp<float>(4);
+  load_weights(*narrow, dir / "mlp64.npz");
+  CHECK(narrow->parameters()[0].value() == Tensor<float>(xt::cast<float>(wide->parameters()[0].value())));
+}
+
+TEST_CASE("load_weights refuses a missing name, a wrong shape, an extra name and a corrupt file, changing nothing") {
+  TempDir dir;
+  auto model = mlp<float>(0);
+  const TensorList<float> before = parameter_values(*model);
+  auto unchanged = [&] {
+    const TensorList<float> now = parameter_values(*model);
+    for (std::size_t i = 0; i < now.size(); ++i) CHECK(now[i] == before[i]);
+  };
+  NamedTensors<float> arrays;
+  for (const auto& [name, p] : mlp<float>(9)->named_parameters()) arrays.emplace_back(name, p.value());
+
+  NamedTensors<float> missing(arrays.begin(), arrays.end() - 1);
+  save_npz(dir / "missing.npz", missing);
+  CHECK_THROWS_WITH_AS(load_weights(*model, dir / "missing.npz"),
+                       ("load_weights: '" + (dir / "missing.npz") +
+                        "' has no array 'fc3.bias' for Sequential's parameter of shape (10,)")
+                           .c_str(),
+                       Error);
+  unchanged();
+
+  NamedTensors<float> wrong = arrays;
+  wrong[2].second = zeros_tensor<float>(Shape{64, 100});
+  save_npz(dir / "wrong.npz", wrong);
+  CHECK_THROWS_WITH_AS(load_weights(*model, dir / "wrong.npz"),
+                       ("load_weights: '" + (dir / "wrong.npz") +
+                        "' holds 'fc2.weight' of shape (64,100), the model's parameter has shape (64,128)")
+                           .c_str(),
+                       Error);
+  unchanged();
+
+  NamedTensors<float> extra = arrays;
+  extra.emplace_back("fc4.weight", zeros_tensor<float>(Shape{2, 2}));
+  save_npz(dir / "extra.npz", extra);
+  CHECK_THROWS_WITH_AS(load_weights(*model, dir / "extra.npz"),
+                       ("load_weights: '" + (dir / "extra.npz") +
+                        "' holds an array 'fc4.weight' of shape (2,2) that is no parameter of Sequential")
+                           .c_str(),
+                       Error);
+  unchanged();
+
+  std::ofstream(dir / "corrupt.npz") << "this is not a zip archive";
+  try {
+    load_weights(*model, dir / "corrupt.npz");
+    FAIL("a corrupt file was accepted");
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    CHECK(what.rfind("load_weights: ", 0) == 0);
+    CHECK(what.find("corrupt.npz") != std::string::npos);
+  }
+  CHECK_THROWS_AS(load_weights(*model, dir / "absent.npz"), Error);
+  unchanged();
+}
