@@ -3,6 +3,7 @@
 // (∇f_z = θ − a_z), and on tanh MLPs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -151,6 +152,8 @@ TEST_CASE("the isotropic baseline falls like 1/n as an MLP widens") {
   CAPTURE(products[1]);
   CAPTURE(products[2]);
   CHECK(std::abs(slope + 1.0) < 0.2);
+  const auto [lo, hi] = std::minmax_element(products.begin(), products.end());
+  CHECK(*hi / *lo < 1.3);  // n·baseline = E‖∇f_z‖² roughly constant
 }
 
 TEST_CASE("CNC errors name the direction and the options") {
