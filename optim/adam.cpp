@@ -22,24 +22,19 @@ Adam<T>::Adam(std::vector<Var<T>> params, AdamOptions opt)
 
 template <class T>
 void Adam<T>::update(const typename Optimizer<T>::Gradients& g) {
-  const T wd = static_cast<T>(this->weight_decay_), eps = static_cast<T>(opt_.eps);
-  const T b1 = static_cast<T>(opt_.beta1), b2 = static_cast<T>(opt_.beta2);
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;
     const double t = static_cast<double>(this->leaf_steps_[i]);
     // Kingma & Ba 2015, Alg. 1: η m̂/(√v̂ + ε) = (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε).
-    const T step_size = static_cast<T>(this->lr() / (1 - std::pow(opt_.beta1, t)));
-    const T sqrt_bc2 = static_cast<T>(std::sqrt(1 - std::pow(opt_.beta2, t)));
-    T* theta = this->data(i);
-    T* m = exp_avg_[i].data();
-    T* v = exp_avg_sq_[i].data();
-    const T* grad = g[i]->data();
-    for (std::size_t j = 0, n = this->size(i); j < n; ++j) {
-      const T gj = grad[j] + wd * theta[j];
-      m[j] = b1 * m[j] + (1 - b1) * gj;
-      v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-      theta[j] -= step_size * m[j] / (std::sqrt(v[j]) / sqrt_bc2 + eps);
-    }
+    const detail::AdamStep<T> c{static_cast<T>(opt_.beta1),
+                                static_cast<T>(opt_.beta2),
+                                static_cast<T>(opt_.eps),
+                                static_cast<T>(this->weight_decay_),
+                                static_cast<T>(this->lr() / (1 - std::pow(opt_.beta1, t))),
+                                static_cast<T>(std::sqrt(1 - std::pow(opt_.beta2, t))),
+                                T(1)};
+    detail::adam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
+                        static_cast<T*>(nullptr), c);
   }
 }
 

@@ -1,7 +1,5 @@
 #include "optim/nadam.hpp"
 
-#include <cmath>
-
 #include "optim/adam.hpp"
 
 namespace saddle {
@@ -18,25 +16,12 @@ Nadam<T>::Nadam(std::vector<Var<T>> params, NadamOptions opt)
 
 template <class T>
 void Nadam<T>::update(const typename Optimizer<T>::Gradients& g) {
-  const T wd = static_cast<T>(this->weight_decay_), eps = static_cast<T>(opt_.eps);
-  const T b1 = static_cast<T>(opt_.beta1), b2 = static_cast<T>(opt_.beta2);
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;
-    const double t = static_cast<double>(this->leaf_steps_[i]);
-    const auto c = detail::nadam_coefficients<T>(this->lr(), opt_.beta1, opt_.momentum_decay, t, mu_product_[i]);
-    const T bc2 = static_cast<T>(1 - std::pow(opt_.beta2, t));
-    T* theta = this->data(i);
-    T* m = exp_avg_[i].data();
-    T* v = exp_avg_sq_[i].data();
-    const T* grad = g[i]->data();
-    for (std::size_t j = 0, n = this->size(i); j < n; ++j) {
-      const T gj = grad[j] + wd * theta[j];
-      m[j] = b1 * m[j] + (1 - b1) * gj;
-      v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-      const T denom = std::sqrt(v[j] / bc2) + eps;
-      // Dozat 2016, Alg. 2: bias-corrected gradient plus the next step's bias-corrected momentum.
-      theta[j] -= (c.grad * gj + c.momentum * m[j]) / denom;
-    }
+    const auto c = detail::nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_,
+                                         opt_.momentum_decay, static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
+    detail::nadam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
+                         static_cast<T*>(nullptr), c);
   }
 }
 

@@ -1,8 +1,5 @@
 #include "optim/namsgrad.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "optim/adam.hpp"
 #include "optim/nadam.hpp"
 
@@ -21,26 +18,12 @@ NAMSGrad<T>::NAMSGrad(std::vector<Var<T>> params, NAMSGradOptions opt)
 
 template <class T>
 void NAMSGrad<T>::update(const typename Optimizer<T>::Gradients& g) {
-  const T wd = static_cast<T>(this->weight_decay_), eps = static_cast<T>(opt_.eps);
-  const T b1 = static_cast<T>(opt_.beta1), b2 = static_cast<T>(opt_.beta2);
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;
-    const double t = static_cast<double>(this->leaf_steps_[i]);
-    const auto c = detail::nadam_coefficients<T>(this->lr(), opt_.beta1, opt_.momentum_decay, t, mu_product_[i]);
-    const T bc2 = static_cast<T>(1 - std::pow(opt_.beta2, t));
-    T* theta = this->data(i);
-    T* m = exp_avg_[i].data();
-    T* v = exp_avg_sq_[i].data();
-    T* vmax = max_exp_avg_sq_[i].data();
-    const T* grad = g[i]->data();
-    for (std::size_t j = 0, n = this->size(i); j < n; ++j) {
-      const T gj = grad[j] + wd * theta[j];
-      m[j] = b1 * m[j] + (1 - b1) * gj;
-      v[j] = b2 * v[j] + (1 - b2) * gj * gj;
-      vmax[j] = std::max(vmax[j], v[j]);  // Reddi et al. 2018, Alg. 2
-      const T denom = std::sqrt(vmax[j] / bc2) + eps;
-      theta[j] -= (c.grad * gj + c.momentum * m[j]) / denom;  // Dozat 2016, Alg. 2
-    }
+    const auto c = detail::nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_,
+                                         opt_.momentum_decay, static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
+    detail::nadam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
+                         max_exp_avg_sq_[i].data(), c);
   }
 }
 

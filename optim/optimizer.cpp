@@ -91,23 +91,28 @@ class StateWriter final : public StateVisitor<T> {
   const char* method_;
 };
 
-// Reads a state whose keys and shapes have been checked against the optimizer's own.
+// Reads a state whose keys and shapes have been checked against the optimizer's own. A first pass
+// with assign = false only validates the values, so a bad file leaves the optimizer as it was.
 template <class T>
 class StateReader final : public StateVisitor<T> {
  public:
-  StateReader(const char* method, const std::map<std::string, const Tensor<T>*>& in) : method_(method), in_(in) {}
+  StateReader(const char* method, const std::map<std::string, const Tensor<T>*>& in, bool assign)
+      : method_(method), in_(in), assign_(assign) {}
 
   void tensor(const std::string& key, Tensor<T>& t) override {
+    if (!assign_) return;
     const Tensor<T>& src = *in_.at(key);
     std::copy(src.data(), src.data() + src.size(), t.data());
   }
-  void real(const std::string& key, double& x) override { x = static_cast<double>(in_.at(key)->data()[0]); }
+  void real(const std::string& key, double& x) override {
+    if (assign_) x = static_cast<double>(in_.at(key)->data()[0]);
+  }
   void count(const std::string& key, std::size_t& n) override {
     const double x = static_cast<double>(in_.at(key)->data()[0]);
     if (!(x >= 0) || x != std::floor(x) || x > 9007199254740992.0)
       throw Error(std::string(method_) + ": load_state_dict: '" + key + "' = " + detail::format_number(x) +
                   " is not a count");
-    n = static_cast<std::size_t>(x);
+    if (assign_) n = static_cast<std::size_t>(x);
   }
   void rng(const std::string& key, std::mt19937_64& g) override {
     const Tensor<T>& src = *in_.at(key);
@@ -127,12 +132,13 @@ class StateReader final : public StateVisitor<T> {
     is >> restored;
     if (is.fail())
       throw Error(std::string(method_) + ": load_state_dict: '" + key + "' is not a saved generator state");
-    g = restored;
+    if (assign_) g = restored;
   }
 
  private:
   const char* method_;
   const std::map<std::string, const Tensor<T>*>& in_;
+  bool assign_;
 };
 
 }  // namespace
@@ -303,7 +309,9 @@ void Optimizer<T>::load_state_dict(const NamedTensors<T>& state) {
     throw Error(where + std::to_string(state.size()) + " tensors given, " + std::to_string(expected.size()) +
                 " expected" + (extra.empty() ? std::string("; a key is repeated") : "; key '" + extra + "' is unexpected"));
   }
-  StateReader<T> reader(name_, given);
+  StateReader<T> check(name_, given, /*assign=*/false);
+  visit_state(check);
+  StateReader<T> reader(name_, given, /*assign=*/true);
   visit_state(reader);
 }
 

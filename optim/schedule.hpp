@@ -10,6 +10,8 @@
 //                                                         (Loshchilov & Hutter, "SGDR", ICLR 2017,
 //                                                         eq. 5, without restarts)
 //
+// For the hypergradient methods (SGD-HD, Adam-HD) lr is the learned α: a schedule overrides it.
+//
 //   Schedule s = Schedule::cosine(0.1, 0.0, 1000);
 //   for (...) { apply_schedule(s, opt); opt.step(f); }   // sets η_t for the step about to be taken
 #pragma once

@@ -13,6 +13,18 @@
 
 namespace saddle::testing {
 
+// Tensors of the given shapes holding the entries of `flat` in order.
+inline TensorList<double> split_flat(const std::vector<Shape>& shapes, const std::vector<double>& flat) {
+  TensorList<double> out;
+  std::size_t k = 0;
+  for (const auto& s : shapes) {
+    Tensor<double> t = empty_tensor<double>(s);
+    for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = flat.at(k++);
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 // f(θ) = Σⱼ aⱼθⱼ² + bⱼθⱼ over two parameter tensors of shapes (3,) and (2,2) (θ flattened in list
 // order, 7 entries), so ∇f(θ) = 2aθ + b. As a finite sum of n = 4 samples,
 // fᵢ(θ) = f(θ) + cᵢᵀθ with Σᵢ cᵢ = 0, so ∇fᵢ(θ) = 2aθ + b + cᵢ and f = (1/n) Σᵢ fᵢ.
@@ -27,16 +39,7 @@ struct SeparableQuadratic {
   std::vector<Shape> shapes{{3}, {2, 2}};
 
   // The two parameter tensors of a flat vector.
-  TensorList<double> split(const std::vector<double>& flat) const {
-    TensorList<double> out;
-    std::size_t k = 0;
-    for (const auto& s : shapes) {
-      Tensor<double> t = empty_tensor<double>(s);
-      for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = flat[k++];
-      out.push_back(std::move(t));
-    }
-    return out;
-  }
+  TensorList<double> split(const std::vector<double>& flat) const { return split_flat(shapes, flat); }
   std::vector<Var<double>> params() const { return make_leaves(split(theta0), true); }
 
   std::vector<double> grad(const std::vector<double>& x) const {

@@ -25,16 +25,7 @@ struct ConvexFiniteSum {
                                      {0.9, 1.4, 0.6, 0.5, 1.5, 1.0, 0.7},
                                      {1.1, 0.5, 1.2, 1.4, 0.8, 0.9, 0.6}};
 
-  TensorList<double> split(const std::vector<double>& flat) const {
-    TensorList<double> out;
-    std::size_t k = 0;
-    for (const auto& s : shapes) {
-      Tensor<double> t = empty_tensor<double>(s);
-      for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = flat[k++];
-      out.push_back(std::move(t));
-    }
-    return out;
-  }
+  TensorList<double> split(const std::vector<double>& flat) const { return saddle::testing::split_flat(shapes, flat); }
   Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
     std::vector<double> w(7, 0.0);
     for (std::size_t i = 0; i < a.size(); ++i)

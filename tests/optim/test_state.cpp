@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -132,6 +133,16 @@ TEST_CASE("load_state_dict refuses a state of another shape, naming the key") {
       if (key == "exp_avg.0") t = zeros_tensor<double>(Shape{4});
     CHECK_THROWS_WITH_AS(opt.load_state_dict(state), doctest::Contains("'exp_avg.0' has shape (4,), the optimizer holds (3,)"),
                          Error);
+  }
+  SUBCASE("a step count that is not a count, leaving the optimizer as it was") {
+    steps(opt, 1);
+    auto bad = opt.state_dict();
+    for (auto& [key, t] : bad)
+      if (key == "step.1") t() = 1.5;
+    const auto before = opt.state_dict();
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(bad), "Adam: load_state_dict: 'step.1' = 1.5 is not a count", Error);
+    const auto after = opt.state_dict();
+    for (std::size_t k = 0; k < before.size(); ++k) CHECK(after[k].second == before[k].second);
   }
   SUBCASE("another method's state") {
     Momentum<double> other(quadratic_params<double>(), {});
