@@ -12,7 +12,6 @@
 //
 //   escape_saddle [--dims 10,100,1000,10000] [--trials 5] [--csv escape.csv] ...
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -84,39 +83,48 @@ struct Method {
 
 std::vector<Method> methods(const Settings& s) {
   std::vector<Method> m;
-  m.push_back({"GD", [s](auto p, std::uint64_t) { return std::make_unique<SGD<double>>(std::move(p), SGDOptions{.lr = s.lr}); },
-               [](const Optimizer<double>&) { return std::size_t{0}; }});
-  m.push_back({"PGD",
-               [s](auto p, std::uint64_t seed) {
-                 return std::make_unique<PGD<double>>(
-                     std::move(p), PGDOptions{.lr = s.lr, .g_thres = s.g_thres, .t_thres = s.t_thres, .radius = s.radius, .seed = seed});
-               },
-               [](const Optimizer<double>& o) { return static_cast<const PGD<double>&>(o).perturbations(); }});
+  m.push_back(
+      {"GD", [s](auto p, std::uint64_t) { return std::make_unique<SGD<double>>(std::move(p), SGDOptions{.lr = s.lr}); },
+       [](const Optimizer<double>&) { return std::size_t{0}; }});
+  m.push_back(
+      {"PGD",
+       [s](auto p, std::uint64_t seed) {
+         return std::make_unique<PGD<double>>(
+             std::move(p),
+             PGDOptions{.lr = s.lr, .g_thres = s.g_thres, .t_thres = s.t_thres, .radius = s.radius, .seed = seed});
+       },
+       [](const Optimizer<double>& o) { return static_cast<const PGD<double>&>(o).perturbations(); }});
   // ISO-PGD and CNC-PGD compare ‖∇f‖² with their threshold: g_thres² is the same test as PGD's.
   m.push_back({"ISO-PGD",
                [s](auto p, std::uint64_t seed) {
-                 return std::make_unique<IsoPGD<double>>(std::move(p), IsoPGDOptions{.lr = s.lr, .g_thres = s.g_thres * s.g_thres,
-                                                                                     .t_thres = s.t_thres, .radius = s.radius, .seed = seed});
+                 return std::make_unique<IsoPGD<double>>(std::move(p), IsoPGDOptions{.lr = s.lr,
+                                                                                     .g_thres = s.g_thres * s.g_thres,
+                                                                                     .t_thres = s.t_thres,
+                                                                                     .radius = s.radius,
+                                                                                     .seed = seed});
                },
                [](const Optimizer<double>& o) { return static_cast<const IsoPGD<double>&>(o).perturbations(); }});
-  m.push_back({"CNC-PGD",
-               [s](auto p, std::uint64_t seed) {
-                 return std::make_unique<CNCPGD<double>>(
-                     std::move(p), CNCPGDOptions{.lr = s.lr, .g_thres = s.g_thres * s.g_thres, .t_thres = s.t_thres, .r = s.r, .seed = seed});
-               },
-               [](const Optimizer<double>& o) { return static_cast<const CNCPGD<double>&>(o).perturbations(); }});
+  m.push_back(
+      {"CNC-PGD",
+       [s](auto p, std::uint64_t seed) {
+         return std::make_unique<CNCPGD<double>>(
+             std::move(p),
+             CNCPGDOptions{.lr = s.lr, .g_thres = s.g_thres * s.g_thres, .t_thres = s.t_thres, .r = s.r, .seed = seed});
+       },
+       [](const Optimizer<double>& o) { return static_cast<const CNCPGD<double>&>(o).perturbations(); }});
   m.push_back({"NCD",
                [s](auto p, std::uint64_t seed) {
                  return std::make_unique<NCD<double>>(
-                     std::move(p), NCDOptions{.lr = s.lr, .g_thres = s.g_thres, .eps_h = s.eps_h, .rho = s.rho, .seed = seed});
+                     std::move(p),
+                     NCDOptions{.lr = s.lr, .g_thres = s.g_thres, .eps_h = s.eps_h, .rho = s.rho, .seed = seed});
                },
                [](const Optimizer<double>& o) { return static_cast<const NCD<double>&>(o).curvature_steps(); }});
   return m;
 }
 
 Run run_once(const Method& method, const QuarticSaddle& problem, const Settings& s, std::uint64_t seed) {
-  FunctionObjective<double> f([&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); },
-                              problem.n);
+  FunctionObjective<double> f(
+      [&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); }, problem.n);
   auto opt = method.make({Var<double>(zeros_tensor<double>(Shape{problem.d, 1}), true)}, seed);
   Run run;
   for (int t = 1; t <= s.max_steps; ++t) {
@@ -150,15 +158,26 @@ int main(int argc, char** argv) {
   Settings s;
   std::vector<std::size_t> dims{10, 100, 1000, 10000};
   std::string csv_path;
-  app.add_option("--dims", dims, "dimensions d")->delimiter(',')->check(CLI::Range(std::size_t{2}, std::size_t{1000000}))->capture_default_str();
-  app.add_option("--samples", s.samples, "number of samples n (even)")->check(CLI::Range(std::size_t{2}, std::size_t{4096}))->capture_default_str();
-  app.add_option("--trials", s.trials, "runs per (method, d), each with its own data and seed")->check(CLI::Range(1, 1000))->capture_default_str();
-  app.add_option("--max-steps", s.max_steps, "give up after this many steps")->check(CLI::Range(1, 10000000))->capture_default_str();
+  app.add_option("--dims", dims, "dimensions d")
+      ->delimiter(',')
+      ->check(CLI::Range(std::size_t{2}, std::size_t{1000000}))
+      ->capture_default_str();
+  app.add_option("--samples", s.samples, "number of samples n (even)")
+      ->check(CLI::Range(std::size_t{2}, std::size_t{4096}))
+      ->capture_default_str();
+  app.add_option("--trials", s.trials, "runs per (method, d), each with its own data and seed")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  app.add_option("--max-steps", s.max_steps, "give up after this many steps")
+      ->check(CLI::Range(1, 10000000))
+      ->capture_default_str();
   app.add_option("--lr", s.lr, "gradient step η of every method")->capture_default_str();
   app.add_option("--radius", s.radius, "PGD and ISO-PGD: radius r of the perturbation ball")->capture_default_str();
   app.add_option("--r", s.r, "CNC-PGD: step r of the single-sample gradient step")->capture_default_str();
-  app.add_option("--t-thres", s.t_thres, "PGD: steps between perturbations; ISO-PGD, CNC-PGD: period")->capture_default_str();
-  app.add_option("--g-thres", s.g_thres, "gradient norm below which a method perturbs or looks for curvature")->capture_default_str();
+  app.add_option("--t-thres", s.t_thres, "PGD: steps between perturbations; ISO-PGD, CNC-PGD: period")
+      ->capture_default_str();
+  app.add_option("--g-thres", s.g_thres, "gradient norm below which a method perturbs or looks for curvature")
+      ->capture_default_str();
   app.add_option("--rho", s.rho, "NCD: Hessian Lipschitz constant ρ (curvature step |λ_min|/ρ)")->capture_default_str();
   app.add_option("--threshold", s.threshold, "escaped once f < threshold")->capture_default_str();
   app.add_option("--seed", s.seed, "base random seed")->capture_default_str();
@@ -170,13 +189,23 @@ int main(int argc, char** argv) {
   }
 
   try {
-    const std::vector<std::string> columns{"method", "d", "trials", "escaped", "median_steps", "min_steps", "max_steps",
-                                           "median_gradients", "median_sample_gradients", "median_hvps", "median_events",
+    const std::vector<std::string> columns{"method",
+                                           "d",
+                                           "trials",
+                                           "escaped",
+                                           "median_steps",
+                                           "min_steps",
+                                           "max_steps",
+                                           "median_gradients",
+                                           "median_sample_gradients",
+                                           "median_hvps",
+                                           "median_events",
                                            "seconds"};
     examples::CsvWriter csv;
     if (!csv_path.empty()) csv = examples::CsvWriter(csv_path, columns);
-    std::printf("f < %g from x = 0, n = %zu, η = %g, r = %g (ball), r = %g (CNC), t_thres = %zu, %d trials, at most %d steps\n",
-                s.threshold, s.samples, s.lr, s.radius, s.r, s.t_thres, s.trials, s.max_steps);
+    std::printf(
+        "f < %g from x = 0, n = %zu, η = %g, r = %g (ball), r = %g (CNC), t_thres = %zu, %d trials, at most %d steps\n",
+        s.threshold, s.samples, s.lr, s.radius, s.r, s.t_thres, s.trials, s.max_steps);
     std::printf("%-8s %7s %8s %22s %10s %12s %6s %7s %8s\n", "method", "d", "escaped", "steps: median [min,max]",
                 "gradients", "sample grads", "hvps", "events", "seconds");
     for (const Method& method : methods(s)) {
@@ -202,12 +231,13 @@ int main(int argc, char** argv) {
                         *std::max_element(steps.begin(), steps.end()));
         else
           std::snprintf(range, sizeof range, "never (> %d)", s.max_steps);
-        std::printf("%-8s %7zu %5d/%-2d %22s %10g %12g %6g %7g %8.2f\n", method.name.c_str(), d, escaped, s.trials, range,
-                    median(gradients), median(sample_gradients), median(hvps), median(events), seconds);
+        std::printf("%-8s %7zu %5d/%-2d %22s %10g %12g %6g %7g %8.2f\n", method.name.c_str(), d, escaped, s.trials,
+                    range, median(gradients), median(sample_gradients), median(hvps), median(events), seconds);
         std::fflush(stdout);
         const auto num = examples::CsvWriter::num;
         csv.row({method.name, std::to_string(d), std::to_string(s.trials), std::to_string(escaped),
-                 escaped ? num(median(steps)) : "", escaped ? std::to_string(*std::min_element(steps.begin(), steps.end())) : "",
+                 escaped ? num(median(steps)) : "",
+                 escaped ? std::to_string(*std::min_element(steps.begin(), steps.end())) : "",
                  escaped ? std::to_string(*std::max_element(steps.begin(), steps.end())) : "", num(median(gradients)),
                  num(median(sample_gradients)), num(median(hvps)), num(median(events)), num(seconds)});
       }

@@ -28,8 +28,8 @@
 namespace saddle {
 
 struct AdamHDOptions {
-  double lr = 1e-3;             // α₀
-  double hypergrad_lr = 1e-7;   // β
+  double lr = 1e-3;            // α₀
+  double hypergrad_lr = 1e-7;  // β
   double beta1 = 0.9;
   double beta2 = 0.999;
   double eps = 1e-8;

@@ -20,8 +20,9 @@ template <class T>
 void NAMSGrad<T>::update(const typename Optimizer<T>::Gradients& g) {
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;
-    const auto c = detail::nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_,
-                                         opt_.momentum_decay, static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
+    const auto c =
+        detail::nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, opt_.momentum_decay,
+                              static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
     detail::nadam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
                          max_exp_avg_sq_[i].data(), c);
   }

@@ -10,7 +10,8 @@
 //     v_t ← β₂ v_{t−1} + (1 − β₂) g_t²
 //     v̂_t ← max(v̂_{t−1}, v_t)                                      (AMSGrad)
 //     d_t ← √(v̂_t / (1 − β₂ᵗ)) + ε
-//     θ_t ← θ_{t−1} − η (1 − μ_t)/(1 − Π_t) · g_t/d_t − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t   (Nadam)
+//     θ_t ← θ_{t−1} − η (1 − μ_t)/(1 − Π_t) · g_t/d_t
+//                   − η μ_{t+1}/(1 − Π_t μ_{t+1}) · m_t/d_t                   (Nadam)
 //
 // The bias corrections are those of nadam.hpp; the maximum is over the uncorrected v_t, as in
 // amsgrad.hpp. S. J. Reddi, S. Kale and S. Kumar, "On the Convergence of Adam and Beyond",

@@ -35,8 +35,8 @@ TensorList<T> FunctionObjective<T>::gradient(const TensorList<T>& theta) {
 template <class T>
 TensorList<T> FunctionObjective<T>::sample_gradient(const TensorList<T>& theta, std::size_t i) {
   if (i >= num_samples_)
-    throw Error("FunctionObjective: sample " + std::to_string(i) + " is outside [0, " +
-                std::to_string(num_samples_) + ")");
+    throw Error("FunctionObjective: sample " + std::to_string(i) + " is outside [0, " + std::to_string(num_samples_) +
+                ")");
   ++sample_gradient_evaluations_;
   return saddle::grad([this, i](const std::vector<Var<T>>& x) { return loss_(x, i); }, theta);
 }

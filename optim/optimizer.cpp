@@ -217,8 +217,8 @@ void Optimizer<T>::check_gradients(const char* what, const TensorList<T>& g) con
                 std::to_string(params_.size()) + " parameters");
   for (std::size_t i = 0; i < g.size(); ++i)
     if (to_shape(g[i].shape()) != params_[i].shape())
-      throw Error(std::string(name_) + ": " + what + " returned shape " + shape_str(g[i].shape()) +
-                  " for parameter " + std::to_string(i) + " of shape " + shape_str(params_[i].shape()));
+      throw Error(std::string(name_) + ": " + what + " returned shape " + shape_str(g[i].shape()) + " for parameter " +
+                  std::to_string(i) + " of shape " + shape_str(params_[i].shape()));
 }
 
 template <class T>
@@ -307,7 +307,8 @@ void Optimizer<T>::load_state_dict(const NamedTensors<T>& state) {
         break;
       }
     throw Error(where + std::to_string(state.size()) + " tensors given, " + std::to_string(expected.size()) +
-                " expected" + (extra.empty() ? std::string("; a key is repeated") : "; key '" + extra + "' is unexpected"));
+                " expected" +
+                (extra.empty() ? std::string("; a key is repeated") : "; key '" + extra + "' is unexpected"));
   }
   StateReader<T> check(name_, given, /*assign=*/false);
   visit_state(check);

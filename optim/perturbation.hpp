@@ -20,8 +20,7 @@ TensorList<T> uniform_ball(const std::vector<Shape>& shapes, double r, std::mt19
 
 // θ ← θ + ξ with ξ uniform in B(0, r), over the parameters i with active[i] (d counts those only).
 template <class T>
-void perturb_uniform_ball(std::vector<Var<T>>& params, const std::vector<bool>& active, double r,
-                          std::mt19937_64& rng);
+void perturb_uniform_ball(std::vector<Var<T>>& params, const std::vector<bool>& active, double r, std::mt19937_64& rng);
 
 // i uniform in {0, …, n − 1}.
 std::size_t uniform_sample(std::size_t n, std::mt19937_64& rng);

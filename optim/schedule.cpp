@@ -35,8 +35,7 @@ Schedule Schedule::inverse_sqrt(double lr0) {
 Schedule Schedule::step_decay(double lr0, double gamma, std::size_t every) {
   detail::check_nonnegative("Schedule step_decay", "lr0", lr0);
   detail::check_positive("Schedule step_decay", "gamma", gamma);
-  if (gamma > 1)
-    throw Error("Schedule step_decay: gamma = " + detail::format_number(gamma) + " is outside (0, 1]");
+  if (gamma > 1) throw Error("Schedule step_decay: gamma = " + detail::format_number(gamma) + " is outside (0, 1]");
   detail::check_at_least_one("Schedule step_decay", "every", every);
   return Schedule("step_decay", [lr0, gamma, every](std::size_t t) {
     return lr0 * std::pow(gamma, static_cast<double>((t - 1) / every));
@@ -47,8 +46,8 @@ Schedule Schedule::cosine(double lr0, double lr_min, std::size_t total_steps) {
   detail::check_nonnegative("Schedule cosine", "lr0", lr0);
   detail::check_nonnegative("Schedule cosine", "lr_min", lr_min);
   if (lr_min > lr0)
-    throw Error("Schedule cosine: lr_min = " + detail::format_number(lr_min) + " exceeds lr0 = " +
-                detail::format_number(lr0));
+    throw Error("Schedule cosine: lr_min = " + detail::format_number(lr_min) +
+                " exceeds lr0 = " + detail::format_number(lr0));
   detail::check_at_least_one("Schedule cosine", "total_steps", total_steps);
   return Schedule("cosine", [lr0, lr_min, total_steps](std::size_t t) {
     if (t - 1 >= total_steps) return lr_min;

@@ -24,8 +24,8 @@
 namespace saddle {
 
 struct SGDHDOptions {
-  double lr = 1e-2;             // α₀
-  double hypergrad_lr = 1e-3;   // β
+  double lr = 1e-2;            // α₀
+  double hypergrad_lr = 1e-3;  // β
   double weight_decay = 0;
 };
 

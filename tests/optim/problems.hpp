@@ -67,8 +67,8 @@ struct SeparableQuadratic {
   // Fills the leaves' gradients with ∇f through backward().
   void backward(const std::vector<Var<double>>& x) const { loss(x, std::nullopt).backward(); }
   FunctionObjective<double> objective() const {
-    return FunctionObjective<double>([this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); },
-                                     c.size());
+    return FunctionObjective<double>(
+        [this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, c.size());
   }
 };
 

@@ -54,8 +54,9 @@ Factory make(O opt) {
 
 TEST_CASE("every method converges on a convex quadratic: ‖θ − θ*‖ < 1e-3") {
   ConvexFiniteSum problem;
-  FunctionObjective<double> f([&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); },
-                              problem.a.size());
+  FunctionObjective<double> f(
+      [&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); },
+      problem.a.size());
   const std::vector<Case> cases{
       {"SGD", make<SGD<double>>(SGDOptions{.lr = 0.2}), 200},
       {"Momentum", make<Momentum<double>>(MomentumOptions{.lr = 0.1, .momentum = 0.5}), 200},

@@ -42,7 +42,8 @@ struct QuarticSaddle {
     return quadratic + quartic + linear;
   }
   FunctionObjective<double> objective() const {
-    return FunctionObjective<double>([this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, n);
+    return FunctionObjective<double>(
+        [this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, n);
   }
   std::vector<Var<double>> origin() const { return {Var<double>(zeros_tensor<double>(Shape{d, 1}), true)}; }
 };

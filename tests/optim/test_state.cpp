@@ -121,8 +121,8 @@ TEST_CASE("load_state_dict refuses a state of another shape, naming the key") {
 
   SUBCASE("a missing tensor") {
     state.pop_back();
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(state), doctest::Contains("7 tensors given, 8 expected; key 'exp_avg_sq.1'"),
-                         Error);
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(state),
+                         doctest::Contains("7 tensors given, 8 expected; key 'exp_avg_sq.1'"), Error);
   }
   SUBCASE("an extra tensor") {
     state.emplace_back("momentum_buffer.0", zeros_tensor<double>(Shape{3}));
@@ -131,8 +131,8 @@ TEST_CASE("load_state_dict refuses a state of another shape, naming the key") {
   SUBCASE("a tensor of another shape") {
     for (auto& [key, t] : state)
       if (key == "exp_avg.0") t = zeros_tensor<double>(Shape{4});
-    CHECK_THROWS_WITH_AS(opt.load_state_dict(state), doctest::Contains("'exp_avg.0' has shape (4,), the optimizer holds (3,)"),
-                         Error);
+    CHECK_THROWS_WITH_AS(opt.load_state_dict(state),
+                         doctest::Contains("'exp_avg.0' has shape (4,), the optimizer holds (3,)"), Error);
   }
   SUBCASE("a step count that is not a count, leaving the optimizer as it was") {
     steps(opt, 1);
@@ -159,8 +159,8 @@ TEST_CASE("invalid hyperparameters are refused, naming the parameter and its val
   CHECK_THROWS_WITH_AS(SGD<double>(p(), {.lr = -1}), "SGD: lr = -1 is negative", Error);
   CHECK_THROWS_WITH_AS(SGD<double>(p(), {.lr = nan}), "SGD: lr = nan is not a number", Error);
   CHECK_THROWS_WITH_AS(AdamW<double>(p(), {.weight_decay = -0.5}), "AdamW: weight_decay = -0.5 is negative", Error);
-  CHECK_THROWS_WITH_AS(AdamW<double>(p(), {.decoupled_weight_decay = -1}), "AdamW: decoupled_weight_decay = -1 is negative",
-                       Error);
+  CHECK_THROWS_WITH_AS(AdamW<double>(p(), {.decoupled_weight_decay = -1}),
+                       "AdamW: decoupled_weight_decay = -1 is negative", Error);
   CHECK_THROWS_WITH_AS(Momentum<double>(p(), {.momentum = 1}), "Momentum: momentum = 1 is outside [0, 1)", Error);
   CHECK_THROWS_WITH_AS(Nesterov<double>(p(), {.momentum = nan}), "Nesterov: momentum = nan is outside [0, 1)", Error);
   CHECK_THROWS_WITH_AS(Nadam<double>(p(), {.momentum_decay = -1}), "Nadam: momentum_decay = -1 is negative", Error);

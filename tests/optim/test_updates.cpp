@@ -427,8 +427,10 @@ TEST_CASE("NCD: at a saddle one step of length |λ_min|/ρ along the bottom eige
   std::vector<double> x = flat(opt.params());
   for (std::size_t j = 0; j < n; ++j) {
     const double moved = x[j] - q.theta0[j];
-    if (j == 2) CHECK(std::abs(std::abs(moved) - 3.0 / rho) < tol);
-    else CHECK(std::abs(moved) < tol);
+    if (j == 2)
+      CHECK(std::abs(std::abs(moved) - 3.0 / rho) < tol);
+    else
+      CHECK(std::abs(moved) < tol);
   }
   for (int t = 2; t <= 3; ++t) {  // ‖∇f‖ = 2|a₂|·1.5 = 4.5 now: gradient steps
     opt.step(f);
