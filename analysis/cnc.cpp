@@ -40,8 +40,7 @@ TensorList<T> unit_direction(const char* fn, const TensorList<T>& params, const 
 
 // m directions uniform on the unit sphere (normalised Gaussians).
 template <class T>
-std::vector<TensorList<T>> random_unit_directions(const TensorList<T>& like, int m,
-                                                  std::uint64_t seed) {
+std::vector<TensorList<T>> random_unit_directions(const TensorList<T>& like, int m, std::uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::vector<TensorList<T>> out;
   for (int j = 0; j < m; ++j) {
@@ -56,8 +55,7 @@ std::vector<TensorList<T>> random_unit_directions(const TensorList<T>& like, int
 template <class T>
 class SquaredProjections {
  public:
-  SquaredProjections(const std::vector<TensorList<T>>& directions, std::size_t n)
-      : m_(directions.size()), n_(n) {
+  SquaredProjections(const std::vector<TensorList<T>>& directions, std::size_t n) : m_(directions.size()), n_(n) {
     if (m_ == 0) return;
     u_.resize(m_ * n_);
     for (std::size_t j = 0; j < m_; ++j) {
@@ -81,8 +79,8 @@ class SquaredProjections {
  private:
   void flush() {
     if (rows_ == 0) return;
-    gemm_abt(static_cast<int>(rows_), static_cast<int>(m_), static_cast<int>(n_), block_.data(),
-             u_.data(), products_.data());
+    gemm_abt(static_cast<int>(rows_), static_cast<int>(m_), static_cast<int>(n_), block_.data(), u_.data(),
+             products_.data());
     for (std::size_t i = 0; i < rows_ * m_; ++i)
       total_ += static_cast<double>(products_[i]) * static_cast<double>(products_[i]);
     rows_ = 0;
@@ -96,26 +94,23 @@ class SquaredProjections {
 }  // namespace
 
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params,
-                             const TensorList<T>& v, const CncOptions& opt) {
+CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
+                             const CncOptions& opt) {
   if (opt.random_directions < 0)
-    throw Error("cnc_correlation: random_directions = " + std::to_string(opt.random_directions) +
-                "; need ≥ 0");
+    throw Error("cnc_correlation: random_directions = " + std::to_string(opt.random_directions) + "; need ≥ 0");
   CncResult<T> r;
   r.direction = unit_direction("cnc_correlation", params, v);
   r.dimension = numel(params);
   r.samples = objective.samples().size();
-  SquaredProjections<T> sampled(random_unit_directions(params, opt.random_directions, opt.seed),
-                                r.dimension);
+  SquaredProjections<T> sampled(random_unit_directions(params, opt.random_directions, opt.seed), r.dimension);
   double corr = 0, proj = 0, norms = 0;
-  for_each_sample_gradient<T>(objective, params,
-                              [&](std::size_t, double, const TensorList<T>& g) {
-                                const double p = saddle::dot(r.direction, g);
-                                corr += p * p;
-                                proj += p;
-                                norms += saddle::dot(g, g);
-                                sampled.add(g);
-                              });
+  for_each_sample_gradient<T>(objective, params, [&](std::size_t, double, const TensorList<T>& g) {
+    const double p = saddle::dot(r.direction, g);
+    corr += p * p;
+    proj += p;
+    norms += saddle::dot(g, g);
+    sampled.add(g);
+  });
   const double N = static_cast<double>(r.samples);
   r.correlation = corr / N;
   r.mean_projection = proj / N;
@@ -128,8 +123,7 @@ CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorLi
 }
 
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params,
-                             const CncOptions& opt) {
+CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const CncOptions& opt) {
   const HessianOperator<T> H(objective, params);
   EigenOptions eo = opt.eigen;
   eo.k = 1;
@@ -141,22 +135,18 @@ CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorLi
 }
 
 template <class T>
-CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data,
-                             const SampleSet& samples, const TensorList<T>& params,
-                             const TensorList<T>& v, const CncOptions& opt) {
+CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data, const SampleSet& samples,
+                             const TensorList<T>& params, const TensorList<T>& v, const CncOptions& opt) {
   if (opt.random_directions < 1)
-    throw Error("cnc_correlation (forward mode): random_directions = " +
-                std::to_string(opt.random_directions) +
+    throw Error("cnc_correlation (forward mode): random_directions = " + std::to_string(opt.random_directions) +
                 "; the baseline is sampled here, need at least 1");
   CncResult<T> r;
   r.direction = unit_direction("cnc_correlation", params, v);
   r.dimension = numel(params);
   r.samples = samples.size();
   std::vector<TensorList<T>> directions{r.direction};
-  for (auto& u : random_unit_directions(params, opt.random_directions, opt.seed))
-    directions.push_back(std::move(u));
-  const Tensor<double> D =
-      per_sample_directional_derivatives<T>(loss, data, samples, params, directions);
+  for (auto& u : random_unit_directions(params, opt.random_directions, opt.seed)) directions.push_back(std::move(u));
+  const Tensor<double> D = per_sample_directional_derivatives<T>(loss, data, samples, params, directions);
   double corr = 0, proj = 0, iso = 0;
   for (std::size_t z = 0; z < r.samples; ++z) {
     corr += D(z, 0) * D(z, 0);
@@ -176,21 +166,17 @@ CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T
 template <class T>
 double isotropic_baseline(const SampleObjective<T>& objective, const TensorList<T>& params) {
   double norms = 0;
-  for_each_sample_gradient<T>(objective, params, [&](std::size_t, double, const TensorList<T>& g) {
-    norms += saddle::dot(g, g);
-  });
-  return norms / static_cast<double>(objective.samples().size()) /
-         static_cast<double>(numel(params));
+  for_each_sample_gradient<T>(objective, params,
+                              [&](std::size_t, double, const TensorList<T>& g) { norms += saddle::dot(g, g); });
+  return norms / static_cast<double>(objective.samples().size()) / static_cast<double>(numel(params));
 }
 
-#define SADDLE_CNC(T)                                                                            \
-  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&,     \
-                                           const TensorList<T>&, const CncOptions&);            \
-  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&,     \
-                                           const CncOptions&);                                   \
-  template CncResult<T> cnc_correlation<T>(const PerSampleLoss<T>&, const data::Dataset<T>&,    \
-                                           const SampleSet&, const TensorList<T>&,              \
-                                           const TensorList<T>&, const CncOptions&);            \
+#define SADDLE_CNC(T)                                                                                             \
+  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&, const TensorList<T>&, \
+                                           const CncOptions&);                                                    \
+  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&, const CncOptions&);   \
+  template CncResult<T> cnc_correlation<T>(const PerSampleLoss<T>&, const data::Dataset<T>&, const SampleSet&,    \
+                                           const TensorList<T>&, const TensorList<T>&, const CncOptions&);        \
   template double isotropic_baseline<T>(const SampleObjective<T>&, const TensorList<T>&);
 SADDLE_CNC(float)
 SADDLE_CNC(double)

@@ -36,22 +36,22 @@ struct CncResult {
   double correlation = 0;      // E_z[(vᵀ∇f_z)²]
   double baseline = 0;         // E_z E_u[(uᵀ∇f_z)²]: exact in reverse mode, else sampled
   bool baseline_exact = true;  // baseline from E‖∇f_z‖²/n (reverse mode) or sampled (forward mode)
-  double sampled_baseline = std::numeric_limits<double>::quiet_NaN();  // Monte Carlo, if asked
-  double ratio = 0;                                                    // correlation / baseline
+  double sampled_baseline = std::numeric_limits<double>::quiet_NaN();            // Monte Carlo, if asked
+  double ratio = 0;                                                              // correlation / baseline
   double mean_squared_gradient_norm = std::numeric_limits<double>::quiet_NaN();  // E‖∇f_z‖²
-  double mean_projection = 0;  // E_z vᵀ∇f_z = vᵀ∇f
-  std::size_t samples = 0;     // N
-  std::size_t dimension = 0;   // n
-  std::optional<double> lambda_min;  // vᵀHv, when v was computed here
-  TensorList<T> direction;           // the unit v used
-  int hvp_products = 0;              // spent finding v
+  double mean_projection = 0;                                                    // E_z vᵀ∇f_z = vᵀ∇f
+  std::size_t samples = 0;                                                       // N
+  std::size_t dimension = 0;                                                     // n
+  std::optional<double> lambda_min;                                              // vᵀHv, when v was computed here
+  TensorList<T> direction;                                                       // the unit v used
+  int hvp_products = 0;                                                          // spent finding v
 };
 
 // Reverse mode (one value_and_grad per sample of the objective's set) along a given direction v
 // (normalised here). Error: v of other shapes than params, or zero.
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params,
-                             const TensorList<T>& v, const CncOptions& opt = {});
+CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
+                             const CncOptions& opt = {});
 
 // The same along the eigenvector of λ_min of the Hessian of the objective (over the same sample
 // set, in its batches) at params, from lanczos_bottom.
@@ -63,9 +63,8 @@ CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorLi
 // per-sample gradient. The baseline is the Monte-Carlo one (baseline_exact false) and
 // mean_squared_gradient_norm is NaN. Error: opt.random_directions < 1.
 template <class T>
-CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data,
-                             const SampleSet& samples, const TensorList<T>& params,
-                             const TensorList<T>& v, const CncOptions& opt);
+CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data, const SampleSet& samples,
+                             const TensorList<T>& params, const TensorList<T>& v, const CncOptions& opt);
 
 // The isotropic baseline alone, exactly: E_z‖∇f_z(θ)‖²/n over the objective's samples.
 template <class T>

@@ -61,10 +61,9 @@ class HessianOperator {
 
 // The Hessian at θ of the mean of `loss` over `samples` of `data`.
 template <class T>
-HessianOperator<T> hessian_operator(BatchLoss<T> loss, const data::Dataset<T>& data,
-                                    SampleSet samples, TensorList<T> params) {
-  return HessianOperator<T>(SampleObjective<T>(std::move(loss), data, std::move(samples)),
-                            std::move(params));
+HessianOperator<T> hessian_operator(BatchLoss<T> loss, const data::Dataset<T>& data, SampleSet samples,
+                                    TensorList<T> params) {
+  return HessianOperator<T>(SampleObjective<T>(std::move(loss), data, std::move(samples)), std::move(params));
 }
 
 }  // namespace saddle

@@ -47,14 +47,12 @@ void filter_normalize(TensorList<T>& direction, const TensorList<T>& params, Bia
       continue;
     }
     const std::size_t filters = p.shape()[0], per = p.size() / filters;
-    for (std::size_t i = 0; i < filters; ++i)
-      rescale_block(d.data() + i * per, p.data() + i * per, per);
+    for (std::size_t i = 0; i < filters; ++i) rescale_block(d.data() + i * per, p.data() + i * per, per);
   }
 }
 
 template <class T>
-TensorList<T> filter_normalized_direction(const TensorList<T>& params, std::mt19937_64& rng,
-                                          BiasDirection bias) {
+TensorList<T> filter_normalized_direction(const TensorList<T>& params, std::mt19937_64& rng, BiasDirection bias) {
   TensorList<T> d = random_normal_like(params, rng);
   filter_normalize(d, params, bias);
   return d;
@@ -68,8 +66,8 @@ std::vector<double> linspace(double lo, double hi, int n) {
 }
 
 template <class T>
-LossSlice loss_slice(const ParameterLoss<T>& f, const TensorList<T>& params,
-                     const TensorList<T>& u, const std::vector<double>& alphas) {
+LossSlice loss_slice(const ParameterLoss<T>& f, const TensorList<T>& params, const TensorList<T>& u,
+                     const std::vector<double>& alphas) {
   check_same_shapes("loss_slice", params, u);
   check_grid<T>("loss_slice", alphas, "α");
   LossSlice s{alphas, {}};
@@ -82,9 +80,8 @@ LossSlice loss_slice(const ParameterLoss<T>& f, const TensorList<T>& params,
 }
 
 template <class T>
-LossSurface loss_surface(const ParameterLoss<T>& f, const TensorList<T>& params,
-                         const TensorList<T>& u, const TensorList<T>& w,
-                         const std::vector<double>& alphas, const std::vector<double>& betas) {
+LossSurface loss_surface(const ParameterLoss<T>& f, const TensorList<T>& params, const TensorList<T>& u,
+                         const TensorList<T>& w, const std::vector<double>& alphas, const std::vector<double>& betas) {
   check_same_shapes("loss_surface", params, u);
   check_same_shapes("loss_surface", params, w);
   check_grid<T>("loss_surface", alphas, "α");
@@ -103,15 +100,13 @@ LossSurface loss_surface(const ParameterLoss<T>& f, const TensorList<T>& params,
   return s;
 }
 
-#define SADDLE_LANDSCAPE(T)                                                                     \
-  template void filter_normalize<T>(TensorList<T>&, const TensorList<T>&, BiasDirection);      \
-  template TensorList<T> filter_normalized_direction<T>(const TensorList<T>&, std::mt19937_64&, \
-                                                        BiasDirection);                         \
-  template LossSlice loss_slice<T>(const ParameterLoss<T>&, const TensorList<T>&,               \
-                                   const TensorList<T>&, const std::vector<double>&);           \
-  template LossSurface loss_surface<T>(const ParameterLoss<T>&, const TensorList<T>&,           \
-                                       const TensorList<T>&, const TensorList<T>&,              \
-                                       const std::vector<double>&, const std::vector<double>&);
+#define SADDLE_LANDSCAPE(T)                                                                                     \
+  template void filter_normalize<T>(TensorList<T>&, const TensorList<T>&, BiasDirection);                       \
+  template TensorList<T> filter_normalized_direction<T>(const TensorList<T>&, std::mt19937_64&, BiasDirection); \
+  template LossSlice loss_slice<T>(const ParameterLoss<T>&, const TensorList<T>&, const TensorList<T>&,         \
+                                   const std::vector<double>&);                                                 \
+  template LossSurface loss_surface<T>(const ParameterLoss<T>&, const TensorList<T>&, const TensorList<T>&,     \
+                                       const TensorList<T>&, const std::vector<double>&, const std::vector<double>&);
 SADDLE_LANDSCAPE(float)
 SADDLE_LANDSCAPE(double)
 #undef SADDLE_LANDSCAPE

@@ -42,8 +42,7 @@ enum class BiasDirection {
 // Rescales `direction` filter by filter to the norms of params' filters (see above), in place.
 // Error: lists of different shapes.
 template <class T>
-void filter_normalize(TensorList<T>& direction, const TensorList<T>& params,
-                      BiasDirection bias = BiasDirection::zero);
+void filter_normalize(TensorList<T>& direction, const TensorList<T>& params, BiasDirection bias = BiasDirection::zero);
 
 // A Gaussian direction drawn from rng, filter-normalised against params.
 template <class T>
@@ -66,11 +65,10 @@ struct LossSurface {
 
 // Error (both): directions of other shapes than params, an empty grid.
 template <class T>
-LossSlice loss_slice(const ParameterLoss<T>& f, const TensorList<T>& params,
-                     const TensorList<T>& u, const std::vector<double>& alphas);
+LossSlice loss_slice(const ParameterLoss<T>& f, const TensorList<T>& params, const TensorList<T>& u,
+                     const std::vector<double>& alphas);
 template <class T>
-LossSurface loss_surface(const ParameterLoss<T>& f, const TensorList<T>& params,
-                         const TensorList<T>& u, const TensorList<T>& w,
-                         const std::vector<double>& alphas, const std::vector<double>& betas);
+LossSurface loss_surface(const ParameterLoss<T>& f, const TensorList<T>& params, const TensorList<T>& u,
+                         const TensorList<T>& w, const std::vector<double>& alphas, const std::vector<double>& betas);
 
 }  // namespace saddle

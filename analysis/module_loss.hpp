@@ -25,8 +25,7 @@ namespace saddle {
 // nn::softmax_cross_entropy's fused rule.
 template <class T>
 BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs,
-                  const std::vector<int>& labels) {
+  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
     return nn::softmax_cross_entropy(model.forward(Var<T>(inputs)), std::span<const int>(labels));
   };
@@ -36,8 +35,7 @@ BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
 // per_sample.hpp and cnc.hpp.
 template <class T>
 PerSampleLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs,
-                  const std::vector<int>& labels) {
+  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
     const std::vector<std::size_t> index(labels.begin(), labels.end());
     return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), index);
@@ -46,10 +44,8 @@ PerSampleLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
 
 // The Hessian of the mean cross-entropy over `samples` at the model's current parameters.
 template <class T>
-HessianOperator<T> model_hessian_operator(nn::Module<T>& model, const data::Dataset<T>& data,
-                                          SampleSet samples) {
-  return hessian_operator(cross_entropy_loss(model), data, std::move(samples),
-                          nn::parameter_values(model));
+HessianOperator<T> model_hessian_operator(nn::Module<T>& model, const data::Dataset<T>& data, SampleSet samples) {
+  return hessian_operator(cross_entropy_loss(model), data, std::move(samples), nn::parameter_values(model));
 }
 
 }  // namespace saddle

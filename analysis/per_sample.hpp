@@ -20,8 +20,7 @@ namespace saddle {
 
 // Called once per sample, in sample-set order: position 0..N−1 in the set, ℓ_z(θ), ∇ℓ_z(θ).
 template <class T>
-using SampleGradientVisitor =
-    std::function<void(std::size_t position, double loss, const TensorList<T>& grad)>;
+using SampleGradientVisitor = std::function<void(std::size_t position, double loss, const TensorList<T>& grad)>;
 
 // One value_and_grad of the objective's BatchLoss per sample of its set (the set's batch size is
 // ignored: each sample is its own batch).
@@ -36,17 +35,14 @@ Tensor<T> per_sample_gradients(const SampleObjective<T>& objective, const Tensor
 // The N × k matrix D, D(z, j) = directions[j]ᵀ ∇ℓ_z(θ), through per-sample gradients; each
 // direction has the parameters' shapes. Accumulated in double.
 template <class T>
-Tensor<double> per_sample_directional_derivatives(const SampleObjective<T>& objective,
-                                                  const TensorList<T>& params,
+Tensor<double> per_sample_directional_derivatives(const SampleObjective<T>& objective, const TensorList<T>& params,
                                                   const std::vector<TensorList<T>>& directions);
 
 // The same N × k matrix by forward mode: one jvp of `loss` per batch of `samples` and direction.
 // Error: a per-sample loss whose output is not of shape (B,).
 template <class T>
-Tensor<double> per_sample_directional_derivatives(const PerSampleLoss<T>& loss,
-                                                  const data::Dataset<T>& data,
-                                                  const SampleSet& samples,
-                                                  const TensorList<T>& params,
+Tensor<double> per_sample_directional_derivatives(const PerSampleLoss<T>& loss, const data::Dataset<T>& data,
+                                                  const SampleSet& samples, const TensorList<T>& params,
                                                   const std::vector<TensorList<T>>& directions);
 
 }  // namespace saddle

@@ -15,14 +15,10 @@ template <class T>
 BatchLoss<T> mean_loss(PerSampleLoss<T> per_sample) {
   if (!per_sample) throw Error("mean_loss: the per-sample loss is empty");
   return [f = std::move(per_sample)](const std::vector<Var<T>>& params, const Tensor<T>& inputs,
-                                     const std::vector<int>& labels) {
-    return mean(f(params, inputs, labels));
-  };
+                                     const std::vector<int>& labels) { return mean(f(params, inputs, labels)); };
 }
 
-std::size_t SampleSet::batch_end(std::size_t b) const {
-  return std::min((b + 1) * batch_size, indices.size());
-}
+std::size_t SampleSet::batch_end(std::size_t b) const { return std::min((b + 1) * batch_size, indices.size()); }
 
 SampleSet sample_range(std::size_t begin, std::size_t end, std::size_t batch_size) {
   if (begin >= end || batch_size == 0) {
@@ -49,27 +45,25 @@ SampleSet one_batch(std::vector<std::size_t> indices) {
 SampleSet one_sample(std::size_t index) { return SampleSet{{index}, 1}; }
 
 template <class T>
-SampleObjective<T>::SampleObjective(BatchLoss<T> loss, const data::Dataset<T>& data,
-                                    SampleSet samples)
+SampleObjective<T>::SampleObjective(BatchLoss<T> loss, const data::Dataset<T>& data, SampleSet samples)
     : state_(std::make_shared<State>()) {
   if (!loss) throw Error("SampleObjective: the batch loss is empty");
   if (samples.indices.empty() || samples.batch_size == 0) {
     std::ostringstream os;
-    os << "SampleObjective: " << samples.indices.size() << " samples in batches of "
-       << samples.batch_size << "; need at least one sample and a batch size of at least 1";
+    os << "SampleObjective: " << samples.indices.size() << " samples in batches of " << samples.batch_size
+       << "; need at least one sample and a batch size of at least 1";
     throw Error(os.str());
   }
   if (data.images.dimension() < 1 || data.images.shape()[0] != data.labels.size()) {
     std::ostringstream os;
-    os << "SampleObjective: dataset images of shape " << shape_str(data.images.shape()) << " and "
-       << data.labels.size() << " labels; need one image row per label";
+    os << "SampleObjective: dataset images of shape " << shape_str(data.images.shape()) << " and " << data.labels.size()
+       << " labels; need one image row per label";
     throw Error(os.str());
   }
   for (std::size_t i : samples.indices)
     if (i >= data.size()) {
       std::ostringstream os;
-      os << "SampleObjective: sample index " << i << " is past the dataset's " << data.size()
-         << " samples";
+      os << "SampleObjective: sample index " << i << " is past the dataset's " << data.size() << " samples";
       throw Error(os.str());
     }
   state_->loss = std::move(loss);
@@ -99,8 +93,7 @@ BatchData<T> SampleObjective<T>::batch(std::size_t b) const {
   const SampleSet& s = state_->samples;
   if (b >= s.batch_count()) {
     std::ostringstream os;
-    os << "SampleObjective::batch: batch " << b << " of a sample set of " << s.batch_count()
-       << " batches";
+    os << "SampleObjective::batch: batch " << b << " of a sample set of " << s.batch_count() << " batches";
     throw Error(os.str());
   }
   const std::size_t begin = s.batch_begin(b), end = s.batch_end(b);
@@ -159,8 +152,7 @@ ValueAndGrad<T> SampleObjective<T>::value_and_grad(const TensorList<T>& params) 
 }
 
 template <class T>
-HvpResult<T> SampleObjective<T>::value_grad_hvp(const TensorList<T>& params,
-                                                const TensorList<T>& v) const {
+HvpResult<T> SampleObjective<T>::value_grad_hvp(const TensorList<T>& params, const TensorList<T>& v) const {
   HvpResult<T> out{T(0), {}, {}};
   double value = 0;
   for (std::size_t b = 0; b < state_->samples.batch_count(); ++b) {

@@ -25,14 +25,14 @@ namespace saddle {
 // The mean loss over the given rows: params in the model's order, inputs of shape (B, …) (rows of
 // the dataset's images), B labels. Must return a scalar.
 template <class T>
-using BatchLoss = std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs,
-                                       const std::vector<int>& labels)>;
+using BatchLoss =
+    std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels)>;
 
 // The loss of each row separately, shape (B,). Its mean is a BatchLoss (mean_loss); knowing the
 // rows apart lets cnc.hpp take all samples' directional derivatives in one forward-mode pass.
 template <class T>
-using PerSampleLoss = std::function<Var<T>(const std::vector<Var<T>>& params,
-                                           const Tensor<T>& inputs, const std::vector<int>& labels)>;
+using PerSampleLoss =
+    std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels)>;
 
 // The BatchLoss L_b = mean of a per-sample loss.
 template <class T>
@@ -78,14 +78,10 @@ class SampleObjective {
 
   double loss(const TensorList<T>& params) const;
   ValueAndGrad<T> value_and_grad(const TensorList<T>& params) const;
-  TensorList<T> full_gradient(const TensorList<T>& params) const {
-    return value_and_grad(params).grad;
-  }
+  TensorList<T> full_gradient(const TensorList<T>& params) const { return value_and_grad(params).grad; }
   // L_S, ∇L_S and H_S v in one pass: one forward-over-reverse sweep per batch.
   HvpResult<T> value_grad_hvp(const TensorList<T>& params, const TensorList<T>& v) const;
-  TensorList<T> hvp(const TensorList<T>& params, const TensorList<T>& v) const {
-    return value_grad_hvp(params, v).hvp;
-  }
+  TensorList<T> hvp(const TensorList<T>& params, const TensorList<T>& v) const { return value_grad_hvp(params, v).hvp; }
 
   const SampleSet& samples() const { return state_->samples; }
   const data::Dataset<T>& data() const { return *state_->data; }

@@ -16,9 +16,7 @@ EigenSolver parse_eigen_solver(const std::string& name) {
   throw Error("eigen-solver '" + name + "' is unknown; choose lanczos or power");
 }
 
-const char* to_string(EigenSolver solver) {
-  return solver == EigenSolver::lanczos ? "lanczos" : "power_iteration";
-}
+const char* to_string(EigenSolver solver) { return solver == EigenSolver::lanczos ? "lanczos" : "power_iteration"; }
 
 namespace {
 
@@ -49,8 +47,8 @@ EigenvalueReport report_of(const EigenResult<T>& r) {
 }  // namespace
 
 template <class T>
-EigenResult<T> top_eigenpairs(const LinearOperatorArg<T>& H, const TensorList<T>& like, int k,
-                              EigenSolver solver, EigenOptions opt) {
+EigenResult<T> top_eigenpairs(const LinearOperatorArg<T>& H, const TensorList<T>& like, int k, EigenSolver solver,
+                              EigenOptions opt) {
   opt.k = k;
   opt.which_smallest = false;
   if (solver == EigenSolver::lanczos) return lanczos_top<T>(H, like, opt);
@@ -60,8 +58,8 @@ EigenResult<T> top_eigenpairs(const LinearOperatorArg<T>& H, const TensorList<T>
 }
 
 template <class T>
-EigenResult<T> bottom_eigenpairs(const LinearOperatorArg<T>& H, const TensorList<T>& like, int k,
-                                 EigenSolver solver, EigenOptions opt) {
+EigenResult<T> bottom_eigenpairs(const LinearOperatorArg<T>& H, const TensorList<T>& like, int k, EigenSolver solver,
+                                 EigenOptions opt) {
   opt.k = k;
   if (solver == EigenSolver::lanczos) return lanczos_bottom<T>(H, like, opt);
   // σ ≥ |λ| for every eigenvalue makes σI − H positive semidefinite with its largest eigenvalues
@@ -85,19 +83,15 @@ EigenResult<T> bottom_eigenpairs(const LinearOperatorArg<T>& H, const TensorList
 }
 
 template <class T>
-EigenResult<T> lambda_min(const LinearOperatorArg<T>& H, const TensorList<T>& like,
-                          EigenOptions opt) {
+EigenResult<T> lambda_min(const LinearOperatorArg<T>& H, const TensorList<T>& like, EigenOptions opt) {
   return bottom_eigenpairs<T>(H, like, 1, EigenSolver::lanczos, opt);
 }
 
-SpectralGaps top_gaps(const std::vector<double>& top_eigenvalues) {
-  return spectral_gaps(top_eigenvalues);
-}
+SpectralGaps top_gaps(const std::vector<double>& top_eigenvalues) { return spectral_gaps(top_eigenvalues); }
 
 SpectralGaps bottom_gaps(const std::vector<double>& bottom_eigenvalues) {
   std::vector<double> negated(bottom_eigenvalues.size());
-  std::transform(bottom_eigenvalues.begin(), bottom_eigenvalues.end(), negated.begin(),
-                 [](double x) { return -x; });
+  std::transform(bottom_eigenvalues.begin(), bottom_eigenvalues.end(), negated.begin(), [](double x) { return -x; });
   return spectral_gaps(negated);
 }
 
@@ -106,8 +100,8 @@ SpectrumSummary spectrum_summary(const LinearOperatorArg<T>& H, const TensorList
                                  const SpectrumRequest& request) {
   if (request.top < 0 || request.bottom < 0 || request.trace_probes < 0) {
     std::ostringstream os;
-    os << "spectrum_summary: top " << request.top << ", bottom " << request.bottom
-       << ", trace probes " << request.trace_probes << "; counts must be ≥ 0";
+    os << "spectrum_summary: top " << request.top << ", bottom " << request.bottom << ", trace probes "
+       << request.trace_probes << "; counts must be ≥ 0";
     throw Error(os.str());
   }
   SpectrumSummary s;
@@ -116,8 +110,7 @@ SpectrumSummary spectrum_summary(const LinearOperatorArg<T>& H, const TensorList
     if (request.top >= 2) s.top_gaps = top_gaps(s.top->values);
   }
   if (request.bottom > 0) {
-    s.bottom =
-        report_of(bottom_eigenpairs<T>(H, like, request.bottom, request.solver, request.eigen));
+    s.bottom = report_of(bottom_eigenpairs<T>(H, like, request.bottom, request.solver, request.eigen));
     if (request.bottom >= 2) s.bottom_gaps = bottom_gaps(s.bottom->values);
   }
   int products = 0;
@@ -143,16 +136,14 @@ SpectrumSummary spectrum_summary(const LinearOperatorArg<T>& H, const TensorList
   return s;
 }
 
-#define SADDLE_SPECTRUM(T)                                                                      \
-  template EigenResult<T> top_eigenpairs<T>(const LinearOperatorArg<T>&, const TensorList<T>&, \
-                                            int, EigenSolver, EigenOptions);                    \
-  template EigenResult<T> bottom_eigenpairs<T>(const LinearOperatorArg<T>&,                     \
-                                               const TensorList<T>&, int, EigenSolver,          \
-                                               EigenOptions);                                   \
-  template EigenResult<T> lambda_min<T>(const LinearOperatorArg<T>&, const TensorList<T>&,     \
-                                        EigenOptions);                                          \
-  template SpectrumSummary spectrum_summary<T>(const LinearOperatorArg<T>&,                     \
-                                               const TensorList<T>&, const SpectrumRequest&);
+#define SADDLE_SPECTRUM(T)                                                                                          \
+  template EigenResult<T> top_eigenpairs<T>(const LinearOperatorArg<T>&, const TensorList<T>&, int, EigenSolver,    \
+                                            EigenOptions);                                                          \
+  template EigenResult<T> bottom_eigenpairs<T>(const LinearOperatorArg<T>&, const TensorList<T>&, int, EigenSolver, \
+                                               EigenOptions);                                                       \
+  template EigenResult<T> lambda_min<T>(const LinearOperatorArg<T>&, const TensorList<T>&, EigenOptions);           \
+  template SpectrumSummary spectrum_summary<T>(const LinearOperatorArg<T>&, const TensorList<T>&,                   \
+                                               const SpectrumRequest&);
 SADDLE_SPECTRUM(float)
 SADDLE_SPECTRUM(double)
 #undef SADDLE_SPECTRUM

@@ -45,8 +45,7 @@ EigenResult<T> bottom_eigenpairs(const LinearOperatorArg<T>& H, const TensorList
 
 // λ_min and its unit eigenvector (bottom_eigenpairs with k = 1, Lanczos).
 template <class T>
-EigenResult<T> lambda_min(const LinearOperatorArg<T>& H, const TensorList<T>& like,
-                          EigenOptions opt = {});
+EigenResult<T> lambda_min(const LinearOperatorArg<T>& H, const TensorList<T>& like, EigenOptions opt = {});
 
 // Gaps at the top, λ_1 − λ_2, …, and at the bottom, λ_{min+1} − λ_min, … (all ≥ 0), through
 // spectral_gaps. Error: fewer than 2 eigenvalues.
@@ -55,14 +54,14 @@ SpectralGaps bottom_gaps(const std::vector<double>& bottom_eigenvalues);
 
 // Everything at once, as the `hessian` program reports it. Zero counts skip a part.
 struct SpectrumRequest {
-  int top = 5;                // k largest
-  int bottom = 0;             // k smallest
+  int top = 5;     // k largest
+  int bottom = 0;  // k smallest
   EigenSolver solver = EigenSolver::lanczos;
-  EigenOptions eigen{};       // max_iter, tol, seed of the eigen-solvers (k is set per part)
-  int trace_probes = 0;       // Hutchinson probes
-  bool density = false;       // SLQ density
+  EigenOptions eigen{};  // max_iter, tol, seed of the eigen-solvers (k is set per part)
+  int trace_probes = 0;  // Hutchinson probes
+  bool density = false;  // SLQ density
   DensityOptions density_options{};
-  std::uint64_t seed = 0;     // trace and density probes (replaces density_options.seed)
+  std::uint64_t seed = 0;  // trace and density probes (replaces density_options.seed)
   // Nodes above −negative_tolerance·max|θ| count as zero, not negative: a Hessian's bulk at 0
   // comes out of Lanczos as ±rounding.
   double negative_tolerance = 1e-6;
@@ -77,8 +76,8 @@ struct EigenvalueReport {
 };
 
 struct SpectrumSummary {
-  std::optional<EigenvalueReport> top;     // descending
-  std::optional<EigenvalueReport> bottom;  // ascending, λ_min first
+  std::optional<EigenvalueReport> top;                // descending
+  std::optional<EigenvalueReport> bottom;             // ascending, λ_min first
   std::optional<SpectralGaps> top_gaps, bottom_gaps;  // when ≥ 2 eigenvalues were asked for
   std::optional<TraceEstimate> trace;
   std::optional<SpectralDensity> density;

@@ -58,9 +58,8 @@ void BM_per_sample_grad(benchmark::State& state) {
   const SampleObjective<double> f(cross_entropy_loss(*p.model), p.data, sample_range(0, kSamples, kBatch));
   for (auto _ : state) {
     double total = 0;
-    for_each_sample_gradient<double>(f, p.params, [&](std::size_t, double, const TensorList<double>& g) {
-      total += g.back()(0);
-    });
+    for_each_sample_gradient<double>(f, p.params,
+                                     [&](std::size_t, double, const TensorList<double>& g) { total += g.back()(0); });
     benchmark::DoNotOptimize(total);
   }
 }

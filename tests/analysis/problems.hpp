@@ -13,9 +13,8 @@
 #include "analysis/tensor_list_ops.hpp"
 #include "autodiff/functional.hpp"
 
-extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
-                       double* w, double* work, const int* lwork, int* info, std::size_t,
-                       std::size_t);
+extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
+                       double* work, const int* lwork, int* info, std::size_t, std::size_t);
 
 namespace saddle::testing {
 
@@ -58,8 +57,7 @@ struct SoftmaxRegression {
   data::Dataset<double> data;  // images (N, d)
   TensorList<double> params;   // {W, b}
 
-  SoftmaxRegression(std::size_t d_, std::size_t K_, std::size_t N_, std::uint64_t seed)
-      : d(d_), K(K_), N(N_) {
+  SoftmaxRegression(std::size_t d_, std::size_t K_, std::size_t N_, std::uint64_t seed) : d(d_), K(K_), N(N_) {
     std::mt19937_64 rng(seed);
     data.images = gaussian({N, d}, rng);
     for (std::size_t n = 0; n < N; ++n) data.labels.push_back(static_cast<int>(rng() % K));
@@ -70,8 +68,9 @@ struct SoftmaxRegression {
     return matmul(Var<double>(x), p[0]) + p[1];
   }
   static PerSampleLoss<double> per_sample_loss() {
-    return [](const std::vector<Var<double>>& p, const Tensor<double>& x,
-              const std::vector<int>& y) { return -pick(log_softmax(logits(p, x), 1), as_indices(y)); };
+    return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
+      return -pick(log_softmax(logits(p, x), 1), as_indices(y));
+    };
   }
   static BatchLoss<double> batch_loss() { return mean_loss(per_sample_loss()); }
 
@@ -124,23 +123,21 @@ struct TanhMlp {
   data::Dataset<double> data;
   TensorList<double> params;
 
-  TanhMlp(std::size_t in_, std::size_t hidden_, std::size_t out_, std::size_t N_,
-          std::uint64_t seed, bool ntk_ = false)
+  TanhMlp(std::size_t in_, std::size_t hidden_, std::size_t out_, std::size_t N_, std::uint64_t seed, bool ntk_ = false)
       : in(in_), hidden(hidden_), out(out_), N(N_), ntk(ntk_) {
     std::mt19937_64 rng(seed);
     data.images = gaussian({N, in}, rng);
     for (std::size_t n = 0; n < N; ++n) data.labels.push_back(static_cast<int>(rng() % out));
     const double s1 = ntk ? 1.0 : 1.5 / std::sqrt(double(in));
     const double s2 = ntk ? 1.0 : 1.5 / std::sqrt(double(hidden));
-    params = {gaussian({in, hidden}, rng, s1), gaussian({hidden}, rng, 0.5),
-              gaussian({hidden, out}, rng, s2), gaussian({out}, rng, 0.5)};
+    params = {gaussian({in, hidden}, rng, s1), gaussian({hidden}, rng, 0.5), gaussian({hidden, out}, rng, s2),
+              gaussian({out}, rng, 0.5)};
   }
 
   PerSampleLoss<double> per_sample_loss() const {
     const double c1 = ntk ? 1.0 / std::sqrt(double(in)) : 1.0;
     const double c2 = ntk ? 1.0 / std::sqrt(double(hidden)) : 1.0;
-    return [c1, c2](const std::vector<Var<double>>& p, const Tensor<double>& x,
-                    const std::vector<int>& y) {
+    return [c1, c2](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
       const Var<double> h = tanh(matmul(Var<double>(x), p[0]) * c1 + p[1]);
       const Var<double> z = matmul(h, p[2]) * c2 + p[3];
       return -pick(log_softmax(z, 1), as_indices(y));
@@ -152,13 +149,11 @@ struct TanhMlp {
   Tensor<double> dense_hessian() const {
     const BatchLoss<double> f = batch_loss();
     const auto& d = data;
-    return saddle::hessian(
-        [&](const std::vector<Var<double>>& p) { return f(p, d.images, d.labels); }, params);
+    return saddle::hessian([&](const std::vector<Var<double>>& p) { return f(p, d.images, d.labels); }, params);
   }
 };
 
-inline TensorList<double> list_from_flat(const std::vector<double>& flat,
-                                         const TensorList<double>& like) {
+inline TensorList<double> list_from_flat(const std::vector<double>& flat, const TensorList<double>& like) {
   Tensor<double> t = empty_tensor<double>(Shape{flat.size()});
   std::copy(flat.begin(), flat.end(), t.begin());
   return unflatten(t, shapes_of(like));
@@ -177,8 +172,7 @@ inline TensorList<double> dense_apply(const Tensor<double>& H, const TensorList<
 inline double max_abs_difference(const TensorList<double>& a, const TensorList<double>& b) {
   double m = 0;
   for (std::size_t k = 0; k < a.size(); ++k)
-    for (std::size_t i = 0; i < a[k].size(); ++i)
-      m = std::max(m, std::abs(a[k].data()[i] - b[k].data()[i]));
+    for (std::size_t i = 0; i < a[k].size(); ++i) m = std::max(m, std::abs(a[k].data()[i] - b[k].data()[i]));
   return m;
 }
 

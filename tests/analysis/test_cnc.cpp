@@ -48,8 +48,7 @@ struct Quadratic {
 
 TEST_CASE("per-sample gradients of ½‖θ − a_z‖² are θ − a_z") {
   const Quadratic q;
-  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data,
-                                  sample_range(0, q.N, 7));
+  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, sample_range(0, q.N, 7));
   const Tensor<double> G = per_sample_gradients(f, q.params);
   REQUIRE(G.shape() == Shape{q.N, 10});
   for (std::size_t z = 0; z < q.N; ++z)
@@ -58,8 +57,7 @@ TEST_CASE("per-sample gradients of ½‖θ − a_z‖² are θ − a_z") {
 
 TEST_CASE("the CNC correlation and isotropic baseline equal their hand-computed values") {
   const Quadratic q;
-  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data,
-                                  sample_range(0, q.N, 7));
+  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, sample_range(0, q.N, 7));
   std::mt19937_64 rng(32);
   const TensorList<double> v = random_normal_like(q.params, rng);  // normalised by the callee
   const Tensor<double> fv = saddle::flatten(v);
@@ -88,9 +86,8 @@ TEST_CASE("the CNC correlation and isotropic baseline equal their hand-computed 
   CHECK(isotropic_baseline(f, q.params) == doctest::Approx(baseline).epsilon(1e-12));
 
   SUBCASE("forward mode over batches gives the same correlation and sampled baseline") {
-    const CncResult<double> fm = cnc_correlation(Quadratic::per_sample_loss(), q.data,
-                                                 sample_range(0, q.N, 7), q.params, v,
-                                                 {.random_directions = 4000, .seed = 33});
+    const CncResult<double> fm = cnc_correlation(Quadratic::per_sample_loss(), q.data, sample_range(0, q.N, 7),
+                                                 q.params, v, {.random_directions = 4000, .seed = 33});
     CHECK(fm.correlation == doctest::Approx(corr).epsilon(1e-12));
     CHECK(fm.sampled_baseline == doctest::Approx(r.sampled_baseline).epsilon(1e-10));
     CHECK_FALSE(fm.baseline_exact);
@@ -124,11 +121,10 @@ TEST_CASE("forward-mode directional derivatives equal those of per-sample gradie
   const TanhMlp m(5, 6, 3, 25, 22);
   const SampleObjective<double> f(m.batch_loss(), m.data, sample_range(0, m.N, 10));
   std::mt19937_64 rng(23);
-  const std::vector<TensorList<double>> dirs = {random_normal_like(m.params, rng),
-                                                random_normal_like(m.params, rng)};
+  const std::vector<TensorList<double>> dirs = {random_normal_like(m.params, rng), random_normal_like(m.params, rng)};
   const Tensor<double> a = per_sample_directional_derivatives(f, m.params, dirs);
-  const Tensor<double> b = per_sample_directional_derivatives(m.per_sample_loss(), m.data,
-                                                              sample_range(0, m.N, 10), m.params, dirs);
+  const Tensor<double> b =
+      per_sample_directional_derivatives(m.per_sample_loss(), m.data, sample_range(0, m.N, 10), m.params, dirs);
   REQUIRE(a.shape() == b.shape());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.data()[i] == doctest::Approx(b.data()[i]).epsilon(1e-12));
 }
@@ -160,10 +156,9 @@ TEST_CASE("CNC errors name the direction and the options") {
   const Quadratic q;
   const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, one_sample(0));
   CHECK_THROWS_WITH_AS(cnc_correlation(f, q.params, zeros_like(q.params)),
-                       "cnc_correlation: the direction v has norm 0; need a nonzero finite direction",
-                       Error);
+                       "cnc_correlation: the direction v has norm 0; need a nonzero finite direction", Error);
   CHECK_THROWS_AS(cnc_correlation(f, q.params, TensorList<double>{q.params[0]}), Error);
-  CHECK_THROWS_AS(cnc_correlation(Quadratic::per_sample_loss(), q.data, one_sample(0), q.params,
-                                  q.params, {.random_directions = 0}),
+  CHECK_THROWS_AS(cnc_correlation(Quadratic::per_sample_loss(), q.data, one_sample(0), q.params, q.params,
+                                  {.random_directions = 0}),
                   Error);
 }

@@ -20,8 +20,7 @@ TEST_CASE("the full-data Hessian operator in uneven batches equals the closed-fo
   const TensorList<double> expected = dense_apply(H, v);
   for (std::size_t B : {1, 7, 16, 50, 64}) {  // 16 → batches of 16, 16, 16, 2
     CAPTURE(B);
-    const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data,
-                                     sample_range(0, p.N, B), p.params);
+    const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, p.N, B), p.params);
     CHECK(max_abs_difference(op(v), expected) < 1e-12);
     CHECK(op.hvp_calls() == 1);
     CHECK(op.objective().batch_evaluations() == (p.N + B - 1) / B);
@@ -42,8 +41,7 @@ TEST_CASE("loss and full gradient over the sample set match their closed forms")
       for (std::size_t i = 0; i < p.d; ++i) gW(i, k) += p.data.images(n, i) * r;
     }
   }
-  const auto op =
-      hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, p.N, 16), p.params);
+  const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, p.N, 16), p.params);
   CHECK(op.loss() == doctest::Approx(loss).epsilon(1e-13));
   CHECK(max_abs_difference(op.full_gradient(), {gW, gb}) < 1e-13);
   const auto r = op.objective().value_grad_hvp(p.params, zeros_like(p.params));
@@ -87,9 +85,8 @@ TEST_CASE("sample sets and objectives reject empty sets, zero batch sizes and in
                        Error);
   CHECK_THROWS_AS(sample_range(0, 5, 0), Error);
   CHECK_THROWS_WITH_AS(one_batch({}), "one_batch: the batch holds no samples", Error);
-  CHECK_THROWS_WITH_AS(
-      SampleObjective<double>(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 11, 4)),
-      "SampleObjective: sample index 10 is past the dataset's 10 samples", Error);
+  CHECK_THROWS_WITH_AS(SampleObjective<double>(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 11, 4)),
+                       "SampleObjective: sample index 10 is past the dataset's 10 samples", Error);
   CHECK_THROWS_WITH_AS(SampleObjective<double>(SoftmaxRegression::batch_loss(), p.data, one_sample(10)),
                        "SampleObjective: sample index 10 is past the dataset's 10 samples", Error);
   const SampleObjective<double> f(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 10, 4));

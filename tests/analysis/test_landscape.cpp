@@ -16,8 +16,8 @@ TEST_CASE("the landscape at α = β = 0 is the loss, and along the top eigenvect
   const SoftmaxRegression p(6, 4, 50, 51);
   const SampleObjective<double> f(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 50, 16));
   const HessianOperator<double> H(f, p.params);
-  const auto top = top_eigenpairs<double>(H, p.params, 2, EigenSolver::lanczos,
-                                          {.max_iter = 60, .tol = 1e-10, .seed = 1});
+  const auto top =
+      top_eigenpairs<double>(H, p.params, 2, EigenSolver::lanczos, {.max_iter = 60, .tol = 1e-10, .seed = 1});
   const double loss = f.loss(p.params);
 
   const double h = 1e-3;
@@ -26,8 +26,8 @@ TEST_CASE("the landscape at α = β = 0 is the loss, and along the top eigenvect
   const double second_difference = (s.losses[0] - 2 * s.losses[1] + s.losses[2]) / (h * h);
   CHECK(second_difference == doctest::Approx(top.eigenvalues[0]).epsilon(1e-4));
 
-  const LossSurface g = loss_surface(parameter_loss(f), p.params, top.eigenvectors[0],
-                                     top.eigenvectors[1], linspace(-1, 1, 5), linspace(-0.5, 0.5, 3));
+  const LossSurface g = loss_surface(parameter_loss(f), p.params, top.eigenvectors[0], top.eigenvectors[1],
+                                     linspace(-1, 1, 5), linspace(-0.5, 0.5, 3));
   CHECK(g.losses.size() == 15);
   CHECK(g.at(2, 1) == doctest::Approx(loss).epsilon(1e-15));
   // Along β = 0 the surface is the 1-D slice.
@@ -37,8 +37,8 @@ TEST_CASE("the landscape at α = β = 0 is the loss, and along the top eigenvect
 
 TEST_CASE("a filter-normalised direction has the norms of θ's filters, and zero or rescaled biases") {
   std::mt19937_64 rng(52);
-  const TensorList<double> theta = {gaussian({4, 3, 2, 2}, rng), gaussian({4}, rng),
-                                    gaussian({5, 7}, rng), gaussian({5}, rng, 3.0)};
+  const TensorList<double> theta = {gaussian({4, 3, 2, 2}, rng), gaussian({4}, rng), gaussian({5, 7}, rng),
+                                    gaussian({5}, rng, 3.0)};
   const TensorList<double> d = filter_normalized_direction(theta, rng);
   for (std::size_t k : {0, 2}) {
     const std::size_t filters = theta[k].shape()[0], per = theta[k].size() / filters;

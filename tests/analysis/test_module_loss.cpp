@@ -59,13 +59,12 @@ TEST_CASE("the per-sample cross-entropies of a model average to its batch loss")
   auto model = nn::softmax_regression<double>(65);
   const TensorList<double> theta = nn::parameter_values(*model);
   const SampleObjective<double> batch(cross_entropy_loss(*model), data, sample_range(0, 6, 6));
-  const SampleObjective<double> rows(mean_loss(per_sample_cross_entropy(*model)), data,
-                                     sample_range(0, 6, 4));
+  const SampleObjective<double> rows(mean_loss(per_sample_cross_entropy(*model)), data, sample_range(0, 6, 4));
   CHECK(rows.loss(theta) == doctest::Approx(batch.loss(theta)).epsilon(1e-14));
   std::mt19937_64 rng(66);
   const std::vector<TensorList<double>> dirs = {random_normal_like(theta, rng)};
-  const Tensor<double> fwd = per_sample_directional_derivatives(per_sample_cross_entropy(*model),
-                                                                data, sample_range(0, 6, 4), theta, dirs);
+  const Tensor<double> fwd =
+      per_sample_directional_derivatives(per_sample_cross_entropy(*model), data, sample_range(0, 6, 4), theta, dirs);
   const Tensor<double> rev = per_sample_directional_derivatives(batch, theta, dirs);
   for (std::size_t z = 0; z < 6; ++z) CHECK(fwd(z, 0) == doctest::Approx(rev(z, 0)).epsilon(1e-12));
 }

@@ -63,8 +63,7 @@ TEST_CASE("power iteration's top-3 agree with Lanczos and dsyev") {
 
 TEST_CASE("Hutchinson with 200 probes is within 5% of the exact Hessian trace") {
   const SoftmaxCase c;
-  const SpectrumSummary s = spectrum_summary<double>(c.H, c.p.params,
-                                                      {.top = 0, .trace_probes = 200, .seed = 3});
+  const SpectrumSummary s = spectrum_summary<double>(c.H, c.p.params, {.top = 0, .trace_probes = 200, .seed = 3});
   REQUIRE(s.trace);
   CHECK(s.trace_products == 200);
   CHECK(std::abs(s.trace->mean - c.trace()) < 0.05 * c.trace());
@@ -111,8 +110,7 @@ TEST_CASE("at a point of negative curvature of a tanh MLP, λ_min from Lanczos m
     CHECK(std::abs(pw.eigenvalues[0] - exact.values.front()) < 1e-4 * scale);
   }
   SUBCASE("the SLQ negative mass estimates the share of negative eigenvalues") {
-    const auto negatives = std::count_if(exact.values.begin(), exact.values.end(),
-                                         [](double x) { return x < 0; });
+    const auto negatives = std::count_if(exact.values.begin(), exact.values.end(), [](double x) { return x < 0; });
     SpectrumRequest r{.top = 0};
     r.density = true;
     r.density_options = {.n_v = 100, .m = 57};
@@ -134,6 +132,6 @@ TEST_CASE("at a point of negative curvature of a tanh MLP, λ_min from Lanczos m
 TEST_CASE("eigen-solver names parse, unknown ones are refused") {
   CHECK(parse_eigen_solver("lanczos") == EigenSolver::lanczos);
   CHECK(parse_eigen_solver("power") == EigenSolver::power_iteration);
-  CHECK_THROWS_WITH_AS(parse_eigen_solver("arnoldi"),
-                       "eigen-solver 'arnoldi' is unknown; choose lanczos or power", Error);
+  CHECK_THROWS_WITH_AS(parse_eigen_solver("arnoldi"), "eigen-solver 'arnoldi' is unknown; choose lanczos or power",
+                       Error);
 }
