@@ -1,0 +1,38 @@
+// examples/common/cli.hpp — what every program does with its command line and its errors:
+// --help prints and exits 0; a bad flag or a saddle::Error prints ONE line, "<program>: <what>",
+// and exits 2 (never a signal, never a stack of messages).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <functional>
+#include <string>
+
+#include "autodiff/tensor.hpp"
+
+namespace saddle::examples {
+
+inline int run_program(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
+    return 2;
+  }
+  try {
+    return body();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "%s: %s\n", name, e.what());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: unexpected error: %s\n", name, e.what());
+  }
+  return 2;
+}
+
+}  // namespace saddle::examples
