@@ -1,13 +1,16 @@
-// saddle/nn/conv_kernels.hpp — the plain-tensor maps a 2-D convolution is built from.
+// saddle/nn/conv_kernels.hpp — the plain-tensor pieces a 2-D convolution is built from.
 //
-// A convolution (cross-correlation, as in PyTorch) of x (N, C, H, W) with w (O, C, kh, kw) is one
-// matrix product once the input patches are laid out as columns (im2col, Chellapilla et al. 2006):
-//   cols[(c,i,j), (n,p,q)] = x[n, c, p·s − pad + i, q·s − pad + j]    (0 outside the image)
-//   Y[o, (n,p,q)] = Σ_(c,i,j) W[o, (c,i,j)] · cols[(c,i,j), (n,p,q)]    — Y = W·cols, (O, N·Ho·Wo)
-// All maps here are linear in their tensor argument, so the dual algebra applies each of them to a
-// value and its tangent alike (saddle::linear); col2im is the adjoint (transpose) of im2col, and
-// rows_to_nchw / nchw_to_rows are each other's inverse and adjoint.
+// A convolution (cross-correlation, as in PyTorch) of an image x (C, H, W) with filters
+// w (O, C, kh, kw) is one matrix product once the image's patches are laid out as columns
+// (im2col, Chellapilla et al. 2006):
+//   cols[(c,i,j), (p,q)] = x[c, p·s − pad + i, q·s − pad + j]      (0 outside the image)
+//   y[o, (p,q)] = Σ_(c,i,j) W[o, (c,i,j)] · cols[(c,i,j), (p,q)]     — y = W·cols, (O, Ho·Wo)
+// Images are processed in groups whose columns fit in cache, one matrix product per group, and
+// the groups of a batch are spread over the cores.
+// col2im is the adjoint (transpose) of im2col: it adds each column entry back where it was read.
 #pragma once
+
+#include <cblas.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -24,9 +27,10 @@ struct Geometry {
   std::size_t stride, pad;  // the same along both spatial axes
   std::size_t ho, wo;       // output (N, O, Ho, Wo)
 
-  std::size_t patch() const { return c * kh * kw; }  // K, rows of cols
+  std::size_t patch() const { return c * kh * kw; }  // K, rows of an image's columns
   std::size_t pixels() const { return ho * wo; }     // P, output pixels of one image
-  std::size_t columns() const { return n * ho * wo; }
+  std::size_t image() const { return c * h * w; }    // input entries of one image
+  std::size_t out_image() const { return o * ho * wo; }
 };
 
 // Output extent along one axis: ⌊(in + 2·pad − k)/stride⌋ + 1, or 0 when the kernel does not fit.
@@ -40,8 +44,7 @@ inline Geometry geometry(const Shape& x, const Shape& w, std::size_t stride, std
                          const std::string& who) {
   if (w.size() != 4) throw Error(who + ": weight of shape " + shape_str(w) + " is not (out, in, kh, kw)");
   if (stride == 0) throw Error(who + ": stride 0");
-  if (x.size() != 4)
-    throw Error(who + ": input of shape " + shape_str(x) + " is not 4-D (N, C, H, W)");
+  if (x.size() != 4) throw Error(who + ": input of shape " + shape_str(x) + " is not 4-D (N, C, H, W)");
   if (x[1] != w[1])
     throw Error(who + ": input of shape " + shape_str(x) + " has " + std::to_string(x[1]) +
                 " channels, expected " + std::to_string(w[1]));
@@ -53,107 +56,113 @@ inline Geometry geometry(const Shape& x, const Shape& w, std::size_t stride, std
   return g;
 }
 
-// The valid range [lo, hi) of output columns q for kernel offset j: 0 ≤ q·s − pad + j < W.
-inline void valid_range(std::size_t extent_in, std::size_t extent_out, std::size_t j, const Geometry& g,
-                        std::size_t& lo, std::size_t& hi) {
+// The valid range [lo, hi) of output positions q for kernel offset j along an axis of extent
+// `in`: 0 ≤ q·s − pad + j < in.
+inline void valid_range(std::size_t in, std::size_t out, std::size_t j, const Geometry& g, std::size_t& lo,
+                        std::size_t& hi) {
   const std::ptrdiff_t s = std::ptrdiff_t(g.stride), off = std::ptrdiff_t(j) - std::ptrdiff_t(g.pad);
   const std::ptrdiff_t first = off >= 0 ? 0 : (-off + s - 1) / s;
-  const std::ptrdiff_t end = std::ptrdiff_t(extent_in) - off <= 0 ? 0 : (std::ptrdiff_t(extent_in) - off + s - 1) / s;
-  lo = std::size_t(std::min<std::ptrdiff_t>(first, std::ptrdiff_t(extent_out)));
-  hi = std::size_t(std::clamp<std::ptrdiff_t>(end, std::ptrdiff_t(lo), std::ptrdiff_t(extent_out)));
+  const std::ptrdiff_t end = std::ptrdiff_t(in) - off <= 0 ? 0 : (std::ptrdiff_t(in) - off + s - 1) / s;
+  lo = std::size_t(std::min<std::ptrdiff_t>(first, std::ptrdiff_t(out)));
+  hi = std::size_t(std::clamp<std::ptrdiff_t>(end, std::ptrdiff_t(lo), std::ptrdiff_t(out)));
 }
 
-// Calls run(dst, first, lo, hi) for each row r = (c, i, j) of cols and each (n, p) within it:
-// cols[dst + q] for q ∈ [lo, hi) reads x[first + (q − lo)·s]; the other q of [0, Wo) lie in
-// the padding.
+// Calls run(dst, first, lo, hi) for each row (c, i, j) of one image's columns and each output row
+// p within it: cols[dst + q] for q ∈ [lo, hi) reads x[first + (q − lo)·s]; the other q of
+// [0, Wo) lie in the padding (hi = lo = 0 when the whole row p does). Row r of the columns
+// starts at r·ld, so the columns of several images can sit side by side.
 template <class Run>
-void for_each_patch_run(const Geometry& g, Run&& run) {
-  const std::size_t P = g.pixels(), NP = g.columns();
+void for_each_patch_run(const Geometry& g, std::size_t ld, Run&& run) {
   for (std::size_t c = 0; c < g.c; ++c)
-    for (std::size_t i = 0; i < g.kh; ++i)
+    for (std::size_t i = 0; i < g.kh; ++i) {
+      std::size_t plo, phi;
+      valid_range(g.h, g.ho, i, g, plo, phi);
       for (std::size_t j = 0; j < g.kw; ++j) {
         const std::size_t r = (c * g.kh + i) * g.kw + j;
-        std::size_t lo, hi, plo, phi;
+        std::size_t lo, hi;
         valid_range(g.w, g.wo, j, g, lo, hi);
-        valid_range(g.h, g.ho, i, g, plo, phi);
-        for (std::size_t n = 0; n < g.n; ++n) {
-          const std::size_t image = (n * g.c + c) * g.h * g.w;
-          for (std::size_t p = 0; p < g.ho; ++p) {
-            const std::size_t dst = r * NP + n * P + p * g.wo;
-            if (p < plo || p >= phi) {
-              run(dst, std::size_t(0), std::size_t(0), std::size_t(0));
-              continue;
-            }
-            // x[n, c, p·s − pad + i, q·s − pad + j], first at q = lo (≥ 0 whenever lo < hi)
-            const std::size_t row = image + (p * g.stride + i - g.pad) * g.w;
-            run(dst, row + j + lo * g.stride - g.pad, lo, hi);
+        for (std::size_t p = 0; p < g.ho; ++p) {
+          const std::size_t dst = r * ld + p * g.wo;
+          if (p < plo || p >= phi) {
+            run(dst, std::size_t(0), std::size_t(0), std::size_t(0));
+            continue;
           }
+          // x[c, p·s − pad + i, q·s − pad + j] at q = lo (inside the image whenever lo < hi)
+          const std::size_t row = (c * g.h + p * g.stride + i - g.pad) * g.w;
+          run(dst, row + j + lo * g.stride - g.pad, lo, hi);
         }
       }
-}
-
-// cols (K, N·P) from x (N, C, H, W).
-template <class T>
-Tensor<T> im2col(const Tensor<T>& x, const Geometry& g) {
-  Tensor<T> cols = empty_tensor<T>(Shape{g.patch(), g.columns()});
-  const T* px = x.data();
-  T* pc = cols.data();
-  const std::size_t s = g.stride, wo = g.wo;
-  for_each_patch_run(g, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
-    T* d = pc + dst;
-    std::fill(d, d + lo, T(0));
-    if (lo < hi) {
-      const T* x0 = px + first;
-      if (s == 1)
-        std::memcpy(d + lo, x0, (hi - lo) * sizeof(T));
-      else
-        for (std::size_t q = lo; q < hi; ++q) d[q] = x0[(q - lo) * s];
     }
-    std::fill(d + hi, d + wo, T(0));
-  });
-  return cols;
 }
 
-// The adjoint of im2col: x̄[n, c, y, x] = Σ of cols̄ over the patch entries that read (y, x).
+// The columns (K, P) of one image x (C, H, W), written with row stride ld ≥ P.
 template <class T>
-Tensor<T> col2im(const Tensor<T>& cols, const Geometry& g) {
-  Tensor<T> x = zeros_tensor<T>(Shape{g.n, g.c, g.h, g.w});
-  const T* pc = cols.data();
-  T* px = x.data();
+void im2col(const T* x, const Geometry& g, T* cols, std::size_t ld) {
+  const std::size_t s = g.stride, wo = g.wo;
+  for_each_patch_run(g, ld, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
+    T* d = cols + dst;
+    for (std::size_t q = 0; q < lo; ++q) d[q] = T(0);
+    if (lo < hi) {
+      const T* x0 = x + first;  // x0[(q − lo)·s] for q ∈ [lo, hi)
+      T* d0 = d + lo;
+      const std::size_t len = hi - lo;
+      if (s == 1)
+        for (std::size_t q = 0; q < len; ++q) d0[q] = x0[q];
+      else
+        for (std::size_t q = 0; q < len; ++q) d0[q] = x0[q * s];
+    }
+    for (std::size_t q = hi; q < wo; ++q) d[q] = T(0);
+  });
+}
+
+// x (C, H, W) += the adjoint of im2col applied to one image's columns (row stride ld).
+template <class T>
+void col2im_add(const T* cols, const Geometry& g, std::size_t ld, T* x) {
   const std::size_t s = g.stride;
-  for_each_patch_run(g, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
+  for_each_patch_run(g, ld, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
     if (lo >= hi) return;
-    const T* d = pc + dst + lo;
-    T* x0 = px + first;
+    const T* d0 = cols + dst + lo;
+    T* x0 = x + first;
     const std::size_t len = hi - lo;
     if (s == 1)
-      for (std::size_t q = 0; q < len; ++q) x0[q] += d[q];
+      for (std::size_t q = 0; q < len; ++q) x0[q] += d0[q];
     else
-      for (std::size_t q = 0; q < len; ++q) x0[q * s] += d[q];
+      for (std::size_t q = 0; q < len; ++q) x0[q * s] += d0[q];
   });
-  return x;
 }
 
-// (O, N·P) → (N, O, Ho, Wo): the product's rows become channels.
+// Between an image group's product rows (O, b·P), image m at columns [m·P, (m+1)·P), and the
+// NCHW planes of those images: the copy out (adding a per-channel bias if given) and the copy in.
 template <class T>
-Tensor<T> rows_to_nchw(const Tensor<T>& y, const Geometry& g) {
-  Tensor<T> out = empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo});
-  const std::size_t P = g.pixels(), NP = g.columns();
-  for (std::size_t n = 0; n < g.n; ++n)
-    for (std::size_t o = 0; o < g.o; ++o)
-      std::memcpy(out.data() + (n * g.o + o) * P, y.data() + o * NP + n * P, P * sizeof(T));
-  return out;
+void rows_to_planes(const T* rows, std::size_t o, std::size_t b, std::size_t P, const T* bias, T* planes) {
+  for (std::size_t m = 0; m < b; ++m)
+    for (std::size_t r = 0; r < o; ++r) {
+      const T* src = rows + r * b * P + m * P;
+      T* dst = planes + (m * o + r) * P;
+      const T add = bias ? bias[r] : T(0);
+      for (std::size_t p = 0; p < P; ++p) dst[p] = src[p] + add;
+    }
+}
+template <class T>
+void planes_to_rows(const T* planes, std::size_t o, std::size_t b, std::size_t P, T* rows) {
+  for (std::size_t m = 0; m < b; ++m)
+    for (std::size_t r = 0; r < o; ++r) {
+      const T* src = planes + (m * o + r) * P;
+      T* dst = rows + r * b * P + m * P;
+      for (std::size_t p = 0; p < P; ++p) dst[p] = src[p];
+    }
 }
 
-// (N, O, Ho, Wo) → (O, N·P), the inverse (and adjoint) of rows_to_nchw.
-template <class T>
-Tensor<T> nchw_to_rows(const Tensor<T>& y, const Geometry& g) {
-  Tensor<T> out = empty_tensor<T>(Shape{g.o, g.columns()});
-  const std::size_t P = g.pixels(), NP = g.columns();
-  for (std::size_t n = 0; n < g.n; ++n)
-    for (std::size_t o = 0; o < g.o; ++o)
-      std::memcpy(out.data() + o * NP + n * P, y.data() + (n * g.o + o) * P, P * sizeof(T));
-  return out;
+// C = α·op(A)·op(B) + β·C on row-major blocks with leading dimensions (BLAS, one call).
+inline void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
+                 std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+              alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
+}
+inline void gemm(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
+                 std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, int(m), int(n), int(k),
+              alpha, a, int(lda), b, int(ldb), beta, c, int(ldc));
 }
 
 // y[n, o, …] += b[o] for y of shape (N, O, …).
@@ -174,11 +183,17 @@ template <class T>
 Tensor<T> sum_per_channel(const Tensor<T>& y) {
   const std::size_t N = y.shape()[0], O = y.shape()[1], P = y.size() / (N * O);
   Tensor<T> b = zeros_tensor<T>(Shape{O});
+  constexpr std::size_t L = 8;  // independent partial sums, so the loop vectorises
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t o = 0; o < O; ++o) {
       const T* plane = y.data() + (n * O + o) * P;
+      T part[L] = {};
+      std::size_t p = 0;
+      for (; p + L <= P; p += L)
+        for (std::size_t l = 0; l < L; ++l) part[l] += plane[p + l];
       T s = 0;
-      for (std::size_t p = 0; p < P; ++p) s += plane[p];
+      for (; p < P; ++p) s += plane[p];
+      for (std::size_t l = 0; l < L; ++l) s += part[l];
       b.data()[o] += s;
     }
   return b;

@@ -168,6 +168,16 @@ TEST_CASE("conv2d's registered rule: value, gradient and HVP equal those of im2c
       }
 }
 
+TEST_CASE("conv2d's rule holds on a batch large enough to be split across threads") {
+  init::Rng rng(17);
+  const Shape sx{96, 3, 16, 16}, sw{8, 3, 3, 3}, sb{8};
+  const TensorList<double> theta = random_list({sx, sw, sb}, rng), v = random_list({sx, sw, sb}, rng);
+  const Var<double> c(init::normal<double>({96, 8, 16, 16}, 0, 1, rng));  // ~55k multiply-adds per image
+  const Fn registered = [&](const std::vector<Var<double>>& p) { return sum(c * tanh(conv2d(p[0], p[1], p[2], 1, 1))); };
+  const Fn composed = [&](const std::vector<Var<double>>& p) { return sum(c * tanh(conv_by_gather(p[0], p[1], p[2], 1, 1))); };
+  check_same_derivatives(registered, composed, theta, v);
+}
+
 TEST_CASE("max_pool2d and the Linear op agree with their compositions in gradient and HVP") {
   init::Rng rng(21);
   // max over 2×2 windows = the engine's max along an axis of the gathered windows
