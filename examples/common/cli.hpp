@@ -14,6 +14,18 @@
 
 namespace saddle::examples {
 
+// A count: digits only, so "-3" is refused instead of wrapping around to a huge unsigned value.
+inline const CLI::Validator& count() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+          return "'" + s + "' is not a non-negative whole number";
+        return "";
+      },
+      "COUNT");
+  return v;
+}
+
 inline int run_program(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
   try {
     app.parse(argc, argv);
