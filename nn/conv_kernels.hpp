@@ -5,8 +5,8 @@
 // (im2col, Chellapilla et al. 2006):
 //   cols[(c,i,j), (p,q)] = x[c, p·s − pad + i, q·s − pad + j]      (0 outside the image)
 //   y[o, (p,q)] = Σ_(c,i,j) W[o, (c,i,j)] · cols[(c,i,j), (p,q)]     — y = W·cols, (O, Ho·Wo)
-// Images are processed in groups whose columns fit in cache, one matrix product per group, and
-// the groups of a batch are spread over the cores.
+// Images are processed one at a time (their columns stay in cache), and the images of a batch are
+// spread over the cores (conv_dual.hpp).
 // col2im is the adjoint (transpose) of im2col: it adds each column entry back where it was read.
 #pragma once
 
@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "autodiff/tensor.hpp"
 
@@ -95,10 +96,54 @@ void for_each_patch_run(const Geometry& g, std::size_t ld, Run&& run) {
     }
 }
 
+namespace detail {
+
+// d[0, len) = s[0, len) in 32-byte chunks, the last one overlapping its predecessor.
+template <class T>
+inline void copy_run(T* d, const T* s, std::size_t len) {
+  constexpr std::size_t V = 32 / sizeof(T);
+  if (len < V) {
+    for (std::size_t k = 0; k < len; ++k) d[k] = s[k];
+    return;
+  }
+  for (std::size_t k = 0; k + V <= len; k += V) std::memcpy(d + k, s + k, 32);
+  std::memcpy(d + len - V, s + len - V, 32);
+}
+
+// The image with a zero border of `pad` around each channel: (C, H + 2·pad, W + 2·pad).
+template <class T>
+const T* padded_image(const T* x, const Geometry& g, std::vector<T>& buffer) {
+  if (g.pad == 0) return x;
+  const std::size_t hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad;
+  buffer.assign(g.c * hp * wp, T(0));
+  for (std::size_t c = 0; c < g.c; ++c)
+    for (std::size_t y = 0; y < g.h; ++y)
+      std::memcpy(buffer.data() + (c * hp + y + g.pad) * wp + g.pad, x + (c * g.h + y) * g.w, g.w * sizeof(T));
+  return buffer.data();
+}
+
+}  // namespace detail
+
 // The columns (K, P) of one image x (C, H, W), written with row stride ld ≥ P.
+// With stride 1 every run of Wo columns is a contiguous piece of the zero-bordered image, copied
+// without bounds tests; other strides go through for_each_patch_run.
 template <class T>
 void im2col(const T* x, const Geometry& g, T* cols, std::size_t ld) {
-  const std::size_t s = g.stride, wo = g.wo;
+  const std::size_t wo = g.wo;
+  if (g.stride == 1) {
+    thread_local std::vector<T> buffer;
+    const T* xp = detail::padded_image(x, g, buffer);
+    const std::size_t hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad;
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j) {
+          T* row = cols + ((c * g.kh + i) * g.kw + j) * ld;
+          const T* src = xp + (c * hp + i) * wp + j;
+          for (std::size_t p = 0; p < g.ho; ++p) detail::copy_run(row + p * wo, src + p * wp, wo);
+        }
+    return;
+  }
+  const std::size_t s = g.stride;
   for_each_patch_run(g, ld, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
     T* d = cols + dst;
     for (std::size_t q = 0; q < lo; ++q) d[q] = T(0);
@@ -106,51 +151,54 @@ void im2col(const T* x, const Geometry& g, T* cols, std::size_t ld) {
       const T* x0 = x + first;  // x0[(q − lo)·s] for q ∈ [lo, hi)
       T* d0 = d + lo;
       const std::size_t len = hi - lo;
-      if (s == 1)
-        for (std::size_t q = 0; q < len; ++q) d0[q] = x0[q];
-      else
-        for (std::size_t q = 0; q < len; ++q) d0[q] = x0[q * s];
+      for (std::size_t q = 0; q < len; ++q) d0[q] = x0[q * s];
     }
     for (std::size_t q = hi; q < wo; ++q) d[q] = T(0);
   });
 }
 
 // x (C, H, W) += the adjoint of im2col applied to one image's columns (row stride ld).
+// With stride 1 the runs are added into a zero-bordered buffer without bounds tests, and its
+// interior is added to x.
 template <class T>
 void col2im_add(const T* cols, const Geometry& g, std::size_t ld, T* x) {
+  const std::size_t wo = g.wo;
+  if (g.stride == 1) {
+    const std::size_t hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad;
+    thread_local std::vector<T> buffer;
+    T* xp = x;
+    if (g.pad) {
+      buffer.assign(g.c * hp * wp, T(0));
+      xp = buffer.data();
+    }
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j) {
+          const T* row = cols + ((c * g.kh + i) * g.kw + j) * ld;
+          T* dst = xp + (c * hp + i) * wp + j;
+          for (std::size_t p = 0; p < g.ho; ++p) {
+            const T* s0 = row + p * wo;
+            T* d0 = dst + p * wp;
+            for (std::size_t q = 0; q < wo; ++q) d0[q] += s0[q];
+          }
+        }
+    if (g.pad)
+      for (std::size_t c = 0; c < g.c; ++c)
+        for (std::size_t y = 0; y < g.h; ++y) {
+          const T* s0 = xp + (c * hp + y + g.pad) * wp + g.pad;
+          T* d0 = x + (c * g.h + y) * g.w;
+          for (std::size_t q = 0; q < g.w; ++q) d0[q] += s0[q];
+        }
+    return;
+  }
   const std::size_t s = g.stride;
   for_each_patch_run(g, ld, [&](std::size_t dst, std::size_t first, std::size_t lo, std::size_t hi) {
     if (lo >= hi) return;
     const T* d0 = cols + dst + lo;
     T* x0 = x + first;
     const std::size_t len = hi - lo;
-    if (s == 1)
-      for (std::size_t q = 0; q < len; ++q) x0[q] += d0[q];
-    else
-      for (std::size_t q = 0; q < len; ++q) x0[q * s] += d0[q];
+    for (std::size_t q = 0; q < len; ++q) x0[q * s] += d0[q];
   });
-}
-
-// Between an image group's product rows (O, b·P), image m at columns [m·P, (m+1)·P), and the
-// NCHW planes of those images: the copy out (adding a per-channel bias if given) and the copy in.
-template <class T>
-void rows_to_planes(const T* rows, std::size_t o, std::size_t b, std::size_t P, const T* bias, T* planes) {
-  for (std::size_t m = 0; m < b; ++m)
-    for (std::size_t r = 0; r < o; ++r) {
-      const T* src = rows + r * b * P + m * P;
-      T* dst = planes + (m * o + r) * P;
-      const T add = bias ? bias[r] : T(0);
-      for (std::size_t p = 0; p < P; ++p) dst[p] = src[p] + add;
-    }
-}
-template <class T>
-void planes_to_rows(const T* planes, std::size_t o, std::size_t b, std::size_t P, T* rows) {
-  for (std::size_t m = 0; m < b; ++m)
-    for (std::size_t r = 0; r < o; ++r) {
-      const T* src = planes + (m * o + r) * P;
-      T* dst = rows + r * b * P + m * P;
-      for (std::size_t p = 0; p < P; ++p) dst[p] = src[p];
-    }
 }
 
 // C = α·op(A)·op(B) + β·C on row-major blocks with leading dimensions (BLAS, one call).

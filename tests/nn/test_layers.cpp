@@ -159,6 +159,20 @@ TEST_CASE("conv2d computes the cross-correlation of its definition for every str
     }
 }
 
+TEST_CASE("conv2d in float agrees with the definition in double, on rows wide enough for vector copies") {
+  init::Rng rng(4);
+  for (std::size_t pad : {0, 1, 2}) {
+    CAPTURE(pad);
+    const Tensor<double> x = init::normal<double>({3, 2, 21, 19}, 0, 1, rng);
+    const Tensor<double> w = init::normal<double>({5, 2, 3, 5}, 0, 1, rng);
+    const Tensor<double> b = init::normal<double>({5}, 0, 1, rng);
+    const Tensor<float> y = conv2d(Var<float>(xt::cast<float>(x)), Var<float>(xt::cast<float>(w)),
+                                   Var<float>(xt::cast<float>(b)), 1, pad)
+                                .value();
+    CHECK(max_abs_diff(xt::cast<double>(y), conv_by_definition(x, w, b, 1, pad)) < 1e-4);
+  }
+}
+
 TEST_CASE("max_pool2d takes each window's maximum, avg_pool2d its mean") {
   Tensor<double> x = {{{{1, 5, 2, 0}, {3, 4, 8, 1}, {0, 0, 1, 1}, {9, 2, 1, 7}}}};
   const Tensor<double> mx = max_pool2d(Var<double>(x), 2).value();

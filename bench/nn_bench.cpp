@@ -1,0 +1,102 @@
+// nn benchmarks, the same workloads as bench/peers/pytorch.py:
+//   train_step/<model>/f32   forward, backward and an SGD update on 200 random images
+//   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
+//   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
+// Times are wall-clock (BLAS runs on all cores); run with --benchmark_repetitions=N for medians.
+#include <benchmark/benchmark.h>
+
+#include "nn/nn.hpp"
+
+namespace {
+using namespace saddle;
+using namespace saddle::nn;
+
+template <class T>
+Tensor<T> random_images(std::size_t n, std::uint64_t seed) {
+  init::Rng rng(seed);
+  return init::uniform<T>({n, 1, 28, 28}, 0, 1, rng);
+}
+
+std::vector<int> random_labels(std::size_t n, std::uint64_t seed) {
+  init::Rng rng(seed);
+  std::vector<int> y(n);
+  for (auto& e : y) e = int(rng() % 10);
+  return y;
+}
+
+template <class T>
+void train_step(benchmark::State& state, const std::string& model_name) {
+  auto model = make_model<T>(model_name, 0);
+  auto params = model->parameters();
+  const Var<T> x(random_images<T>(200, 1));
+  const std::vector<int> y = random_labels(200, 2);
+  const T lr = T(0.01);
+  for (auto _ : state) {
+    Var<T> loss = softmax_cross_entropy(model->forward(x), y);
+    loss.backward();
+    for (auto& p : params) {  // θ ← θ − η∇L
+      T* w = p.mutable_value().data();
+      const T* g = p.grad().data();
+      for (std::size_t i = 0, n = p.size(); i < n; ++i) w[i] -= lr * g[i];
+      p.zero_grad();
+    }
+    benchmark::DoNotOptimize(loss.item());
+  }
+}
+
+template <class T>
+void hvp_step(benchmark::State& state, const std::string& model_name) {
+  auto model = make_model<T>(model_name, 0);
+  auto f = loss_of_parameters(*model, softmax_cross_entropy<T>, random_images<T>(1000, 3), random_labels(1000, 4));
+  const TensorList<T> theta = parameter_values(*model);
+  init::Rng rng(5);
+  TensorList<T> v;
+  for (const auto& t : theta) v.push_back(init::normal<T>(to_shape(t.shape()), 0, 1, rng));
+  for (auto _ : state) benchmark::DoNotOptimize(hvp(f, theta, v));
+}
+
+struct LenetC2 {
+  Var<float> x, w, b;
+  explicit LenetC2(bool requires_grad) : x(make({200, 6, 14, 14}, 6), requires_grad), w(make({16, 6, 5, 5}, 7), requires_grad), b(make({16}, 8), requires_grad) {}
+  static Tensor<float> make(const Shape& s, std::uint64_t seed) {
+    init::Rng rng(seed);
+    return init::normal<float>(s, 0, 0.1, rng);
+  }
+};
+
+void conv2d_fwd(benchmark::State& state) {
+  const LenetC2 c(false);
+  for (auto _ : state) benchmark::DoNotOptimize(conv2d(c.x, c.w, c.b));
+}
+
+// The backward pass of sum(conv2d(x, w, b)) into x, w and b; the forward is not timed.
+void conv2d_bwd(benchmark::State& state) {
+  const LenetC2 c(true);
+  for (auto _ : state) {
+    state.PauseTiming();
+    Var<float> loss = sum(conv2d(c.x, c.w, c.b));
+    state.ResumeTiming();
+    loss.backward();
+    state.PauseTiming();
+    for (auto v : {c.x, c.w, c.b}) v.zero_grad();
+    state.ResumeTiming();
+  }
+}
+
+template <class F>
+void add(const char* name, F&& f) {
+  benchmark::RegisterBenchmark(name, std::forward<F>(f))->Unit(benchmark::kMillisecond)->UseRealTime();
+}
+
+const int registered = [] {
+  add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
+  add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
+  add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });
+  add("hvp/mlp_model/f64", [](benchmark::State& s) { hvp_step<double>(s, "mlp"); });
+  add("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
+  add("conv2d_fwd/lenet5_c2/f32", conv2d_fwd);
+  add("conv2d_bwd/lenet5_c2/f32", conv2d_bwd);
+  return 0;
+}();
+
+}  // namespace
