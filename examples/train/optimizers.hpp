@@ -2,6 +2,7 @@
 // the flags that were given; a flag left out keeps the method's own default.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +17,19 @@ struct Hyperparameters {
   std::optional<std::size_t> t_thres;
   double l2 = 0;
   std::uint64_t seed = 0;
+
+  // The method-specific flags that were given, by name.
+  std::vector<std::string> given() const {
+    std::vector<std::string> names;
+    const std::pair<const char*, bool> flags[] = {
+        {"--momentum", bool(momentum)}, {"--beta1", bool(beta1)},   {"--beta2", bool(beta2)},
+        {"--eps", bool(eps)},           {"--alpha", bool(alpha)},   {"--hypergrad-lr", bool(hypergrad_lr)},
+        {"--g-thres", bool(g_thres)},   {"--t-thres", bool(t_thres)}, {"--radius", bool(radius)},
+        {"--r", bool(r)},               {"--rho", bool(rho)},       {"--eps-h", bool(eps_h)}};
+    for (const auto& [name, on] : flags)
+      if (on) names.push_back(name);
+    return names;
+  }
 };
 
 inline const std::vector<std::string>& optimizer_names() {
@@ -30,142 +44,79 @@ template <class V>
 void set(V& field, const std::optional<V>& flag) {
   if (flag) field = *flag;
 }
+
+// The method's options from the flags: each field the options struct has and the command line gave
+// is set; the others keep the method's defaults. A given flag the method has no field for is an
+// error, so that a run never silently differs from its command line.
 template <class O>
-void set_adam_like(O& o, const Hyperparameters& h) {
+O options_from(const Hyperparameters& h, const std::string& method) {
+  O o;
+  std::vector<std::string> accepted;
+  auto accepts = [&](const char* flag) { accepted.push_back(flag); };
+  if constexpr (requires { o.momentum; }) accepts("--momentum");
+  if constexpr (requires { o.beta1; }) accepts("--beta1");
+  if constexpr (requires { o.beta2; }) accepts("--beta2");
+  if constexpr (requires { o.eps; }) accepts("--eps");
+  if constexpr (requires { o.alpha; }) accepts("--alpha");
+  if constexpr (requires { o.hypergrad_lr; }) accepts("--hypergrad-lr");
+  if constexpr (requires { o.g_thres; }) accepts("--g-thres");
+  if constexpr (requires { o.t_thres; }) accepts("--t-thres");
+  if constexpr (requires { o.radius; }) accepts("--radius");
+  if constexpr (requires { o.r; }) accepts("--r");
+  if constexpr (requires { o.rho; }) accepts("--rho");
+  if constexpr (requires { o.eps_h; }) accepts("--eps-h");
+  for (const auto& flag : h.given())
+    if (std::find(accepted.begin(), accepted.end(), flag) == accepted.end())
+      throw Error(flag + " does not apply to " + method);
   set(o.lr, h.lr);
-  set(o.beta1, h.beta1);
-  set(o.beta2, h.beta2);
-  set(o.eps, h.eps);
   o.weight_decay = h.l2;
+  if constexpr (requires { o.momentum; }) set(o.momentum, h.momentum);
+  if constexpr (requires { o.beta1; }) set(o.beta1, h.beta1);
+  if constexpr (requires { o.beta2; }) set(o.beta2, h.beta2);
+  if constexpr (requires { o.eps; }) set(o.eps, h.eps);
+  if constexpr (requires { o.alpha; }) set(o.alpha, h.alpha);
+  if constexpr (requires { o.hypergrad_lr; }) set(o.hypergrad_lr, h.hypergrad_lr);
+  if constexpr (requires { o.g_thres; }) set(o.g_thres, h.g_thres);
+  if constexpr (requires { o.t_thres; }) set(o.t_thres, h.t_thres);
+  if constexpr (requires { o.radius; }) set(o.radius, h.radius);
+  if constexpr (requires { o.r; }) set(o.r, h.r);
+  if constexpr (requires { o.rho; }) set(o.rho, h.rho);
+  if constexpr (requires { o.eps_h; }) set(o.eps_h, h.eps_h);
+  if constexpr (requires { o.seed; }) o.seed = h.seed;
+  return o;
+}
+
+template <template <class> class Method, class O, class T>
+std::unique_ptr<Optimizer<T>> build(std::vector<Var<T>> params, O options) {
+  return std::make_unique<Method<T>>(std::move(params), std::move(options));
 }
 }  // namespace detail
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const std::string& name, std::vector<Var<T>> p, const Hyperparameters& h) {
-  using detail::set;
-  if (name == "sgd") {
-    SGDOptions o;
-    set(o.lr, h.lr);
-    o.weight_decay = h.l2;
-    return std::make_unique<SGD<T>>(std::move(p), o);
-  }
-  if (name == "momentum") {
-    MomentumOptions o;
-    set(o.lr, h.lr);
-    set(o.momentum, h.momentum);
-    o.weight_decay = h.l2;
-    return std::make_unique<Momentum<T>>(std::move(p), o);
-  }
+  using detail::build;
+  using detail::options_from;
+  if (name == "sgd") return build<SGD>(std::move(p), options_from<SGDOptions>(h, name));
+  if (name == "momentum") return build<Momentum>(std::move(p), options_from<MomentumOptions>(h, name));
   if (name == "nesterov" || name == "nesterov-lookahead") {
-    NesterovOptions o;
-    set(o.lr, h.lr);
-    set(o.momentum, h.momentum);
+    NesterovOptions o = options_from<NesterovOptions>(h, name);
     o.form = name == "nesterov" ? NesterovForm::reformulated : NesterovForm::look_ahead;
-    o.weight_decay = h.l2;
-    return std::make_unique<Nesterov<T>>(std::move(p), o);
+    return build<Nesterov>(std::move(p), o);
   }
-  if (name == "adam") {
-    AdamOptions o;
-    detail::set_adam_like(o, h);
-    return std::make_unique<Adam<T>>(std::move(p), o);
-  }
-  if (name == "adamw") {
-    AdamWOptions o;
-    detail::set_adam_like(o, h);
-    return std::make_unique<AdamW<T>>(std::move(p), o);
-  }
-  if (name == "nadam") {
-    NadamOptions o;
-    detail::set_adam_like(o, h);
-    return std::make_unique<Nadam<T>>(std::move(p), o);
-  }
-  if (name == "amsgrad") {
-    AMSGradOptions o;
-    detail::set_adam_like(o, h);
-    return std::make_unique<AMSGrad<T>>(std::move(p), o);
-  }
-  if (name == "namsgrad") {
-    NAMSGradOptions o;
-    detail::set_adam_like(o, h);
-    return std::make_unique<NAMSGrad<T>>(std::move(p), o);
-  }
-  if (name == "adagrad") {
-    AdagradOptions o;
-    set(o.lr, h.lr);
-    set(o.eps, h.eps);
-    o.weight_decay = h.l2;
-    return std::make_unique<Adagrad<T>>(std::move(p), o);
-  }
-  if (name == "rmsprop") {
-    RMSPropOptions o;
-    set(o.lr, h.lr);
-    set(o.eps, h.eps);
-    set(o.alpha, h.alpha);
-    o.weight_decay = h.l2;
-    return std::make_unique<RMSProp<T>>(std::move(p), o);
-  }
-  if (name == "sgd-hd") {
-    SGDHDOptions o;
-    set(o.lr, h.lr);
-    set(o.hypergrad_lr, h.hypergrad_lr);
-    o.weight_decay = h.l2;
-    return std::make_unique<SGDHD<T>>(std::move(p), o);
-  }
-  if (name == "adam-hd") {
-    AdamHDOptions o;
-    detail::set_adam_like(o, h);
-    set(o.hypergrad_lr, h.hypergrad_lr);
-    return std::make_unique<AdamHD<T>>(std::move(p), o);
-  }
-  if (name == "pgd") {
-    PGDOptions o;
-    set(o.lr, h.lr);
-    set(o.g_thres, h.g_thres);
-    set(o.t_thres, h.t_thres);
-    set(o.radius, h.radius);
-    o.seed = h.seed;
-    o.weight_decay = h.l2;
-    return std::make_unique<PGD<T>>(std::move(p), o);
-  }
-  if (name == "iso-pgd") {
-    IsoPGDOptions o;
-    set(o.lr, h.lr);
-    set(o.g_thres, h.g_thres);
-    set(o.t_thres, h.t_thres);
-    set(o.radius, h.radius);
-    o.seed = h.seed;
-    o.weight_decay = h.l2;
-    return std::make_unique<IsoPGD<T>>(std::move(p), o);
-  }
-  if (name == "cnc-pgd") {
-    CNCPGDOptions o;
-    set(o.lr, h.lr);
-    set(o.g_thres, h.g_thres);
-    set(o.t_thres, h.t_thres);
-    set(o.r, h.r);
-    o.seed = h.seed;
-    o.weight_decay = h.l2;
-    return std::make_unique<CNCPGD<T>>(std::move(p), o);
-  }
-  if (name == "cnc-sgd") {
-    CNCSGDOptions o;
-    set(o.lr, h.lr);
-    set(o.t_thres, h.t_thres);
-    set(o.r, h.r);
-    o.seed = h.seed;
-    o.weight_decay = h.l2;
-    return std::make_unique<CNCSGD<T>>(std::move(p), o);
-  }
-  if (name == "ncd") {
-    NCDOptions o;
-    set(o.lr, h.lr);
-    set(o.g_thres, h.g_thres);
-    set(o.rho, h.rho);
-    set(o.eps_h, h.eps_h);
-    o.seed = h.seed;
-    o.weight_decay = h.l2;
-    return std::make_unique<NCD<T>>(std::move(p), o);
-  }
+  if (name == "adam") return build<Adam>(std::move(p), options_from<AdamOptions>(h, name));
+  if (name == "adamw") return build<AdamW>(std::move(p), options_from<AdamWOptions>(h, name));
+  if (name == "nadam") return build<Nadam>(std::move(p), options_from<NadamOptions>(h, name));
+  if (name == "amsgrad") return build<AMSGrad>(std::move(p), options_from<AMSGradOptions>(h, name));
+  if (name == "namsgrad") return build<NAMSGrad>(std::move(p), options_from<NAMSGradOptions>(h, name));
+  if (name == "adagrad") return build<Adagrad>(std::move(p), options_from<AdagradOptions>(h, name));
+  if (name == "rmsprop") return build<RMSProp>(std::move(p), options_from<RMSPropOptions>(h, name));
+  if (name == "sgd-hd") return build<SGDHD>(std::move(p), options_from<SGDHDOptions>(h, name));
+  if (name == "adam-hd") return build<AdamHD>(std::move(p), options_from<AdamHDOptions>(h, name));
+  if (name == "pgd") return build<PGD>(std::move(p), options_from<PGDOptions>(h, name));
+  if (name == "iso-pgd") return build<IsoPGD>(std::move(p), options_from<IsoPGDOptions>(h, name));
+  if (name == "cnc-pgd") return build<CNCPGD>(std::move(p), options_from<CNCPGDOptions>(h, name));
+  if (name == "cnc-sgd") return build<CNCSGD>(std::move(p), options_from<CNCSGDOptions>(h, name));
+  if (name == "ncd") return build<NCD>(std::move(p), options_from<NCDOptions>(h, name));
   std::string known;
   for (const auto& n : optimizer_names()) known += (known.empty() ? "" : ", ") + n;
   throw Error("unknown optimizer '" + name + "' (one of: " + known + ")");
