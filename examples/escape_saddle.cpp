@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "autodiff/ops.hpp"
+#include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "optim/optim.hpp"
 
@@ -182,13 +183,9 @@ int main(int argc, char** argv) {
   app.add_option("--threshold", s.threshold, "escaped once f < threshold")->capture_default_str();
   app.add_option("--seed", s.seed, "base random seed")->capture_default_str();
   app.add_option("--csv", csv_path, "also write one row per (method, d) to this CSV file");
-  CLI11_PARSE(app, argc, argv);
-  if (s.samples % 2) {
-    std::fprintf(stderr, "escape_saddle: --samples = %zu must be even (the aᵢ come in pairs ±aᵢ)\n", s.samples);
-    return 2;
-  }
-
-  try {
+  return examples::run_program("escape_saddle", app, argc, argv, [&] {
+    if (s.samples % 2)
+      throw Error("--samples = " + std::to_string(s.samples) + " must be even (the aᵢ come in pairs ±aᵢ)");
     const std::vector<std::string> columns{"method",
                                            "d",
                                            "trials",
@@ -243,9 +240,6 @@ int main(int argc, char** argv) {
       }
     }
     csv.finish();
-  } catch (const Error& e) {
-    std::fprintf(stderr, "escape_saddle: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return 0;
+  });
 }

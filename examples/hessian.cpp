@@ -27,6 +27,7 @@
 #include "analysis/module_loss.hpp"
 #include "analysis/spectrum.hpp"
 #include "analysis/tensor_list_ops.hpp"
+#include "examples/common/cli.hpp"
 #include "examples/common/progress.hpp"
 #include "nn/models/models.hpp"
 #include "nn/weights.hpp"
@@ -37,7 +38,7 @@ using json = nlohmann::json;
 namespace {
 
 struct Settings {
-  std::string model = "mlp", weights, dataset = "fashion", data_dir, density_csv;
+  std::string model = "mlp", weights, dataset = "mnist", data_dir, density_csv;
   std::size_t samples = 1000, batch = 250;
   int top = 5, bottom = 1, iterations = 100, trace_probes = 100, density_runs = 3, density_steps = 80;
   double tol = 1e-4;
@@ -271,7 +272,7 @@ int main(int argc, char** argv) {
   app.add_option("--model", s.model, "model")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
   app.add_option("--weights", s.weights, "weights .npz (nn::save_weights); without it, the seeded initialisation");
   auto* ds = app.add_option("--dataset", s.dataset, "mnist or fashion")
-                 ->check(CLI::IsMember({"mnist", "fashion", "fashion-mnist"}))
+                 ->check(CLI::IsMember({"mnist", "fashion"}))
                  ->capture_default_str();
   auto* dd = app.add_option("--data", s.data_dir, "a directory with the four IDX files (instead of --dataset)");
   ds->excludes(dd);
@@ -312,14 +313,5 @@ int main(int argc, char** argv) {
   app.add_option("--init-seed", s.init_seed, "seed of the initialisation when no --weights")->capture_default_str();
   app.add_flag("--json", s.as_json, "print one JSON object instead of the report");
   app.add_flag("--quiet", s.quiet, "no progress line on stderr");
-  CLI11_PARSE(app, argc, argv);
-  try {
-    return run(s);
-  } catch (const Error& e) {
-    std::fprintf(stderr, "hessian: %s\n", e.what());
-    return 1;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "hessian: %s\n", e.what());
-    return 1;
-  }
+  return examples::run_program("hessian", app, argc, argv, [&] { return run(s); });
 }
