@@ -57,7 +57,10 @@ void hvp_step(benchmark::State& state, const std::string& model_name) {
 
 struct LenetC2 {
   Var<float> x, w, b;
-  explicit LenetC2(bool requires_grad) : x(make({200, 6, 14, 14}, 6), requires_grad), w(make({16, 6, 5, 5}, 7), requires_grad), b(make({16}, 8), requires_grad) {}
+  explicit LenetC2(bool requires_grad)
+      : x(make({200, 6, 14, 14}, 6), requires_grad),
+        w(make({16, 6, 5, 5}, 7), requires_grad),
+        b(make({16}, 8), requires_grad) {}
   static Tensor<float> make(const Shape& s, std::uint64_t seed) {
     init::Rng rng(seed);
     return init::normal<float>(s, 0, 0.1, rng);

@@ -42,8 +42,9 @@ Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geom
   const bool bias_t = b && b->t;
   if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
   const T* wv = w.v.data();
-  parallel_chunks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
-    std::vector<T> cols(K * P);
+  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> cols;
+    cols.resize(K * P);
     for (std::size_t n = begin; n < end; ++n) {
       T* yn = y.v.data() + n * g.out_image();
       if (b) detail::fill_rows(yn, b->v.data(), O, P);
@@ -75,8 +76,9 @@ Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
   if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
-  parallel_chunks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
-    std::vector<T> dcols(K * P);
+  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> dcols;
+    dcols.resize(K * P);
     for (std::size_t n = begin; n < end; ++n) {
       const T* gn = gy.v.data() + n * g.out_image();
       gemm(true, false, K, P, O, T(1), w.v.data(), K, gn, P, T(0), dcols.data(), P);  // Wᵀ·ȳ_n
@@ -107,24 +109,25 @@ Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   const bool tangent = gy.t || x.t;
   const std::size_t workers = worker_count();
-  std::vector<std::vector<T>> acc(workers), acc_t(tangent ? workers : 0);  // (K, O) each
-  const std::size_t used = parallel_chunks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
-    acc[k].assign(K * O, T(0));
-    if (tangent) acc_t[k].assign(K * O, T(0));
-    std::vector<T> cols(K * P), cols_t(x.t ? K * P : 0);
-    for (std::size_t n = begin; n < end; ++n) {
-      const T* gn = gy.v.data() + n * g.out_image();
-      im2col(x.v.data() + n * g.image(), g, cols.data(), P);
-      gemm(false, true, K, O, P, T(1), cols.data(), P, gn, P, T(1), acc[k].data(), O);  // cols·ȳ_nᵀ
-      if (gy.t)
-        gemm(false, true, K, O, P, T(1), cols.data(), P, gy.t->data() + n * g.out_image(), P, T(1), acc_t[k].data(),
-             O);  // cols(x)·ẏ̄_nᵀ
-      if (x.t) {
-        im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
-        gemm(false, true, K, O, P, T(1), cols_t.data(), P, gn, P, T(1), acc_t[k].data(), O);  // + cols(ẋ)·ȳ_nᵀ
-      }
-    }
-  });
+  std::vector<std::vector<T>> acc(workers, std::vector<T>(K * O)), acc_t(tangent ? workers : 0, std::vector<T>(K * O));
+  const std::size_t used =
+      parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
+        thread_local std::vector<T> cols, cols_t;
+        cols.resize(K * P);
+        if (x.t) cols_t.resize(K * P);
+        for (std::size_t n = begin; n < end; ++n) {
+          const T* gn = gy.v.data() + n * g.out_image();
+          im2col(x.v.data() + n * g.image(), g, cols.data(), P);
+          gemm(false, true, K, O, P, T(1), cols.data(), P, gn, P, T(1), acc[k].data(), O);  // cols·ȳ_nᵀ
+          if (gy.t)
+            gemm(false, true, K, O, P, T(1), cols.data(), P, gy.t->data() + n * g.out_image(), P, T(1), acc_t[k].data(),
+                 O);  // cols(x)·ẏ̄_nᵀ
+          if (x.t) {
+            im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
+            gemm(false, true, K, O, P, T(1), cols_t.data(), P, gn, P, T(1), acc_t[k].data(), O);  // + cols(ẋ)·ȳ_nᵀ
+          }
+        }
+      });
   auto transposed_sum = [&](std::vector<std::vector<T>>& parts) {
     Tensor<T> out = zeros_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
     for (std::size_t k = 0; k < used; ++k)

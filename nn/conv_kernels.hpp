@@ -41,16 +41,24 @@ inline std::size_t output_extent(std::size_t in, std::size_t k, std::size_t stri
 
 // The geometry of conv(x, w) with the shapes checked; errors start with `who`
 // ("Conv2d(1→6, 5×5)") and name the shapes.
-inline Geometry geometry(const Shape& x, const Shape& w, std::size_t stride, std::size_t pad,
-                         const std::string& who) {
+inline Geometry geometry(const Shape& x, const Shape& w, std::size_t stride, std::size_t pad, const std::string& who) {
   if (w.size() != 4) throw Error(who + ": weight of shape " + shape_str(w) + " is not (out, in, kh, kw)");
   if (stride == 0) throw Error(who + ": stride 0");
   if (x.size() != 4) throw Error(who + ": input of shape " + shape_str(x) + " is not 4-D (N, C, H, W)");
   if (x[1] != w[1])
-    throw Error(who + ": input of shape " + shape_str(x) + " has " + std::to_string(x[1]) +
-                " channels, expected " + std::to_string(w[1]));
-  Geometry g{x[0], x[1], x[2], x[3], w[0], w[2], w[3], stride, pad,
-             output_extent(x[2], w[2], stride, pad), output_extent(x[3], w[3], stride, pad)};
+    throw Error(who + ": input of shape " + shape_str(x) + " has " + std::to_string(x[1]) + " channels, expected " +
+                std::to_string(w[1]));
+  Geometry g{x[0],
+             x[1],
+             x[2],
+             x[3],
+             w[0],
+             w[2],
+             w[3],
+             stride,
+             pad,
+             output_extent(x[2], w[2], stride, pad),
+             output_extent(x[3], w[3], stride, pad)};
   if (g.ho == 0 || g.wo == 0)
     throw Error(who + ": a " + std::to_string(g.kh) + "×" + std::to_string(g.kw) + " kernel with padding " +
                 std::to_string(pad) + " does not fit an input of shape " + shape_str(x));

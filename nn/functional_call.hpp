@@ -59,8 +59,8 @@ TensorList<T> parameter_values(const Module<T>& model) {
 // returns a scalar Var (softmax_cross_entropy, mse_loss, or any composition).
 template <class T, class LossFn, class Y>
 auto loss_of_parameters(Module<T>& model, LossFn loss_fn, Tensor<T> x, Y y) {
-  return [&model, loss_fn = std::move(loss_fn), x = Var<T>(std::move(x)), y = std::move(y)](
-             const std::vector<Var<T>>& params) -> Var<T> {
+  return [&model, loss_fn = std::move(loss_fn), x = Var<T>(std::move(x)),
+          y = std::move(y)](const std::vector<Var<T>>& params) -> Var<T> {
     ParameterSwap<T> guard(model, params);
     return loss_fn(model.forward(x), y);
   };

@@ -15,11 +15,9 @@ namespace {
 template <class T>
 std::vector<std::size_t> checked_labels(const char* op, const Var<T>& z, std::span<const int> labels) {
   const Shape s = z.shape();
-  if (s.size() != 2)
-    throw Error(std::string(op) + ": expects 2-D (N, classes) input, got shape " + shape_str(s));
+  if (s.size() != 2) throw Error(std::string(op) + ": expects 2-D (N, classes) input, got shape " + shape_str(s));
   if (labels.size() != s[0])
-    throw Error(std::string(op) + ": " + std::to_string(labels.size()) + " labels for input of shape " +
-                shape_str(s));
+    throw Error(std::string(op) + ": " + std::to_string(labels.size()) + " labels for input of shape " + shape_str(s));
   std::vector<std::size_t> t(labels.size());
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || std::size_t(labels[i]) >= s[1])
@@ -55,7 +53,7 @@ Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const int> labels) 
       },
       [t, inv_n](const Dual<T>& g, const Dual<T>&, const Dual<T>& z, auto& gz) {
         if (!gz) return;
-        Dual<T> p = exp(z - row_logsumexp(z));  // softmax(z), with its tangent
+        Dual<T> p = exp(z - row_logsumexp(z));                            // softmax(z), with its tangent
         for (std::size_t n = 0; n < t.size(); ++n) p.v(n, t[n]) -= T(1);  // − onehot(t), a constant
         gz = p * (g * inv_n);
       },
@@ -95,11 +93,11 @@ double accuracy(const Tensor<T>& logits, std::span<const int> labels) {
   return double(right) / double(labels.size());
 }
 
-#define X(T)                                                                    \
-  template Var<T> softmax_cross_entropy(const Var<T>&, std::span<const int>);  \
-  template Var<T> nll_loss(const Var<T>&, std::span<const int>);               \
-  template Var<T> mse_loss(const Var<T>&, const Var<T>&);                      \
-  template Var<T> l2_penalty(const std::vector<Var<T>>&, double);              \
+#define X(T)                                                                  \
+  template Var<T> softmax_cross_entropy(const Var<T>&, std::span<const int>); \
+  template Var<T> nll_loss(const Var<T>&, std::span<const int>);              \
+  template Var<T> mse_loss(const Var<T>&, const Var<T>&);                     \
+  template Var<T> l2_penalty(const std::vector<Var<T>>&, double);             \
   template double accuracy(const Tensor<T>&, std::span<const int>);
 SADDLE_NN_FOR_FLOAT_TYPES(X)
 #undef X

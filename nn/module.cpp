@@ -23,9 +23,8 @@ std::size_t Module<T>::register_parameter(std::string name, Tensor<T> value) {
 template <class T>
 void Module<T>::register_module(std::string name, std::shared_ptr<Module<T>> child) {
   if (!child) throw Error(describe() + ": child '" + name + "' is null");
-  const bool taken =
-      std::any_of(children_.begin(), children_.end(), [&](const auto& c) { return c.first == name; }) ||
-      std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.first == name; });
+  const bool taken = std::any_of(children_.begin(), children_.end(), [&](const auto& c) { return c.first == name; }) ||
+                     std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.first == name; });
   if (name.empty() || name.find('.') != std::string::npos || taken)
     throw Error(describe() + ": module name '" + name + "' is empty, dotted or already taken");
   child->train(training_);
@@ -120,8 +119,7 @@ Var<T> Sequential<T>::forward(const Var<T>& x) {
 template <class T>
 Module<T>& Sequential<T>::operator[](std::size_t i) const {
   if (i >= size())
-    throw Error("Sequential: index " + std::to_string(i) + " out of range for " + std::to_string(size()) +
-                " modules");
+    throw Error("Sequential: index " + std::to_string(i) + " out of range for " + std::to_string(size()) + " modules");
   return *this->children()[i].second;
 }
 

@@ -12,8 +12,10 @@ namespace saddle::nn {
 
 // ---- affine map (ops/linear.cpp) --------------------------------------------------------------
 // y = x Wᵀ + b for x (N, in), W (out, in), b (out): torch.nn.functional.linear.
-template <class T> Var<T> linear(const Var<T>& x, const Var<T>& weight, const Var<T>& bias);
-template <class T> Var<T> linear(const Var<T>& x, const Var<T>& weight);
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& weight, const Var<T>& bias);
+template <class T>
+Var<T> linear(const Var<T>& x, const Var<T>& weight);
 
 // ---- convolution (ops/conv2d.cpp) -------------------------------------------------------------
 // Cross-correlation of x (N, C, H, W) with weight (O, C, kh, kw), plus bias (O): output
@@ -27,13 +29,17 @@ Var<T> conv2d(const Var<T>& x, const Var<T>& weight, std::size_t stride = 1, std
 // ---- pooling (ops/pooling.cpp) ----------------------------------------------------------------
 // Maximum / mean over kernel×kernel windows moved by `stride` over (N, C, H, W); no padding,
 // the last partial window dropped (ceil_mode false). stride 0 means stride = kernel.
-template <class T> Var<T> max_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride = 0);
-template <class T> Var<T> avg_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride = 0);
+template <class T>
+Var<T> max_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride = 0);
+template <class T>
+Var<T> avg_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride = 0);
 
 // ---- dropout (ops/dropout.cpp) ----------------------------------------------------------------
 // x ⊙ m/(1 − p) with m ~ Bernoulli(1 − p) drawn from rng (inverted dropout: the expectation is x).
-template <class T> Var<T> dropout(const Var<T>& x, double p, std::mt19937_64& rng);
+template <class T>
+Var<T> dropout(const Var<T>& x, double p, std::mt19937_64& rng);
 // x ⊙ mask for a constant mask of x's shape (dropout with a given mask).
-template <class T> Var<T> apply_mask(const Var<T>& x, const Tensor<T>& mask);
+template <class T>
+Var<T> apply_mask(const Var<T>& x, const Tensor<T>& mask);
 
 }  // namespace saddle::nn

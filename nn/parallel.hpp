@@ -1,10 +1,13 @@
-// saddle/nn/parallel.hpp — splitting a loop over independent items (the images of a batch) across
-// the machine's cores. Each call starts its workers and joins them before returning; the kernels
-// that use it take at least a few hundred microseconds, so that cost is small beside the work.
+// saddle/nn/parallel.hpp — spreading a loop over independent items (the images of a batch, the
+// planes of a pooling) across the machine's cores. Items are handed out in small blocks from a
+// shared counter, so a worker the OS leaves waiting (other programs share the cores) costs at
+// most one block, not a fixed half of the loop. Each call starts its workers and joins them; the
+// kernels that use it run for at least a few hundred microseconds, so that cost stays small.
 // SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread).
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdlib>
 #include <thread>
@@ -24,20 +27,30 @@ inline std::size_t worker_count() {
   return n;
 }
 
-// body(begin, end, worker) over contiguous chunks of [0, n), worker ∈ [0, workers); returns the
-// number of workers used. Items of less than `min_items` per worker stay on fewer workers.
+// body(begin, end, worker) over blocks [begin, end) covering [0, n) once, worker ∈ [0, workers):
+// the calling thread is worker 0. Uses fewer workers when there are less than `min_items` items
+// per worker. Returns the number of workers.
 template <class Body>
-std::size_t parallel_chunks(std::size_t n, std::size_t min_items, Body&& body) {
-  const std::size_t workers = std::max<std::size_t>(1, std::min(worker_count(), n / std::max<std::size_t>(1, min_items)));
+std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
+  const std::size_t workers =
+      std::max<std::size_t>(1, std::min(worker_count(), n / std::max<std::size_t>(1, min_items)));
   if (workers == 1) {
-    body(std::size_t(0), n, std::size_t(0));
+    if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
   }
+  const std::size_t block = std::max<std::size_t>(1, n / (8 * workers));
+  std::atomic<std::size_t> next{0};
+  auto run = [&](std::size_t worker) {
+    for (;;) {
+      const std::size_t begin = next.fetch_add(block);
+      if (begin >= n) return;
+      body(begin, std::min(n, begin + block), worker);
+    }
+  };
   std::vector<std::thread> threads;
   threads.reserve(workers - 1);
-  auto chunk = [&](std::size_t k) { return n * k / workers; };
-  for (std::size_t k = 1; k < workers; ++k) threads.emplace_back([&, k] { body(chunk(k), chunk(k + 1), k); });
-  body(chunk(0), chunk(1), std::size_t(0));
+  for (std::size_t k = 1; k < workers; ++k) threads.emplace_back(run, k);
+  run(0);
   for (auto& t : threads) t.join();
   return workers;
 }

@@ -82,7 +82,7 @@ std::unique_ptr<Module<T>> make_model(const std::string& name, std::uint64_t see
   throw Error("make_model: unknown model '" + name + "' (valid: " + valid + ")");
 }
 
-#define X(T)                                                                  \
+#define X(T)                                                                    \
   template std::unique_ptr<Sequential<T>> softmax_regression<T>(std::uint64_t); \
   template std::unique_ptr<Sequential<T>> mlp<T>(std::uint64_t);                \
   template std::unique_ptr<Sequential<T>> small_cnn<T>(std::uint64_t);          \

@@ -48,7 +48,7 @@ Var<T> conv2d(const Var<T>& x, const Var<T>& weight, std::size_t stride, std::si
       x, weight);
 }
 
-#define X(T)                                                                                         \
+#define X(T)                                                                                     \
   template Var<T> conv2d(const Var<T>&, const Var<T>&, const Var<T>&, std::size_t, std::size_t); \
   template Var<T> conv2d(const Var<T>&, const Var<T>&, std::size_t, std::size_t);
 SADDLE_NN_FOR_FLOAT_TYPES(X)

@@ -29,8 +29,8 @@ Var<T> dropout(const Var<T>& x, double p, std::mt19937_64& rng) {
   return apply_mask(x, mask);
 }
 
-#define X(T)                                                        \
-  template Var<T> apply_mask(const Var<T>&, const Tensor<T>&);      \
+#define X(T)                                                   \
+  template Var<T> apply_mask(const Var<T>&, const Tensor<T>&); \
   template Var<T> dropout(const Var<T>&, double, std::mt19937_64&);
 SADDLE_NN_FOR_FLOAT_TYPES(X)
 #undef X

@@ -11,7 +11,8 @@ namespace {
 template <class T>
 void check_linear(const Var<T>& x, const Var<T>& w, const Var<T>* b) {
   const Shape sx = x.shape(), sw = w.shape();
-  const std::string who = "linear(" + (sw.size() == 2 ? std::to_string(sw[1]) + "→" + std::to_string(sw[0]) : shape_str(sw)) + ")";
+  const std::string who =
+      "linear(" + (sw.size() == 2 ? std::to_string(sw[1]) + "→" + std::to_string(sw[0]) : shape_str(sw)) + ")";
   if (sw.size() != 2) throw Error(who + ": weight of shape " + shape_str(sw) + " is not 2-D (out, in)");
   if (sx.size() != 2 || sx[1] != sw[1])
     throw Error(who + ": input of shape " + shape_str(sx) + ", expected (N," + std::to_string(sw[1]) + ")");
@@ -69,7 +70,7 @@ Var<T> linear(const Var<T>& x, const Var<T>& weight) {
       x, weight);
 }
 
-#define X(T)                                                            \
+#define X(T)                                                           \
   template Var<T> linear(const Var<T>&, const Var<T>&, const Var<T>&); \
   template Var<T> linear(const Var<T>&, const Var<T>&);
 SADDLE_NN_FOR_FLOAT_TYPES(X)

@@ -30,7 +30,12 @@ PoolGeometry pool_geometry(const char* op, const Shape& x, std::size_t kernel, s
   if (x[2] < kernel || x[3] < kernel)
     throw Error(who + ": a " + std::to_string(kernel) + "×" + std::to_string(kernel) +
                 " window does not fit an input of shape " + shape_str(x));
-  return {x[0] * x[1], x[2], x[3], kernel, s, conv::output_extent(x[2], kernel, s, 0),
+  return {x[0] * x[1],
+          x[2],
+          x[3],
+          kernel,
+          s,
+          conv::output_extent(x[2], kernel, s, 0),
           conv::output_extent(x[3], kernel, s, 0)};
 }
 
@@ -43,46 +48,46 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::v
   arg.resize(g.planes * g.ho * g.wo);
   const T* px = x.data();
   const std::size_t plane_in = g.h * g.w, plane_out = g.ho * g.wo;
-  parallel_chunks(g.planes, std::max<std::size_t>(1, (std::size_t(1) << 18) / plane_in),
+  parallel_blocks(g.planes, std::max<std::size_t>(1, (std::size_t(1) << 18) / plane_in),
                   [&](std::size_t begin, std::size_t end, std::size_t) {
-    for (std::size_t c = begin; c < end; ++c) {
-      const std::size_t plane = c * plane_in;
-      std::uint32_t* pa = arg.data() + c * plane_out;
-      T* pv = y.data() + c * plane_out;
-      for (std::size_t p = 0; p < g.ho; ++p) {
-        const std::size_t top = plane + p * g.s * g.w;
-        if (g.k == 2 && g.s == 2) {  // the common case, unrolled
-          const T* r0 = px + top;
-          const T* r1 = r0 + g.w;
-          for (std::size_t q = 0; q < g.wo; ++q) {
-            // (a branch-free form vectorises into AVX2 gathers here, 5× slower on this machine)
-            std::size_t best = 2 * q;
-            T m = r0[2 * q];
-            if (r0[2 * q + 1] > m) m = r0[best = 2 * q + 1];
-            if (r1[2 * q] > m) m = r1[2 * q], best = g.w + 2 * q;
-            if (r1[2 * q + 1] > m) m = r1[2 * q + 1], best = g.w + 2 * q + 1;
-            *pv++ = m;
-            *pa++ = static_cast<std::uint32_t>(top + best);
-          }
-          continue;
-        }
-        for (std::size_t q = 0; q < g.wo; ++q) {
-          std::size_t best = top + q * g.s;
-          T m = px[best];
-          for (std::size_t i = 0; i < g.k; ++i) {
-            const std::size_t row = top + i * g.w + q * g.s;
-            for (std::size_t j = 0; j < g.k; ++j)
-              if (px[row + j] > m) {
-                m = px[row + j];
-                best = row + j;
-              }
-          }
-          *pv++ = m;
-          *pa++ = static_cast<std::uint32_t>(best);
-        }
-      }
-    }
-  });
+                    for (std::size_t c = begin; c < end; ++c) {
+                      const std::size_t plane = c * plane_in;
+                      std::uint32_t* pa = arg.data() + c * plane_out;
+                      T* pv = y.data() + c * plane_out;
+                      for (std::size_t p = 0; p < g.ho; ++p) {
+                        const std::size_t top = plane + p * g.s * g.w;
+                        if (g.k == 2 && g.s == 2) {  // the common case, unrolled
+                          const T* r0 = px + top;
+                          const T* r1 = r0 + g.w;
+                          for (std::size_t q = 0; q < g.wo; ++q) {
+                            // (a branch-free form vectorises into AVX2 gathers here, 5× slower on this machine)
+                            std::size_t best = 2 * q;
+                            T m = r0[2 * q];
+                            if (r0[2 * q + 1] > m) m = r0[best = 2 * q + 1];
+                            if (r1[2 * q] > m) m = r1[2 * q], best = g.w + 2 * q;
+                            if (r1[2 * q + 1] > m) m = r1[2 * q + 1], best = g.w + 2 * q + 1;
+                            *pv++ = m;
+                            *pa++ = static_cast<std::uint32_t>(top + best);
+                          }
+                          continue;
+                        }
+                        for (std::size_t q = 0; q < g.wo; ++q) {
+                          std::size_t best = top + q * g.s;
+                          T m = px[best];
+                          for (std::size_t i = 0; i < g.k; ++i) {
+                            const std::size_t row = top + i * g.w + q * g.s;
+                            for (std::size_t j = 0; j < g.k; ++j)
+                              if (px[row + j] > m) {
+                                m = px[row + j];
+                                best = row + j;
+                              }
+                          }
+                          *pv++ = m;
+                          *pa++ = static_cast<std::uint32_t>(best);
+                        }
+                      }
+                    }
+                  });
 }
 
 template <class T>
@@ -174,7 +179,7 @@ Var<T> avg_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride) {
       x);
 }
 
-#define X(T)                                                         \
+#define X(T)                                                           \
   template Var<T> max_pool2d(const Var<T>&, std::size_t, std::size_t); \
   template Var<T> avg_pool2d(const Var<T>&, std::size_t, std::size_t);
 SADDLE_NN_FOR_FLOAT_TYPES(X)

@@ -68,7 +68,8 @@ Var<double> conv_by_gather(const Var<double>& x, const Var<double>& w, const Var
   const std::size_t N = sx[0], C = sx[1], H = sx[2], W = sx[3], O = sw[0], kh = sw[2], kw = sw[3];
   const std::size_t Ho = (H + 2 * pad - kh) / s + 1, Wo = (W + 2 * pad - kw) / s + 1, K = C * kh * kw;
   const std::size_t zero = N * C * H * W;
-  const Var<double> column = concat(std::vector{reshape(x, {zero, 1}), Var<double>(zeros_tensor<double>(Shape{1, 1}))}, 0);
+  const Var<double> column =
+      concat(std::vector{reshape(x, {zero, 1}), Var<double>(zeros_tensor<double>(Shape{1, 1}))}, 0);
   std::vector<std::size_t> index;
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t p = 0; p < Ho; ++p)
@@ -82,7 +83,7 @@ Var<double> conv_by_gather(const Var<double>& x, const Var<double>& w, const Var
             }
   const Var<double> patches = reshape(gather(column, index), {N * Ho * Wo, K});
   const Var<double> rows = matmul(patches, transpose(reshape(w, {O, K}))) + b;  // (N·P, O)
-  std::vector<std::size_t> to_nchw;  // (n, p, o) → (n, o, p)
+  std::vector<std::size_t> to_nchw;                                             // (n, p, o) → (n, o, p)
   for (std::size_t n = 0; n < N; ++n)
     for (std::size_t o = 0; o < O; ++o)
       for (std::size_t p = 0; p < Ho * Wo; ++p) to_nchw.push_back((n * Ho * Wo + p) * O + o);
@@ -144,11 +145,10 @@ TEST_CASE("conv2d's registered rule: value, gradient and HVP equal those of im2c
         const TensorList<double> theta = random_list({c.x, c.w, b}, rng);
         const TensorList<double> v = random_list({c.x, c.w, b}, rng);
         // A nonlinear readout, so that second derivatives in x, w and b all meet.
-        const Var<double> out_weights(init::normal<double>(to_shape(conv2d(Var<double>(theta[0]), Var<double>(theta[1]),
-                                                                          Var<double>(theta[2]), s, pad)
-                                                                       .value()
-                                                                       .shape()),
-                                                           0, 1, rng));
+        const Var<double> out_weights(init::normal<double>(
+            to_shape(
+                conv2d(Var<double>(theta[0]), Var<double>(theta[1]), Var<double>(theta[2]), s, pad).value().shape()),
+            0, 1, rng));
         auto readout = [out_weights](const Var<double>& y) { return sum(out_weights * tanh(y)); };
         const Fn registered = [&](const std::vector<Var<double>>& p) {
           return readout(conv2d(p[0], p[1], p[2], s, pad));
@@ -173,8 +173,12 @@ TEST_CASE("conv2d's rule holds on a batch large enough to be split across thread
   const Shape sx{96, 3, 16, 16}, sw{8, 3, 3, 3}, sb{8};
   const TensorList<double> theta = random_list({sx, sw, sb}, rng), v = random_list({sx, sw, sb}, rng);
   const Var<double> c(init::normal<double>({96, 8, 16, 16}, 0, 1, rng));  // ~55k multiply-adds per image
-  const Fn registered = [&](const std::vector<Var<double>>& p) { return sum(c * tanh(conv2d(p[0], p[1], p[2], 1, 1))); };
-  const Fn composed = [&](const std::vector<Var<double>>& p) { return sum(c * tanh(conv_by_gather(p[0], p[1], p[2], 1, 1))); };
+  const Fn registered = [&](const std::vector<Var<double>>& p) {
+    return sum(c * tanh(conv2d(p[0], p[1], p[2], 1, 1)));
+  };
+  const Fn composed = [&](const std::vector<Var<double>>& p) {
+    return sum(c * tanh(conv_by_gather(p[0], p[1], p[2], 1, 1)));
+  };
   check_same_derivatives(registered, composed, theta, v);
 }
 

@@ -45,12 +45,15 @@ const std::vector<saddle::testing::OpCase>& cases() {
               [](const auto& x) { return conv2d(x[0], x[1], x[2], 3, 0); }),
       // pooling
       op_case("max_pool2d 2", {{2, 3, 4, 6}}, Domain::any, [](const auto& x) { return max_pool2d(x[0], 2); }),
-      op_case("max_pool2d 3 stride 2", {{1, 2, 7, 7}}, Domain::any, [](const auto& x) { return max_pool2d(x[0], 3, 2); }),
+      op_case("max_pool2d 3 stride 2", {{1, 2, 7, 7}}, Domain::any,
+              [](const auto& x) { return max_pool2d(x[0], 3, 2); }),
       op_case("max_pool2d 2 stride 1 (overlapping)", {{1, 2, 4, 4}}, Domain::any,
               [](const auto& x) { return max_pool2d(x[0], 2, 1); }),
-      op_case("max_pool2d 2 of odd size", {{2, 1, 5, 5}}, Domain::any, [](const auto& x) { return max_pool2d(x[0], 2); }),
+      op_case("max_pool2d 2 of odd size", {{2, 1, 5, 5}}, Domain::any,
+              [](const auto& x) { return max_pool2d(x[0], 2); }),
       op_case("avg_pool2d 2", {{2, 3, 4, 4}}, Domain::any, [](const auto& x) { return avg_pool2d(x[0], 2); }),
-      op_case("avg_pool2d 3 stride 2", {{1, 2, 7, 6}}, Domain::any, [](const auto& x) { return avg_pool2d(x[0], 3, 2); }),
+      op_case("avg_pool2d 3 stride 2", {{1, 2, 7, 6}}, Domain::any,
+              [](const auto& x) { return avg_pool2d(x[0], 3, 2); }),
       // dropout with a fixed mask
       op_case("apply_mask", {{3, 4}}, Domain::any,
               [](const auto& x) {
@@ -60,12 +63,18 @@ const std::vector<saddle::testing::OpCase>& cases() {
               }),
       // losses
       op_case("softmax_cross_entropy", {{4, 5}}, Domain::any,
-              [](const auto& x) { return softmax_cross_entropy(x[0], std::vector<int>{0, 4, 2, 2}); }),
+              [](const auto& x) {
+                return softmax_cross_entropy(x[0], std::vector<int>{0, 4, 2, 2});
+              }),
       op_case("nll_loss of log_softmax", {{3, 4}}, Domain::any,
-              [](const auto& x) { return nll_loss(log_softmax(x[0], 1), std::vector<int>{3, 0, 1}); }),
+              [](const auto& x) {
+                return nll_loss(log_softmax(x[0], 1), std::vector<int>{3, 0, 1});
+              }),
       op_case("mse_loss", {{3, 4}, {3, 4}}, Domain::any, [](const auto& x) { return mse_loss(x[0], x[1]); }),
       op_case("l2_penalty", {{2, 3}, {4}}, Domain::any,
-              [](const auto& x) { return l2_penalty(std::vector{x[0], x[1]}, 0.3); }),
+              [](const auto& x) {
+                return l2_penalty(std::vector{x[0], x[1]}, 0.3);
+              }),
       // modules, called with their parameters as the inputs
       op_case("Linear module", {{3, 5}, {3}}, Domain::any,
               [](const auto& p) {
@@ -100,7 +109,9 @@ const std::vector<saddle::testing::OpCase>& cases() {
               [](const auto& x) {
                 using T = ValueOf<decltype(x[0])>;
                 Sequential<T> net;
-                net.add(std::make_shared<Tanh<T>>()).add(std::make_shared<AvgPool2d<T>>(2)).add(std::make_shared<Sigmoid<T>>());
+                net.add(std::make_shared<Tanh<T>>())
+                    .add(std::make_shared<AvgPool2d<T>>(2))
+                    .add(std::make_shared<Sigmoid<T>>());
                 return net(x[0]);
               }),
   };
@@ -139,7 +150,8 @@ double max_abs_diff(const Tensor<double>& a, const Tensor<double>& b) {
 
 }  // namespace
 
-TEST_CASE("every nn op and layer: gradient, Hessian-vector product, symmetry and tangent agree with finite differences") {
+TEST_CASE(
+    "every nn op and layer: gradient, Hessian-vector product, symmetry and tangent agree with finite differences") {
   for (const auto& c : cases()) {
     SUBCASE(c.name.c_str()) { saddle::testing::check_op(c); }
   }
@@ -166,9 +178,9 @@ TEST_CASE("conv2d in float agrees with the definition in double, on rows wide en
     const Tensor<double> x = init::normal<double>({3, 2, 21, 19}, 0, 1, rng);
     const Tensor<double> w = init::normal<double>({5, 2, 3, 5}, 0, 1, rng);
     const Tensor<double> b = init::normal<double>({5}, 0, 1, rng);
-    const Tensor<float> y = conv2d(Var<float>(xt::cast<float>(x)), Var<float>(xt::cast<float>(w)),
-                                   Var<float>(xt::cast<float>(b)), 1, pad)
-                                .value();
+    const Tensor<float> y =
+        conv2d(Var<float>(xt::cast<float>(x)), Var<float>(xt::cast<float>(w)), Var<float>(xt::cast<float>(b)), 1, pad)
+            .value();
     CHECK(max_abs_diff(xt::cast<double>(y), conv_by_definition(x, w, b, 1, pad)) < 1e-4);
   }
 }
@@ -222,8 +234,8 @@ TEST_CASE("Dropout zeroes a fraction p in training mode, scales survivors by 1/(
   }
   CHECK(double(zeros) / 1e4 == doctest::Approx(0.25).epsilon(0.05));
   Dropout<double> same(0.25, 42);
-  CHECK(same(x).value() == y);           // the seed fixes the masks
-  CHECK_FALSE(drop(x).value() == y);     // a fresh mask each call
+  CHECK(same(x).value() == y);        // the seed fixes the masks
+  CHECK_FALSE(drop(x).value() == y);  // a fresh mask each call
   drop.eval();
   CHECK(drop(x).value() == x.value());
 }

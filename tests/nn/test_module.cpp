@@ -43,18 +43,30 @@ std::unique_ptr<Sequential<T>> tiny_net(std::uint64_t seed) {
 
 TEST_CASE("the models have PyTorch's parameter names and shapes, in registration order") {
   CHECK(listing(*softmax_regression<float>()) == Listing{{"fc.weight", {10, 784}}, {"fc.bias", {10}}});
-  CHECK(listing(*mlp<float>()) == Listing{{"fc1.weight", {128, 784}}, {"fc1.bias", {128}},
-                                          {"fc2.weight", {64, 128}},  {"fc2.bias", {64}},
-                                          {"fc3.weight", {10, 64}},   {"fc3.bias", {10}}});
-  CHECK(listing(*small_cnn<float>()) == Listing{{"conv1.weight", {8, 1, 3, 3}}, {"conv1.bias", {8}},
-                                                {"conv2.weight", {8, 8, 3, 3}}, {"conv2.bias", {8}},
-                                                {"fc1.weight", {64, 392}},      {"fc1.bias", {64}},
-                                                {"fc2.weight", {10, 64}},       {"fc2.bias", {10}}});
-  CHECK(listing(*lenet5<float>()) == Listing{{"conv1.weight", {6, 1, 5, 5}}, {"conv1.bias", {6}},
-                                             {"conv2.weight", {16, 6, 5, 5}}, {"conv2.bias", {16}},
-                                             {"fc1.weight", {120, 400}},      {"fc1.bias", {120}},
-                                             {"fc2.weight", {84, 120}},       {"fc2.bias", {84}},
-                                             {"fc3.weight", {10, 84}},        {"fc3.bias", {10}}});
+  CHECK(listing(*mlp<float>()) == Listing{{"fc1.weight", {128, 784}},
+                                          {"fc1.bias", {128}},
+                                          {"fc2.weight", {64, 128}},
+                                          {"fc2.bias", {64}},
+                                          {"fc3.weight", {10, 64}},
+                                          {"fc3.bias", {10}}});
+  CHECK(listing(*small_cnn<float>()) == Listing{{"conv1.weight", {8, 1, 3, 3}},
+                                                {"conv1.bias", {8}},
+                                                {"conv2.weight", {8, 8, 3, 3}},
+                                                {"conv2.bias", {8}},
+                                                {"fc1.weight", {64, 392}},
+                                                {"fc1.bias", {64}},
+                                                {"fc2.weight", {10, 64}},
+                                                {"fc2.bias", {10}}});
+  CHECK(listing(*lenet5<float>()) == Listing{{"conv1.weight", {6, 1, 5, 5}},
+                                             {"conv1.bias", {6}},
+                                             {"conv2.weight", {16, 6, 5, 5}},
+                                             {"conv2.bias", {16}},
+                                             {"fc1.weight", {120, 400}},
+                                             {"fc1.bias", {120}},
+                                             {"fc2.weight", {84, 120}},
+                                             {"fc2.bias", {84}},
+                                             {"fc3.weight", {10, 84}},
+                                             {"fc3.bias", {10}}});
   CHECK(softmax_regression<float>()->num_parameters() == 7850);
   CHECK(mlp<float>()->num_parameters() == 109386);
   CHECK(small_cnn<float>()->num_parameters() == 26466);
@@ -70,8 +82,8 @@ TEST_CASE("every model maps (N, 1, 28, 28) images to (N, 10) logits") {
 }
 
 TEST_CASE("make_model refuses an unknown name, listing the valid ones") {
-  CHECK_THROWS_WITH_AS(make_model<float>("resnet", 0), "make_model: unknown model 'resnet' (valid: softmax, mlp, cnn, lenet5)",
-                       Error);
+  CHECK_THROWS_WITH_AS(make_model<float>("resnet", 0),
+                       "make_model: unknown model 'resnet' (valid: softmax, mlp, cnn, lenet5)", Error);
 }
 
 TEST_CASE("a seed fixes every initial parameter bit for bit; another seed gives others") {
@@ -133,7 +145,9 @@ TEST_CASE("Xavier and Kaiming initialisers have the variances of their definitio
 TEST_CASE("Sequential names unnamed children by position, as torch.nn.Sequential") {
   init::Rng rng(0);
   Sequential<float> net;
-  net.add(std::make_shared<Linear<float>>(4, 3, rng)).add(std::make_shared<ReLU<float>>()).add(std::make_shared<Linear<float>>(3, 2, rng, false));
+  net.add(std::make_shared<Linear<float>>(4, 3, rng))
+      .add(std::make_shared<ReLU<float>>())
+      .add(std::make_shared<Linear<float>>(3, 2, rng, false));
   CHECK(listing(net) == Listing{{"0.weight", {3, 4}}, {"0.bias", {3}}, {"2.weight", {2, 3}}});
   CHECK(net.size() == 3);
   CHECK(net[1].describe() == "ReLU");
@@ -164,7 +178,8 @@ TEST_CASE("train() and eval() reach every child") {
 
 TEST_CASE("backward through a model fills every parameter's gradient; zero_grad clears them") {
   auto model = small_cnn<float>(2);
-  Var<float> loss = softmax_cross_entropy(model->forward(Var<float>(random_images<float>(4, 2))), std::vector<int>{1, 2, 3, 4});
+  Var<float> loss =
+      softmax_cross_entropy(model->forward(Var<float>(random_images<float>(4, 2))), std::vector<int>{1, 2, 3, 4});
   loss.backward();
   for (const auto& [name, p] : model->named_parameters()) CHECK_MESSAGE(p.has_grad(), name);
   model->zero_grad();
@@ -194,7 +209,8 @@ TEST_CASE("ParameterSwap runs the model on the given Vars and restores its own, 
   auto wrong = swapped;
   wrong[2] = Var<double>(zeros_tensor<double>(Shape{64, 127}), true);
   CHECK_THROWS_WITH_AS(ParameterSwap<double>(*model, wrong),
-                       "Sequential: functional call gives 'fc2.weight' the shape (64,127), the model's is (64,128)", Error);
+                       "Sequential: functional call gives 'fc2.weight' the shape (64,127), the model's is (64,128)",
+                       Error);
 }
 
 TEST_CASE("loss_of_parameters: value_and_grad equals the imperative backward, hvp passes hvpcheck") {
@@ -231,7 +247,8 @@ TEST_CASE("every model's gradient matches the directional finite difference, and
   for (const auto& name : model_names()) {
     CAPTURE(name);
     auto model = make_model<double>(name, 5);
-    auto f = loss_of_parameters(*model, softmax_cross_entropy<double>, random_images<double>(2, 6), std::vector<int>{0, 7});
+    auto f =
+        loss_of_parameters(*model, softmax_cross_entropy<double>, random_images<double>(2, 6), std::vector<int>{0, 7});
     const TensorList<double> theta = parameter_values(*model);
     init::Rng rng(2);
     TensorList<double> v;
@@ -299,7 +316,8 @@ TEST_CASE("l2_penalty adds 2λW to the gradient and 2λv to the HVP") {
   const auto a = value_grad_hvp(plain, theta, v), b = value_grad_hvp(penalised, theta, v);
   for (std::size_t k = 0; k < theta.size(); ++k)
     for (std::size_t i = 0; i < theta[k].size(); ++i) {
-      CHECK(b.grad[k].data()[i] == doctest::Approx(a.grad[k].data()[i] + 2 * lambda * theta[k].data()[i]).epsilon(1e-12));
+      CHECK(b.grad[k].data()[i] ==
+            doctest::Approx(a.grad[k].data()[i] + 2 * lambda * theta[k].data()[i]).epsilon(1e-12));
       CHECK(b.hvp[k].data()[i] == doctest::Approx(a.hvp[k].data()[i] + 2 * lambda).epsilon(1e-12));
     }
 }
