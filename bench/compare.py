@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Side-by-side table of saddle's nn benchmarks and PyTorch's (bench/peers/pytorch.py).
+
+Runs the two alternately for several rounds, so that both see the same load on a shared machine,
+and reports for each workload the median over rounds of each round's median, and the ratio
+saddle/PyTorch with its target.
+
+Usage: /usr/bin/python3 bench/compare.py BENCH_BINARY [--rounds 3] [--repetitions 5] [--threads N]
+(BENCH_BINARY: the Google Benchmark executable holding bench/nn_bench.cpp, e.g. build/bench/saddle_bench)
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TARGETS = {  # saddle/PyTorch at most
+    "train_step/mlp/f32": 0.8,
+    "train_step/cnn/f32": 0.5,
+    "train_step/lenet5/f32": 0.6,
+    "hvp/lenet5/f64": 0.5,
+}
+NAMES = ["train_step/mlp/f32", "train_step/cnn/f32", "train_step/lenet5/f32", "hvp/mlp_model/f64",
+         "hvp/lenet5/f64", "conv2d_fwd/lenet5_c2/f32", "conv2d_bwd/lenet5_c2/f32"]
+
+
+def saddle_round(binary, repetitions, threads):
+    env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    out = subprocess.run([binary, "--benchmark_filter=^(train_step/|hvp/mlp_model|hvp/lenet5|conv2d_)",
+                          f"--benchmark_repetitions={repetitions}", "--benchmark_format=json"],
+                         check=True, capture_output=True, text=True, env=env).stdout
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+    times = {}
+    for b in json.loads(out)["benchmarks"]:
+        if b.get("aggregate_name") == "median":
+            name = b["run_name"].removesuffix("/real_time")
+            times[name] = b["real_time"] * scale[b["time_unit"]]
+    return times
+
+
+def pytorch_round(repetitions, threads):
+    out = subprocess.run([sys.executable, os.path.join(HERE, "peers", "pytorch.py"), "--repetitions",
+                          str(repetitions), "--threads", str(threads)], check=True, capture_output=True,
+                         text=True).stdout
+    return json.loads(out)["median_ms"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binary", help="the Google Benchmark executable holding bench/nn_bench.cpp")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
+                        help="threads for both: torch.set_num_threads, SADDLE_NUM_THREADS, OPENBLAS_NUM_THREADS")
+    args = parser.parse_args()
+    ours, theirs = {n: [] for n in NAMES}, {n: [] for n in NAMES}
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        for n, t in saddle_round(args.binary, args.repetitions, args.threads).items():
+            ours.setdefault(n, []).append(t)
+        for n, t in pytorch_round(args.repetitions, args.threads).items():
+            theirs.setdefault(n, []).append(t)
+    print(f"{args.threads} threads each, median over {args.rounds} rounds of the median of {args.repetitions}")
+    print(f"| workload | saddle ms | PyTorch ms | saddle/PyTorch | target |")
+    print(f"|---|---:|---:|---:|---:|")
+    for n in NAMES:
+        if not ours[n] or not theirs[n]:
+            continue
+        a, b = statistics.median(ours[n]), statistics.median(theirs[n])
+        target = f"≤ {TARGETS[n]}" if n in TARGETS else ""
+        print(f"| `{n}` | {a:.3f} | {b:.3f} | {a / b:.2f} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
