@@ -118,13 +118,12 @@ Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
         for (std::size_t n = begin; n < end; ++n) {
           const T* gn = gy.v.data() + n * g.out_image();
           im2col(x.v.data() + n * g.image(), g, cols.data(), P);
-          gemm(false, true, K, O, P, T(1), cols.data(), P, gn, P, T(1), acc[k].data(), O);  // cols·ȳ_nᵀ
+          weight_adjoint_t(K, O, P, cols.data(), gn, acc[k].data());  // cols·ȳ_nᵀ
           if (gy.t)
-            gemm(false, true, K, O, P, T(1), cols.data(), P, gy.t->data() + n * g.out_image(), P, T(1), acc_t[k].data(),
-                 O);  // cols(x)·ẏ̄_nᵀ
+            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc_t[k].data());  // cols(x)·ẏ̄_nᵀ
           if (x.t) {
             im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
-            gemm(false, true, K, O, P, T(1), cols_t.data(), P, gn, P, T(1), acc_t[k].data(), O);  // + cols(ẋ)·ȳ_nᵀ
+            weight_adjoint_t(K, O, P, cols_t.data(), gn, acc_t[k].data());  // + cols(ẋ)·ȳ_nᵀ
           }
         }
       });

@@ -132,6 +132,7 @@ TEST_CASE("conv2d's registered rule: value, gradient and HVP equal those of im2c
       {{1, 3, 7, 5}, {2, 3, 3, 3}},
       {{3, 2, 8, 8}, {4, 2, 5, 5}},
       {{2, 2, 5, 6}, {3, 2, 2, 3}},
+      {{2, 4, 6, 6}, {8, 4, 3, 3}},  // K·O = 288: the weight adjoint by GEMM rather than per-channel GEMV
   };
   for (const auto& c : shapes)
     for (std::size_t s : {1, 2})
