@@ -41,9 +41,10 @@ def saddle_round(binary, repetitions, threads):
 
 
 def pytorch_round(repetitions, threads):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads))
     out = subprocess.run([sys.executable, os.path.join(HERE, "peers", "pytorch.py"), "--repetitions",
                           str(repetitions), "--threads", str(threads)], check=True, capture_output=True,
-                         text=True).stdout
+                         text=True, env=env).stdout
     return json.loads(out)["median_ms"]
 
 
@@ -53,7 +54,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--repetitions", type=int, default=5)
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
-                        help="threads for both: torch.set_num_threads, SADDLE_NUM_THREADS, OPENBLAS_NUM_THREADS")
+                        help="threads for both: SADDLE_NUM_THREADS, torch.set_num_threads and, for both, "
+                        "OPENBLAS_NUM_THREADS (PyTorch's matrix products in double go to the same OpenBLAS)")
     args = parser.parse_args()
     ours, theirs = {n: [] for n in NAMES}, {n: [] for n in NAMES}
     for r in range(args.rounds):
