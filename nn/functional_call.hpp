@@ -56,7 +56,8 @@ TensorList<T> parameter_values(const Module<T>& model) {
 
 // f(θ) = loss_fn(model_θ(x), y) as a callable on a list of parameter Vars. The model is held by
 // reference and must outlive f; x and y are copied. loss_fn(const Var<T>& output, const Y& y)
-// returns a scalar Var (softmax_cross_entropy, mse_loss, or any composition).
+// returns a scalar Var (softmax_cross_entropy, mse_loss, or any composition). The model runs in
+// its current mode: call model.eval() first when it has Dropout, or each call of f draws new masks.
 template <class T, class LossFn, class Y>
 auto loss_of_parameters(Module<T>& model, LossFn loss_fn, Tensor<T> x, Y y) {
   return [&model, loss_fn = std::move(loss_fn), x = Var<T>(std::move(x)),
