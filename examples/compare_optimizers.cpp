@@ -1,0 +1,81 @@
+// compare_optimizers — the research's optimizer comparison: one model, several optimizers, the same
+// initialisation and the same mini-batches for all, one CSV (a row per optimizer and epoch) and the
+// figures (training loss, test accuracy; a line per optimizer).
+//
+//   compare_optimizers --model mlp --optimizers sgd,momentum,nesterov,adam,nadam --epochs 10 --plot compare
+#include <cstdio>
+
+#include "examples/common/cli.hpp"
+#include "examples/common/csv_writer.hpp"
+#include "examples/common/plot.hpp"
+#include "examples/common/progress.hpp"
+#include "examples/train/trainer.hpp"
+
+using namespace saddle;
+using namespace saddle::examples;
+using T = float;
+
+int main(int argc, char** argv) {
+  CLI::App app{"Compare optimizers on one model: same initialisation, same mini-batches, one CSV and one figure."};
+  TrainConfig c;
+  std::vector<std::string> optimizers = {"sgd", "momentum", "nesterov", "adam", "nadam", "amsgrad", "namsgrad",
+                                         "sgd-hd", "adam-hd"};
+  std::string dataset = "mnist", data_dir, csv_path = "compare.csv", plot_prefix;
+  app.add_option("--model", c.model, "softmax, mlp, cnn or lenet5")
+      ->check(CLI::IsMember(nn::model_names()))
+      ->capture_default_str();
+  app.add_option("--optimizers", optimizers, "the methods, comma-separated")
+      ->delimiter(',')
+      ->check(CLI::IsMember(optimizer_names()))
+      ->capture_default_str();
+  app.add_option("--lr", c.hyper.lr, "one learning rate for every method (default: each method's own)");
+  app.add_option("--batch", c.batch, "mini-batch size; 0 = full batch")->check(count())->capture_default_str();
+  app.add_option("--epochs", c.epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
+  auto* ds = app.add_option("--dataset", dataset, "mnist or fashion")
+                 ->check(CLI::IsMember({"mnist", "fashion"}))
+                 ->capture_default_str();
+  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->excludes(ds);
+  app.add_option("--seed", c.hyper.seed, "seed of the initialisation and the batches")->check(count())->capture_default_str();
+  app.add_option("--csv", csv_path, "the CSV of every (optimizer, epoch)")->capture_default_str();
+  app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)");
+
+  return run_program("compare_optimizers", app, argc, argv, [&]() {
+    const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
+    const data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
+    const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
+    CsvWriter csv(csv_path, {"optimizer", "epoch", "step", "lr", "train_loss", "train_acc", "test_loss", "test_acc",
+                             "weight_norm", "grad_norm", "seconds"});
+    std::printf("%s on %s, batch %zu, %zu epochs, the same initialisation and batches for every method\n",
+                c.model.c_str(), dir.c_str(), c.batch, c.epochs);
+    std::printf("%-20s %10s %9s %10s %9s %8s\n", "optimizer", "train loss", "train acc", "test loss", "test acc", "seconds");
+    for (const auto& name : optimizers) {
+      c.optimizer = name;
+      Trainer<T> trainer(c, train, test);
+      Progress progress(name, c.epochs * trainer.steps_per_epoch(), "steps");
+      EpochReport r;
+      for (std::size_t epoch = 0; epoch <= c.epochs; ++epoch) {
+        if (epoch > 0)
+          trainer.run_epoch(epoch, [&](std::size_t k, double) { progress.update((epoch - 1) * trainer.steps_per_epoch() + k); });
+        r = trainer.report(epoch);
+        using N = CsvWriter;
+        csv.row({name, std::to_string(r.epoch), std::to_string(r.steps), N::num(r.lr), N::num(r.train.loss),
+                 N::num(r.train.accuracy), N::num(r.test.loss), N::num(r.test.accuracy), N::num(r.weight_norm),
+                 N::num(r.grad_norm), N::num(r.seconds)});
+      }
+      std::printf("%-20s %10.4f %8.2f%% %10.4f %8.2f%% %8.1f\n", name.c_str(), r.train.loss, 100 * r.train.accuracy,
+                  r.test.loss, 100 * r.test.accuracy, r.seconds);
+      std::fflush(stdout);
+    }
+    csv.finish();
+    std::printf("wrote %s\n", csv_path.c_str());
+    if (!plot_prefix.empty()) {
+      const std::string title = c.model + " on " + dataset;
+      plot_csv({csv_path, plot_prefix + "_loss.png", title + ": training loss", "epoch", "mean cross-entropy", "epoch",
+                {"train_loss"}, "optimizer", true});
+      plot_csv({csv_path, plot_prefix + "_accuracy.png", title + ": test accuracy", "epoch", "accuracy", "epoch",
+                {"test_acc"}, "optimizer", false});
+      std::printf("plotted %s_loss.png and %s_accuracy.png\n", plot_prefix.c_str(), plot_prefix.c_str());
+    }
+    return 0;
+  });
+}
