@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/module_loss.hpp"
+#include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/minibatch_objective.hpp"
 #include "examples/train/optimizers.hpp"
@@ -106,9 +107,9 @@ class Trainer {
       apply_schedule(schedule_, *optimizer_);
       optimizer_->step(objective_);
       if (!std::isfinite(objective_.last_loss()))
-        throw Error("the loss diverged (" + std::to_string(objective_.last_loss()) + ") at epoch " +
-                    std::to_string(epoch) + ", step " + std::to_string(optimizer_->steps()) + "; lower --lr (now " +
-                    std::to_string(optimizer_->lr()) + ")");
+        throw Error("the loss diverged (it is " + std::string(std::isnan(objective_.last_loss()) ? "NaN" : "infinite") +
+                    ") at epoch " + std::to_string(epoch) + ", step " + std::to_string(optimizer_->steps()) +
+                    "; lower --lr (now " + CsvWriter::num(optimizer_->lr()) + ")");
       if (on_step) on_step(k + 1, objective_.last_loss());
     }
     seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
