@@ -2,7 +2,9 @@
 //   train_step/<model>/f32   forward, backward and an SGD update on 200 random images
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
-// Times are wall-clock (BLAS runs on all cores); run with --benchmark_repetitions=N for medians.
+// Times are wall-clock (BLAS and nn's workers run on all cores); run with --benchmark_repetitions=N
+// for medians, or bench/compare.py for the table beside PyTorch. Builds with nn_dep, benchmark_dep
+// and thread_dep, in the executable whose main is bench/main.cpp.
 #include <benchmark/benchmark.h>
 
 #include "nn/nn.hpp"
