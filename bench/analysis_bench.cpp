@@ -72,9 +72,9 @@ void BM_per_sample_jvp(benchmark::State& state) {
                                                                 sample_range(0, kSamples, kBatch), p.params, dirs));
 }
 
-BENCHMARK(BM_hessian_hvp)->Name("hessian_hvp/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_lanczos20)->Name("lanczos20/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_per_sample_grad)->Name("per_sample_grad/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_per_sample_jvp)->Name("per_sample_jvp/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_hessian_hvp)->Name("hessian_hvp/mlp/f64")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_lanczos20)->Name("lanczos20/mlp/f64")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_per_sample_grad)->Name("per_sample_grad/mlp/f64")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_per_sample_jvp)->Name("per_sample_jvp/mlp/f64")->Unit(benchmark::kMillisecond);
 
 }  // namespace

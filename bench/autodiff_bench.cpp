@@ -86,10 +86,10 @@ void BM_blas_floor(benchmark::State& state) {
   }
 }
 
-BENCHMARK(BM_grad<double>)->Name("grad/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_hvp<double>)->Name("hvp/mlp/f64")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_grad<float>)->Name("grad/mlp/f32")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_hvp<float>)->Name("hvp/mlp/f32")->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_blas_floor)->Name("blas_floor/mlp/f32")->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_grad<double>)->Name("grad/mlp/f64")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_hvp<double>)->Name("hvp/mlp/f64")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_grad<float>)->Name("grad/mlp/f32")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_hvp<float>)->Name("hvp/mlp/f32")->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_blas_floor)->Name("blas_floor/mlp/f32")->Unit(benchmark::kMillisecond);
 
 }  // namespace
