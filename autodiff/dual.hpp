@@ -310,12 +310,25 @@ Dual<T> softplus(const Dual<T>& x) {
           detail::chain(x, [](T v) { return sigmoid_scalar(v); })};
 }
 
-// Piecewise-linear pieces are linear maps with a mask fixed by the value:
-// H(x) = 1[x > 0] and sign(x) are constants (derivative zero almost everywhere).
+// relu(x) = max(x, 0), tangent H(x)·ẋ; and the adjoint through it, ḡ·H(x), whose own tangent is
+// ġ·H(x) since H' = 0 almost everywhere. One pass per half, no mask tensor: relu sits on every
+// hidden layer's hot path.
 template <class T>
-Dual<T> heaviside(const Dual<T>& x) {
-  return Dual<T>{detail::map(x.v, [](T v) { return v > 0 ? T(1) : T(0); })};
+Dual<T> relu(const Dual<T>& x) {
+  Dual<T> y{detail::map(x.v, [](T v) { return v > 0 ? v : T(0); })};
+  if (x.t) y.t = detail::map2(x.v, *x.t, [](T v, T t) { return v > 0 ? t : T(0); });
+  return y;
 }
+template <class T>
+Dual<T> where_positive(const Dual<T>& x, const Dual<T>& g) {  // g where x > 0, else 0
+  auto pass = [](T v, T a) { return v > 0 ? a : T(0); };
+  Dual<T> out{detail::map2(x.v, g.v, pass)};
+  if (g.t) out.t = detail::map2(x.v, *g.t, pass);
+  return out;
+}
+
+// Other piecewise-linear pieces are linear maps with a mask fixed by the value: sign(x) is a
+// constant (derivative zero almost everywhere).
 template <class T>
 Dual<T> sign(const Dual<T>& x) {
   return Dual<T>{detail::map(x.v, [](T v) { return T((v > 0) - (v < 0)); })};

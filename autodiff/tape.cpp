@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "autodiff/memory.hpp"
+
 namespace saddle {
 namespace detail {
 namespace {
@@ -9,7 +11,10 @@ std::atomic<std::size_t> g_live_nodes{0};
 std::atomic<std::uint64_t> g_next_tape_id{1};
 }  // namespace
 
-NodeBase::NodeBase(const char* op_name) : op(op_name) { ++g_live_nodes; }
+NodeBase::NodeBase(const char* op_name) : op(op_name) {
+  keep_freed_memory();  // once per process (memory.hpp)
+  ++g_live_nodes;
+}
 NodeBase::~NodeBase() { --g_live_nodes; }
 std::size_t live_nodes() { return g_live_nodes.load(); }
 }  // namespace detail

@@ -2,14 +2,7 @@
 
 #include <algorithm>
 
-#include "nn/allocator.hpp"
-
 namespace saddle::nn {
-
-template <class T>
-Module<T>::Module() {
-  keep_freed_memory();
-}
 
 template <class T>
 std::size_t Module<T>::register_parameter(std::string name, Tensor<T> value) {

@@ -25,7 +25,7 @@ class Module {
  public:
   using value_type = T;
 
-  Module();
+  Module() = default;
   virtual ~Module() = default;
   Module(const Module&) = delete;  // parameters are shared handles: a copy would alias them
   Module& operator=(const Module&) = delete;

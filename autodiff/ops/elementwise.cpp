@@ -88,9 +88,9 @@ Var<T> sigmoid(const Var<T>& a) {
 template <class T>
 Var<T> relu(const Var<T>& a) {
   return detail::apply<T>(
-      "relu", [](const auto& a) { return masked(a, heaviside(a).v); },
+      "relu", [](const auto& a) { return relu(a); },
       [](const auto& g, const auto&, const auto& a, auto& ga) {
-        if (ga) ga = masked(g, heaviside(a).v);  // relu' = H(x)
+        if (ga) ga = where_positive(a, g);  // relu' = H(x)
       },
       a);
 }

@@ -1,8 +1,8 @@
-#include "nn/allocator.hpp"
+#include "autodiff/memory.hpp"
 
 #include <malloc.h>
 
-namespace saddle::nn {
+namespace saddle {
 
 void keep_freed_memory() {
   static const bool done = [] {
@@ -13,4 +13,4 @@ void keep_freed_memory() {
   (void)done;
 }
 
-}  // namespace saddle::nn
+}  // namespace saddle
