@@ -1,5 +1,9 @@
 #!/usr/bin/python3
-"""PyTorch's times for the workloads of bench/nn_bench.cpp, under the same names and shapes.
+"""PyTorch's times for the workloads of bench/autodiff_bench.cpp and bench/nn_bench.cpp, under the
+same names and shapes.
+
+  grad|hvp/mlp/f64|f32     the engine's MLP problem (784-128-64-10, tensor ops, 1,000 samples):
+                           its gradient, and its HVP by double backward
 
   train_step/<model>/f32   forward, backward and an SGD update on 200 random images
   hvp/<model>/f64          Hessian-vector product over 1,000 samples by double backward:
@@ -9,13 +13,10 @@
 Prints one JSON object {name: median milliseconds}, or a table with --table.
 Usage: /usr/bin/python3 bench/peers/pytorch.py [--repetitions 10] [--threads N] [--table]
 """
-import argparse
-import json
-import os
-import statistics
-import time
 
 import torch
+
+from timing import run
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -111,7 +112,45 @@ def conv2d_bwd():
     return step
 
 
+def engine_mlp(dtype):
+    """bench/autodiff_bench.cpp's problem: the MLP 784-128-64-10 (ReLU, cross-entropy) written with
+    tensor ops, W stored (in, out), over 1,000 random samples; returns (loss(), params, v)."""
+    g = torch.Generator().manual_seed(1)
+    x = torch.randn(1000, 784, generator=g, dtype=dtype)
+    y = torch.randint(0, 10, (1000,), generator=g)
+    shapes = [(784, 128), (128,), (128, 64), (64,), (64, 10), (10,)]
+    params = [(torch.randn(*s, generator=g, dtype=dtype) / s[0] ** 0.5).requires_grad_() for s in shapes]
+    v = [torch.randn(*s, generator=g, dtype=dtype) for s in shapes]
+
+    def loss():
+        w1, b1, w2, b2, w3, b3 = params
+        h = torch.relu(torch.relu(x @ w1 + b1) @ w2 + b2)
+        return F.cross_entropy(h @ w3 + b3, y)
+
+    return loss, params, v
+
+
+def engine_grad(dtype):
+    loss, params, _ = engine_mlp(dtype)
+    return lambda: torch.autograd.grad(loss(), params)
+
+
+def engine_hvp(dtype):
+    # double backward: Hv = ∇(∇L · v), the way PyTorch (and PyHessian) computes it
+    loss, params, v = engine_mlp(dtype)
+
+    def step():
+        g = torch.autograd.grad(loss(), params, create_graph=True)
+        return torch.autograd.grad(sum((gi * vi).sum() for gi, vi in zip(g, v)), params)
+
+    return step
+
+
 WORKLOADS = {
+    "grad/mlp/f64": lambda: engine_grad(torch.float64),
+    "hvp/mlp/f64": lambda: engine_hvp(torch.float64),
+    "grad/mlp/f32": lambda: engine_grad(torch.float32),
+    "hvp/mlp/f32": lambda: engine_hvp(torch.float32),
     "train_step/mlp/f32": lambda: train_step("mlp"),
     "train_step/cnn/f32": lambda: train_step("cnn"),
     "train_step/lenet5/f32": lambda: train_step("lenet5"),
@@ -122,43 +161,5 @@ WORKLOADS = {
 }
 
 
-def median_ms(step, repetitions, min_time=0.5):
-    """Median over repetitions of the mean time of a run of calls lasting at least min_time/10 s."""
-    for _ in range(3):
-        step()  # warm up: allocator, oneDNN primitives
-    start = time.perf_counter()
-    step()
-    once = time.perf_counter() - start
-    calls = max(1, int(min_time / 10 / max(once, 1e-9)))
-    samples = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        for _ in range(calls):
-            step()
-        samples.append((time.perf_counter() - start) / calls * 1e3)
-    return statistics.median(samples)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repetitions", type=int, default=10)
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--filter", default="", help="run only the workloads whose name contains this")
-    parser.add_argument("--table", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    results = {}
-    for name, make in WORKLOADS.items():
-        if args.filter in name:
-            results[name] = median_ms(make(), args.repetitions)
-    if args.table:
-        print(f"PyTorch {torch.__version__}, {args.threads} threads, median of {args.repetitions}")
-        for name, ms in results.items():
-            print(f"{name:32s} {ms:10.3f} ms")
-    else:
-        print(json.dumps({"torch": torch.__version__, "threads": args.threads, "median_ms": results}, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    run(WORKLOADS, __doc__, repetitions=10)

@@ -14,14 +14,11 @@ random labels).
 Prints one JSON object {name: median milliseconds}, or a table with --table.
 Usage: /usr/bin/python3 bench/peers/pytorch_hessian.py [--repetitions 5] [--threads N] [--table]
 """
-import argparse
-import json
-import os
-import statistics
-import time
 
 import numpy as np
 import torch
+
+from timing import run
 import torch.nn as nn
 import torch.nn.functional as F
 
@@ -139,36 +136,5 @@ WORKLOADS = {
 }
 
 
-def median_ms(step, repetitions):
-    step()  # warm up
-    samples = []
-    for _ in range(repetitions):
-        start = time.perf_counter()
-        step()
-        samples.append((time.perf_counter() - start) * 1e3)
-    return statistics.median(samples)
-
-
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repetitions", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)))
-    parser.add_argument("--filter", default="", help="run only the workloads whose name contains this")
-    parser.add_argument("--table", action="store_true")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
-    results = {}
-    for name, make in WORKLOADS.items():
-        if args.filter in name:
-            results[name] = median_ms(make(), args.repetitions)
-    if args.table:
-        print(f"PyTorch {torch.__version__}, {args.threads} threads, median of {args.repetitions}")
-        for name, ms in results.items():
-            print(f"{name:32s} {ms:10.3f} ms")
-    else:
-        print(json.dumps({"torch": torch.__version__, "threads": args.threads, "median_ms": results}, indent=1))
-
-
 if __name__ == "__main__":
-    main()
+    run(WORKLOADS, __doc__, repetitions=5)
