@@ -26,13 +26,8 @@ void Adam<T>::update(const typename Optimizer<T>::Gradients& g) {
     if (!g[i]) continue;
     const double t = static_cast<double>(this->leaf_steps_[i]);
     // Kingma & Ba 2015, Alg. 1: η m̂/(√v̂ + ε) = (η/(1−β₁ᵗ)) m / (√v/√(1−β₂ᵗ) + ε).
-    const detail::AdamStep<T> c{static_cast<T>(opt_.beta1),
-                                static_cast<T>(opt_.beta2),
-                                static_cast<T>(opt_.eps),
-                                static_cast<T>(this->weight_decay_),
-                                static_cast<T>(this->lr() / (1 - std::pow(opt_.beta1, t))),
-                                static_cast<T>(std::sqrt(1 - std::pow(opt_.beta2, t))),
-                                T(1)};
+    const auto c = detail::AdamStep<T>::at(opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, this->lr(),
+                                          1 - std::pow(opt_.beta1, t), 1 - std::pow(opt_.beta2, t));
     detail::adam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
                         static_cast<T*>(nullptr), c);
   }

@@ -56,6 +56,13 @@ struct AdamStep {
   T step_size;  // η/(1 − β₁ᵗ)
   T sqrt_bc2;   // √(1 − β₂ᵗ)
   T decay;      // θ's factor before the step: 1, or 1 − ηλ_w for AdamW
+
+  // The coefficients at step t from the bias corrections bc₁ = 1 − β₁ᵗ and bc₂ = 1 − β₂ᵗ (1 where a
+  // method omits them), computed in double and rounded once to T.
+  static AdamStep at(double beta1, double beta2, double eps, double weight_decay, double lr, double bc1, double bc2,
+                     double decay = 1) {
+    return {T(beta1), T(beta2), T(eps), T(weight_decay), T(lr / bc1), T(std::sqrt(bc2)), T(decay)};
+  }
 };
 
 // Adam's moments and step on n coordinates, shared by Adam, AdamW and AMSGrad:

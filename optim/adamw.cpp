@@ -21,13 +21,9 @@ void AdamW<T>::update(const typename Optimizer<T>::Gradients& g) {
     if (!g[i]) continue;
     const double t = static_cast<double>(this->leaf_steps_[i]);
     // Loshchilov & Hutter 2019, Alg. 2: θ ← θ − ηλ_w θ, outside the adaptive step.
-    const detail::AdamStep<T> c{static_cast<T>(opt_.beta1),
-                                static_cast<T>(opt_.beta2),
-                                static_cast<T>(opt_.eps),
-                                static_cast<T>(this->weight_decay_),
-                                static_cast<T>(this->lr() / (1 - std::pow(opt_.beta1, t))),
-                                static_cast<T>(std::sqrt(1 - std::pow(opt_.beta2, t))),
-                                static_cast<T>(1 - this->lr() * opt_.decoupled_weight_decay)};
+    const auto c = detail::AdamStep<T>::at(opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, this->lr(),
+                                          1 - std::pow(opt_.beta1, t), 1 - std::pow(opt_.beta2, t),
+                                          1 - this->lr() * opt_.decoupled_weight_decay);
     detail::adam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
                         static_cast<T*>(nullptr), c);
   }

@@ -22,13 +22,8 @@ void AMSGrad<T>::update(const typename Optimizer<T>::Gradients& g) {
     const double t = static_cast<double>(this->leaf_steps_[i]);
     const double bc1 = opt_.bias_correction ? 1 - std::pow(opt_.beta1, t) : 1.0;
     const double bc2 = opt_.bias_correction ? 1 - std::pow(opt_.beta2, t) : 1.0;
-    const detail::AdamStep<T> c{static_cast<T>(opt_.beta1),
-                                static_cast<T>(opt_.beta2),
-                                static_cast<T>(opt_.eps),
-                                static_cast<T>(this->weight_decay_),
-                                static_cast<T>(this->lr() / bc1),
-                                static_cast<T>(std::sqrt(bc2)),
-                                T(1)};
+    const auto c =
+        detail::AdamStep<T>::at(opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, this->lr(), bc1, bc2);
     // Reddi et al. 2018, Alg. 2: the step divides by √v̂, v̂ = max(v̂, v).
     detail::adam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
                         max_exp_avg_sq_[i].data(), c);
