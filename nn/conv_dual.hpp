@@ -7,7 +7,9 @@
 //   x̄_n = col2im(Wᵀ · ȳ_n)        — the transposed convolution of the output gradient
 // are bilinear too, in (ȳ, x) and (ȳ, W); their tangents follow the same rule:
 //   W̄˙ = Σ_n ẏ̄_n·cols(x_n)ᵀ + ȳ_n·cols(ẋ_n)ᵀ,     x̄˙_n = col2im(Ẇᵀ·ȳ_n + Wᵀ·ẏ̄_n)
-// which is what forward-over-reverse needs for Hessian-vector products. Images are processed one
+// which is what forward-over-reverse needs for Hessian-vector products. Stride-1 convolutions
+// with few channels go through the direct loops of conv_direct.hpp (the Flat layout below);
+// the others through im2col and BLAS, as follows. Images are processed one
 // at a time, each product written straight into the image's NCHW slot (products over groups of
 // 4–16 images measured no faster with OpenBLAS on these shapes, and need permutations to and from
 // NCHW); an image's columns are built once and shared by the value's product and the tangent's;
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "autodiff/dual.hpp"
+#include "nn/conv_direct.hpp"
 #include "nn/conv_kernels.hpp"
 #include "nn/parallel.hpp"
 
@@ -34,11 +37,201 @@ void fill_rows(T* y, const T* b, std::size_t rows, std::size_t len) {
   for (std::size_t r = 0; r < rows; ++r) std::fill(y + r * len, y + (r + 1) * len, b[r]);
 }
 
+// The flat layout of conv_direct.hpp for a stride-1 geometry: zero-bordered channels of
+// hp × wp entries; outputs and input adjoints in wide rows of wp entries.
+struct Flat {
+  std::size_t hp, wp, plane;  // plane = hp·wp
+  std::size_t len, len_r;     // wide output positions (Ho−1)·wp + Wo, rounded up to a step
+  std::size_t in_size;        // an image's zero-bordered buffer: C·plane, plus reads past the last plane
+  std::vector<std::ptrdiff_t> off;  // tap (c, i, j) → c·plane + i·wp + j
+  // Input adjoint: x̄ at the interior positions s = s0 + t, t < back_len (wide rows of wp), read
+  // from ȳ placed `front` entries into channels of gy_stride entries, zero around it.
+  std::size_t front, s0, back_len, back_len_r, gy_stride;
+  std::vector<std::ptrdiff_t> back_off;  // (o, i, j) → o·gy_stride + front − i·wp − j
+
+  explicit Flat(const Geometry& g) {
+    hp = g.h + 2 * g.pad;
+    wp = g.w + 2 * g.pad;
+    plane = hp * wp;
+    const std::size_t st = std::max(direct::step<double>(), direct::step<float>());
+    len = (g.ho - 1) * wp + g.wo;
+    len_r = direct::round_up(len, st);
+    in_size = g.c * plane + (len_r - len);
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j) off.push_back(std::ptrdiff_t(c * plane + i * wp + j));
+    front = (g.kh - 1) * wp + g.kw - 1;
+    s0 = g.pad * wp + g.pad;
+    back_len = (g.h - 1) * wp + g.w;
+    back_len_r = direct::round_up(back_len, st);
+    gy_stride = std::max(front + len_r, s0 + back_len_r + front);
+    for (std::size_t o = 0; o < g.o; ++o)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j)
+          back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * wp + j));
+  }
+
+  // x (C, H, W) zero-bordered into buf (in_size entries).
+  template <class T>
+  void pad_input(const T* x, const Geometry& g, std::vector<T>& buf) const {
+    buf.assign(in_size, T(0));
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t y = 0; y < g.h; ++y)
+        std::copy(x + (c * g.h + y) * g.w, x + (c * g.h + y + 1) * g.w,
+                  buf.data() + c * plane + (y + g.pad) * wp + g.pad);
+  }
+  // ȳ (O, Ho, Wo) into wide rows at `at` within channels of `stride` entries, zero elsewhere.
+  template <class T>
+  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, std::vector<T>& buf) const {
+    buf.assign(g.o * stride, T(0));
+    for (std::size_t o = 0; o < g.o; ++o)
+      for (std::size_t p = 0; p < g.ho; ++p)
+        std::copy(gy + (o * g.ho + p) * g.wo, gy + (o * g.ho + p + 1) * g.wo, buf.data() + o * stride + at + p * wp);
+  }
+};
+
+// Stride 1 with few channels: the direct loops (measured on LeNet-5's layers, conv_direct.hpp).
+// Larger layers keep im2col and BLAS, whose products grow with them; the bound also keeps the
+// weight adjoint's partial sums (O·K vectors per worker, 2 MiB at most in double) bounded.
+inline bool use_direct(const Geometry& g) { return g.stride == 1 && g.patch() <= 1024 && g.o <= 64; }
+
+// W (O, C·kh·kw) rearranged as (C, O·kh·kw): the weights of the input adjoint's correlation.
+template <class T>
+std::vector<T> transpose_channels(const T* w, const Geometry& g) {
+  const std::size_t taps = g.kh * g.kw;
+  std::vector<T> out(g.c * g.o * taps);
+  for (std::size_t o = 0; o < g.o; ++o)
+    for (std::size_t c = 0; c < g.c; ++c)
+      std::copy(w + (o * g.c + c) * taps, w + (o * g.c + c + 1) * taps, out.data() + (c * g.o + o) * taps);
+  return out;
+}
+
+template <class T>
+Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
+  const Flat f(g);
+  const std::size_t K = g.patch(), O = g.o;
+  Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
+  const bool bias_t = b && b->t;
+  if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
+  // y[o, p, q] = wide[o, p·wp + q] (+ bias[o])
+  auto narrow = [&](const T* wide, const T* bias, T* out) {
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t p = 0; p < g.ho; ++p) {
+        const T* s = wide + o * f.len_r + p * f.wp;
+        T* d = out + (o * g.ho + p) * g.wo;
+        const T bo = bias ? bias[o] : T(0);
+        for (std::size_t q = 0; q < g.wo; ++q) d[q] = s[q] + bo;
+      }
+  };
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> xp, xtp, wide;
+    wide.resize(O * f.len_r);
+    for (std::size_t n = begin; n < end; ++n) {
+      f.pad_input(x.v.data() + n * g.image(), g, xp);
+      direct::correlate(O, K, w.v.data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
+      narrow(wide.data(), b ? b->v.data() : nullptr, y.v.data() + n * g.out_image());
+      if (!y.t) continue;
+      bool acc = false;
+      if (w.t) {  // Ẇ·x
+        direct::correlate(O, K, w.t->data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
+        acc = true;
+      }
+      if (x.t) {  // + W·ẋ
+        f.pad_input(x.t->data() + n * g.image(), g, xtp);
+        direct::correlate(O, K, w.v.data(), K, f.off.data(), xtp.data(), wide.data(), f.len_r, f.len_r, acc);
+        acc = true;
+      }
+      if (!acc) std::fill(wide.begin(), wide.end(), T(0));
+      narrow(wide.data(), bias_t ? b->t->data() : nullptr, y.t->data() + n * g.out_image());  // + ḃ
+    }
+  });
+  return y;
+}
+
+template <class T>
+Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
+  const Flat f(g);
+  const std::size_t R = g.o * g.kh * g.kw, C = g.c;  // taps (o, i, j) per input channel
+  Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
+  if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
+  const std::vector<T> wt = transpose_channels(w.v.data(), g);
+  const std::vector<T> wtt = w.t ? transpose_channels(w.t->data(), g) : std::vector<T>();
+  // x̄[c, y, x] = wide[c, y·wp + x]
+  auto narrow = [&](const T* wide, T* out) {
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t y = 0; y < g.h; ++y)
+        std::copy(wide + c * f.back_len_r + y * f.wp, wide + c * f.back_len_r + y * f.wp + g.w,
+                  out + (c * g.h + y) * g.w);
+  };
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> gb, gtb, wide;
+    wide.resize(C * f.back_len_r);
+    for (std::size_t n = begin; n < end; ++n) {
+      f.widen_output(gy.v.data() + n * g.out_image(), g, f.gy_stride, f.front, gb);
+      const T* src = gb.data() + f.s0;
+      direct::correlate(C, R, wt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false);
+      narrow(wide.data(), gx.v.data() + n * g.image());
+      if (!gx.t) continue;
+      bool acc = false;
+      if (w.t) {  // Ẇᵀ·ȳ
+        direct::correlate(C, R, wtt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r,
+                          false);
+        acc = true;
+      }
+      if (gy.t) {  // + Wᵀ·ẏ̄
+        f.widen_output(gy.t->data() + n * g.out_image(), g, f.gy_stride, f.front, gtb);
+        direct::correlate(C, R, wt.data(), R, f.back_off.data(), gtb.data() + f.s0, wide.data(), f.back_len_r,
+                          f.back_len_r, acc);
+      }
+      narrow(wide.data(), gx.t->data() + n * g.image());
+    }
+  });
+  return gx;
+}
+
+template <class T>
+Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
+  constexpr std::size_t N = direct::Simd<T>::n;
+  const Flat f(g);
+  const std::size_t K = g.patch(), O = g.o;
+  const bool tangent = gy.t || x.t;
+  const std::size_t workers = worker_count();
+  std::vector<std::vector<T>> acc(workers, std::vector<T>(O * K * N)),
+      acc_t(tangent ? workers : 0, std::vector<T>(O * K * N));
+  const std::size_t used = parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
+    thread_local std::vector<T> xp, xtp, gw, gtw;
+    for (std::size_t n = begin; n < end; ++n) {
+      f.pad_input(x.v.data() + n * g.image(), g, xp);
+      f.widen_output(gy.v.data() + n * g.out_image(), g, f.len_r, 0, gw);
+      direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, acc[k].data());
+      if (gy.t) {  // ẏ̄ ⋆ x
+        f.widen_output(gy.t->data() + n * g.out_image(), g, f.len_r, 0, gtw);
+        direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, acc_t[k].data());
+      }
+      if (x.t) {  // + ȳ ⋆ ẋ
+        f.pad_input(x.t->data() + n * g.image(), g, xtp);
+        direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, acc_t[k].data());
+      }
+    }
+  });
+  auto reduce = [&](const std::vector<std::vector<T>>& parts) {
+    Tensor<T> out = zeros_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
+    for (std::size_t k = 0; k < used; ++k)
+      for (std::size_t r = 0; r < O * K; ++r)
+        for (std::size_t l = 0; l < N; ++l) out.data()[r] += parts[k][r * N + l];
+    return out;
+  };
+  Dual<T> out{reduce(acc)};
+  if (tangent) out.t = reduce(acc_t);
+  return out;
+}
+
 }  // namespace detail
 
 // conv(x, W) (+ b) for x (N, C, H, W), W (O, C, kh, kw), b (O): (N, O, Ho, Wo).
 template <class T>
 Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::forward_direct(x, w, b, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
   const bool bias_t = b && b->t;
@@ -75,6 +268,7 @@ Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geom
 // x̄_n = col2im(Wᵀ·ȳ_n), shape (N, C, H, W).
 template <class T>
 Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::input_adjoint_direct(gy, w, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
   if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
@@ -108,6 +302,7 @@ Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
 // (the faster orientation in OpenBLAS for these shapes); each worker sums its images.
 template <class T>
 Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::weight_adjoint_direct(gy, x, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   const bool tangent = gy.t || x.t;
   const std::size_t workers = worker_count();

@@ -183,6 +183,80 @@ TEST_CASE("conv2d's rule holds on a batch large enough to be split across thread
   check_same_derivatives(registered, composed, theta, v);
 }
 
+TEST_CASE("conv2d's stride-1 direct loops: every block shape of the kernels, and C = 1, against the composition") {
+  // Filter counts 7 and 13 leave 1 row after blocks of 6 (forward) and 3 and 1 after blocks of
+  // 4 (weight adjoint); 8 and 1 taps leave 2 and 1 after blocks of 3; 1 input channel is a first
+  // layer's; widths give wide rows ending on a single vector or two.
+  init::Rng rng(19);
+  struct Case {
+    Shape x, w;
+    std::size_t pad;
+  };
+  const std::vector<Case> shapes = {
+      {{2, 1, 12, 12}, {6, 1, 5, 5}, 2},  // LeNet-5's first layer, smaller
+      {{2, 2, 7, 9}, {7, 2, 3, 3}, 1},    {{1, 2, 9, 11}, {13, 2, 3, 3}, 0},
+      {{2, 2, 6, 7}, {5, 2, 2, 2}, 0},    {{2, 1, 5, 9}, {3, 1, 1, 1}, 1},
+      {{2, 3, 10, 10}, {2, 3, 5, 5}, 2},
+  };
+  for (const auto& c : shapes) {
+    CAPTURE(shape_str(c.x));
+    CAPTURE(shape_str(c.w));
+    CAPTURE(c.pad);
+    const Shape b{c.w[0]};
+    const TensorList<double> theta = random_list({c.x, c.w, b}, rng), v = random_list({c.x, c.w, b}, rng);
+    const Var<double> out_weights(init::normal<double>(
+        to_shape(conv2d(Var<double>(theta[0]), Var<double>(theta[1]), Var<double>(theta[2]), 1, c.pad).value().shape()),
+        0, 1, rng));
+    const Fn registered = [&](const std::vector<Var<double>>& p) {
+      return sum(out_weights * tanh(conv2d(p[0], p[1], p[2], 1, c.pad)));
+    };
+    const Fn composed = [&](const std::vector<Var<double>>& p) {
+      return sum(out_weights * tanh(conv_by_gather(p[0], p[1], p[2], 1, c.pad)));
+    };
+    check_same_derivatives(registered, composed, theta, v);
+  }
+}
+
+TEST_CASE("conv2d in float: value, gradient and HVP agree with double on LeNet-5's layers, one image and many") {
+  // One image runs on the calling thread, 64 are split across the workers.
+  init::Rng rng(23);
+  struct Case {
+    Shape x, w;
+    std::size_t pad;
+  };
+  for (const Case& c : {Case{{1, 1, 28, 28}, {6, 1, 5, 5}, 2}, Case{{64, 1, 28, 28}, {6, 1, 5, 5}, 2},
+                       Case{{1, 6, 14, 14}, {16, 6, 5, 5}, 0}, Case{{64, 6, 14, 14}, {16, 6, 5, 5}, 0}}) {
+    CAPTURE(shape_str(c.x));
+    const Shape b{c.w[0]};
+    const TensorList<double> theta = random_list({c.x, c.w, b}, rng), v = random_list({c.x, c.w, b}, rng);
+    const Tensor<double> out_weights = init::normal<double>(
+        to_shape(conv2d(Var<double>(theta[0]), Var<double>(theta[1]), Var<double>(theta[2]), 1, c.pad).value().shape()),
+        0, 0.1, rng);
+    auto to_float = [](const TensorList<double>& l) {
+      TensorList<float> out;
+      for (const auto& t : l) out.push_back(xt::cast<float>(t));
+      return out;
+    };
+    const auto fd = [&](const std::vector<Var<double>>& p) {
+      return sum(Var<double>(out_weights) * tanh(0.1 * conv2d(p[0], p[1], p[2], 1, c.pad)));
+    };
+    const Tensor<float> out_weights_f = xt::cast<float>(out_weights);
+    const auto ff = [&](const std::vector<Var<float>>& p) {
+      return sum(Var<float>(out_weights_f) * tanh(0.1f * conv2d(p[0], p[1], p[2], 1, c.pad)));
+    };
+    const HvpResult<double> d = value_grad_hvp(fd, theta, v);
+    const HvpResult<float> f = value_grad_hvp(ff, to_float(theta), to_float(v));
+    auto to_double = [](const TensorList<float>& l) {
+      TensorList<double> out;
+      for (const auto& t : l) out.push_back(xt::cast<double>(t));
+      return out;
+    };
+    CHECK(double(f.value) == doctest::Approx(d.value).epsilon(1e-4));
+    CHECK(rel_diff(to_double(f.grad), d.grad) < 1e-4);
+    CHECK(rel_diff(to_double(f.hvp), d.hvp) < 1e-4);
+  }
+}
+
 TEST_CASE("max_pool2d and the Linear op agree with their compositions in gradient and HVP") {
   init::Rng rng(21);
   // max over 2×2 windows = the engine's max along an axis of the gathered windows
