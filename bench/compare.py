@@ -28,7 +28,7 @@ NAMES = ["grad/mlp/f64", "hvp/mlp/f64", "grad/mlp/f32", "hvp/mlp/f32", "train_st
 
 def saddle_round(binary, repetitions, threads):
     env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([binary, "--benchmark_filter=^(train_step/|hvp/mlp_model|hvp/lenet5|conv2d_)",
+    out = subprocess.run([binary, "--benchmark_filter=^(grad/mlp/|hvp/mlp/|train_step/|hvp/mlp_model|hvp/lenet5|conv2d_)",
                           f"--benchmark_repetitions={repetitions}", "--benchmark_format=json"],
                          check=True, capture_output=True, text=True, env=env).stdout
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
