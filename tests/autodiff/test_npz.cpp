@@ -10,6 +10,7 @@
 #include <random>
 
 #include "autodiff/npz.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using saddle::Error;
@@ -17,14 +18,9 @@ using saddle::NamedTensors;
 using saddle::Shape;
 using saddle::Tensor;
 
-namespace {
+using saddle::testing::TempDir;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("saddle-npz-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 const std::string kFixtures = SADDLE_TEST_DATA;
 

@@ -12,6 +12,7 @@
 
 #include "nn/data/dataset.hpp"
 #include "nn/data/idx.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using saddle::Error;
@@ -19,14 +20,9 @@ using saddle::Shape;
 using saddle::Tensor;
 using namespace saddle::data;
 
-namespace {
+using saddle::testing::TempDir;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("saddle-dataset-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 // Sample i of a synthetic set: every pixel of image i is (i * 29 + pixel) mod 256, label i mod 10.
 IdxImages synthetic_images(std::size_t n) {

@@ -11,19 +11,15 @@
 
 #include "autodiff/tensor.hpp"
 #include "nn/data/idx.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using saddle::Error;
 using namespace saddle::data;
 
-namespace {
+using saddle::testing::TempDir;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("saddle-idx-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 

@@ -8,19 +8,15 @@
 
 #include "autodiff/npz.hpp"
 #include "nn/nn.hpp"
+#include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using namespace saddle;
 using namespace saddle::nn;
 
-namespace {
+using saddle::testing::TempDir;
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("saddle-weights-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
-};
+namespace {
 
 template <class T>
 void check_same_parameters(const Module<T>& a, const Module<T>& b) {
