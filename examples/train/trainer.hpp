@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analysis/module_loss.hpp"
+#include "analysis/tensor_list_ops.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/minibatch_objective.hpp"
@@ -75,14 +76,6 @@ Evaluation evaluate(nn::Module<T>& model, const data::Dataset<T>& set) {
 }
 
 template <class T>
-double list_norm(const TensorList<T>& v) {
-  double s = 0;
-  for (const auto& t : v)
-    for (T x : t) s += double(x) * double(x);
-  return std::sqrt(s);
-}
-
-template <class T>
 class Trainer {
  public:
   // The datasets are held by reference and must outlive the trainer.
@@ -122,8 +115,8 @@ class Trainer {
     r.steps = optimizer_->steps();
     r.lr = optimizer_->lr();
     const TensorList<T> theta = nn::parameter_values(*model_);
-    r.grad_norm = list_norm(full_.full_gradient(theta));
-    r.weight_norm = list_norm(theta);
+    r.grad_norm = saddle::norm(full_.full_gradient(theta));
+    r.weight_norm = saddle::norm(theta);
     r.train = evaluate(*model_, train_);
     r.test = evaluate(*model_, test_);
     r.seconds = seconds_;
