@@ -17,7 +17,6 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -28,6 +27,7 @@
 #include "analysis/spectrum.hpp"
 #include "analysis/tensor_list_ops.hpp"
 #include "examples/common/cli.hpp"
+#include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "nn/models/models.hpp"
 #include "nn/weights.hpp"
@@ -97,12 +97,10 @@ std::string join(const std::vector<double>& x) {
 }
 
 void write_density(const std::string& path, const SpectralDensity& d) {
-  std::ofstream out(path);
-  if (!out) throw Error("--density: cannot write '" + path + "'");
-  out << "lambda,density\n";
-  out.precision(10);
-  for (std::size_t i = 0; i < d.grid.size(); ++i) out << d.grid[i] << ',' << d.density[i] << '\n';
-  if (!out) throw Error("--density: writing '" + path + "' failed");
+  examples::CsvWriter out(path, {"lambda", "density"});
+  for (std::size_t i = 0; i < d.grid.size(); ++i)
+    out.row({examples::CsvWriter::num(d.grid[i]), examples::CsvWriter::num(d.density[i])});
+  out.finish();
 }
 
 int run(const Settings& s) {
