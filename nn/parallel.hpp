@@ -1,8 +1,13 @@
 // saddle/nn/parallel.hpp — spreading a loop over independent items (the images of a batch, the
-// planes of a pooling) across the machine's cores. Items are handed out in small blocks from a
-// shared counter, so a worker the OS leaves waiting (other programs share the cores) costs at
-// most one block, not a fixed half of the loop. Each call starts its workers and joins them; the
-// kernels that use it run for at least a few hundred microseconds, so that cost stays small.
+// planes of a pooling) across the machine's cores.
+//
+// The workers are threads kept for the life of the process (WorkerPool). Between loops they spin
+// for a while before they sleep: a training step runs a parallel loop every few hundred
+// microseconds, and waking a sleeping thread took 0.2–3.7 ms on this project's virtual machines
+// (a thread started per loop often joined after the calling thread had done all the work).
+// Items are handed out in small blocks from a shared counter, so a worker that arrives late, or
+// that the OS leaves waiting, costs at most one block; the calling thread never waits for a helper
+// that has not started: it closes the round, and a helper arriving after that leaves it alone.
 // SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread).
 // While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
@@ -14,23 +19,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
-#include <cstdlib>
-#include <thread>
-#include <vector>
+#include <exception>
 
 namespace saddle::nn {
 
-inline std::size_t worker_count() {
-  static const std::size_t n = [] {
-    std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    if (const char* env = std::getenv("SADDLE_NUM_THREADS")) {
-      const long v = std::strtol(env, nullptr, 10);
-      if (v > 0) hw = std::size_t(v);
-    }
-    return hw;
-  }();
-  return n;
-}
+// Workers for parallel loops: SADDLE_NUM_THREADS if set and positive, else the hardware's count.
+std::size_t worker_count();
 
 // Holds OpenBLAS to one thread for its lifetime, then restores its thread count.
 class SingleThreadedBlas {
@@ -44,9 +38,27 @@ class SingleThreadedBlas {
   int previous_;
 };
 
+namespace pool {
+
+// A type-erased task run by each worker that takes part: call(context, worker).
+struct Task {
+  void (*call)(void* context, std::size_t worker);
+  void* context;
+};
+
+// Runs task on the calling thread as worker 0 and on up to `workers − 1` pool threads as workers
+// 1, 2, …, and returns once every worker that started has returned. A helper not started by the
+// time worker 0 returns does not run the task. Runs worker 0 alone when called from inside a
+// task or while another thread's loop holds the pool. An exception from any worker is rethrown
+// here (the first one). Returns the number of workers that ran the task.
+std::size_t run_on_workers(std::size_t workers, Task task);
+
+}  // namespace pool
+
 // body(begin, end, worker) over blocks [begin, end) covering [0, n) once, worker ∈ [0, workers):
 // the calling thread is worker 0. Uses fewer workers when there are less than `min_items` items
-// per worker. Returns the number of workers.
+// per worker. Returns the number of workers allowed, an upper bound on the `worker` indices used
+// (per-worker partial results need that many slots).
 template <class Body>
 std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   const std::size_t workers =
@@ -55,21 +67,21 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
     if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
   }
-  const std::size_t block = std::max<std::size_t>(1, n / (8 * workers));
-  SingleThreadedBlas blas;
-  std::atomic<std::size_t> next{0};
-  auto run = [&](std::size_t worker) {
+  struct Context {
+    Body& body;
+    std::size_t n, block;
+    std::atomic<std::size_t> next{0};
+  } context{body, n, std::max<std::size_t>(1, n / (8 * workers))};
+  auto run = [](void* p, std::size_t worker) {
+    auto& c = *static_cast<Context*>(p);
     for (;;) {
-      const std::size_t begin = next.fetch_add(block);
-      if (begin >= n) return;
-      body(begin, std::min(n, begin + block), worker);
+      const std::size_t begin = c.next.fetch_add(c.block, std::memory_order_relaxed);
+      if (begin >= c.n) return;
+      c.body(begin, std::min(c.n, begin + c.block), worker);
     }
   };
-  std::vector<std::thread> threads;
-  threads.reserve(workers - 1);
-  for (std::size_t k = 1; k < workers; ++k) threads.emplace_back(run, k);
-  run(0);
-  for (auto& t : threads) t.join();
+  SingleThreadedBlas blas;
+  pool::run_on_workers(workers, pool::Task{run, &context});
   return workers;
 }
 
