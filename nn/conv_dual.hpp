@@ -53,7 +53,7 @@ struct Flat {
     hp = g.h + 2 * g.pad;
     wp = g.w + 2 * g.pad;
     plane = hp * wp;
-    const std::size_t st = std::max(direct::step<double>(), direct::step<float>());
+    const std::size_t st = direct::step;
     len = (g.ho - 1) * wp + g.wo;
     len_r = direct::round_up(len, st);
     in_size = g.c * plane + (len_r - len);
@@ -71,22 +71,31 @@ struct Flat {
           back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * wp + j));
   }
 
-  // x (C, H, W) zero-bordered into buf (in_size entries).
+  // x (C, H, W) zero-bordered into dst[0, in_size).
   template <class T>
-  void pad_input(const T* x, const Geometry& g, std::vector<T>& buf) const {
-    buf.assign(in_size, T(0));
+  void pad_input(const T* x, const Geometry& g, T* dst) const {
+    std::fill(dst, dst + in_size, T(0));
     for (std::size_t c = 0; c < g.c; ++c)
       for (std::size_t y = 0; y < g.h; ++y)
-        std::copy(x + (c * g.h + y) * g.w, x + (c * g.h + y + 1) * g.w,
-                  buf.data() + c * plane + (y + g.pad) * wp + g.pad);
+        std::copy(x + (c * g.h + y) * g.w, x + (c * g.h + y + 1) * g.w, dst + c * plane + (y + g.pad) * wp + g.pad);
   }
-  // ȳ (O, Ho, Wo) into wide rows at `at` within channels of `stride` entries, zero elsewhere.
   template <class T>
-  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, std::vector<T>& buf) const {
-    buf.assign(g.o * stride, T(0));
+  void pad_input(const T* x, const Geometry& g, std::vector<T>& buf) const {
+    buf.resize(in_size);
+    pad_input(x, g, buf.data());
+  }
+  // ȳ (O, Ho, Wo) into wide rows at `at` within channels of `stride` entries of dst, zero elsewhere.
+  template <class T>
+  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, T* dst) const {
+    std::fill(dst, dst + g.o * stride, T(0));
     for (std::size_t o = 0; o < g.o; ++o)
       for (std::size_t p = 0; p < g.ho; ++p)
-        std::copy(gy + (o * g.ho + p) * g.wo, gy + (o * g.ho + p + 1) * g.wo, buf.data() + o * stride + at + p * wp);
+        std::copy(gy + (o * g.ho + p) * g.wo, gy + (o * g.ho + p + 1) * g.wo, dst + o * stride + at + p * wp);
+  }
+  template <class T>
+  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, std::vector<T>& buf) const {
+    buf.resize(g.o * stride);
+    widen_output(gy, g, stride, at, buf.data());
   }
 };
 
@@ -191,26 +200,40 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
 
 template <class T>
 Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
-  constexpr std::size_t N = direct::Simd<T>::n;
+  const std::size_t N = direct::lanes<T>();
   const Flat f(g);
   const std::size_t K = g.patch(), O = g.o;
   const bool tangent = gy.t || x.t;
   const std::size_t workers = worker_count();
   std::vector<std::vector<T>> acc(workers, std::vector<T>(O * K * N)),
       acc_t(tangent ? workers : 0, std::vector<T>(O * K * N));
+  // Images go to the kernel in chunks of about 256 KiB of padded inputs and widened ȳ, so that
+  // the partial sums stay in registers over a whole chunk while its data stays in L2.
+  const std::size_t in_len = f.in_size, out_len = O * f.len_r;
+  const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(256) << 10) / ((in_len + out_len) * sizeof(T)));
+  auto pad_inputs = [&](const T* images, std::size_t n0, std::size_t count, std::vector<T>& buf) {
+    buf.resize(count * in_len);
+    for (std::size_t i = 0; i < count; ++i) f.pad_input(images + (n0 + i) * g.image(), g, buf.data() + i * in_len);
+  };
+  auto widen_outputs = [&](const T* grads, std::size_t n0, std::size_t count, std::vector<T>& buf) {
+    buf.resize(count * out_len);
+    for (std::size_t i = 0; i < count; ++i)
+      f.widen_output(grads + (n0 + i) * g.out_image(), g, f.len_r, 0, buf.data() + i * out_len);
+  };
   const std::size_t used = parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
     thread_local std::vector<T> xp, xtp, gw, gtw;
-    for (std::size_t n = begin; n < end; ++n) {
-      f.pad_input(x.v.data() + n * g.image(), g, xp);
-      f.widen_output(gy.v.data() + n * g.out_image(), g, f.len_r, 0, gw);
-      direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, acc[k].data());
+    for (std::size_t n0 = begin; n0 < end; n0 += chunk) {
+      const direct::Images im{std::min(chunk, end - n0), out_len, in_len};
+      pad_inputs(x.v.data(), n0, im.count, xp);
+      widen_outputs(gy.v.data(), n0, im.count, gw);
+      direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, acc[k].data());
       if (gy.t) {  // ẏ̄ ⋆ x
-        f.widen_output(gy.t->data() + n * g.out_image(), g, f.len_r, 0, gtw);
-        direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, acc_t[k].data());
+        widen_outputs(gy.t->data(), n0, im.count, gtw);
+        direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, acc_t[k].data());
       }
       if (x.t) {  // + ȳ ⋆ ẋ
-        f.pad_input(x.t->data() + n * g.image(), g, xtp);
-        direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, acc_t[k].data());
+        pad_inputs(x.t->data(), n0, im.count, xtp);
+        direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, im, acc_t[k].data());
       }
     }
   });

@@ -184,9 +184,10 @@ TEST_CASE("conv2d's rule holds on a batch large enough to be split across thread
 }
 
 TEST_CASE("conv2d's stride-1 direct loops: every block shape of the kernels, and C = 1, against the composition") {
-  // Filter counts 7 and 13 leave 1 row after blocks of 6 (forward) and 3 and 1 after blocks of
-  // 4 (weight adjoint); 8 and 1 taps leave 2 and 1 after blocks of 3; 1 input channel is a first
-  // layer's; widths give wide rows ending on a single vector or two.
+  // Filter counts 7, 13 and 9 leave 1 and 3 rows after blocks of 6 (forward) and 3 and 1 after
+  // blocks of 4 (weight adjoint); 25, 8, 75, 4, 5 and 1 taps leave every remainder after the
+  // weight adjoint's blocks of 3 (AVX2) and 6 (AVX-512); 1 input channel is a first layer's;
+  // widths give wide rows ending on a single vector or two.
   init::Rng rng(19);
   struct Case {
     Shape x, w;
@@ -196,7 +197,8 @@ TEST_CASE("conv2d's stride-1 direct loops: every block shape of the kernels, and
       {{2, 1, 12, 12}, {6, 1, 5, 5}, 2},  // LeNet-5's first layer, smaller
       {{2, 2, 7, 9}, {7, 2, 3, 3}, 1},    {{1, 2, 9, 11}, {13, 2, 3, 3}, 0},
       {{2, 2, 6, 7}, {5, 2, 2, 2}, 0},    {{2, 1, 5, 9}, {3, 1, 1, 1}, 1},
-      {{2, 3, 10, 10}, {2, 3, 5, 5}, 2},
+      {{2, 3, 10, 10}, {2, 3, 5, 5}, 2},  {{2, 1, 8, 9}, {4, 1, 2, 2}, 1},
+      {{3, 5, 6, 6}, {9, 5, 1, 1}, 0},
   };
   for (const auto& c : shapes) {
     CAPTURE(shape_str(c.x));
