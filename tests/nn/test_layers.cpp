@@ -201,6 +201,38 @@ TEST_CASE("max_pool2d takes each window's maximum, avg_pool2d its mean") {
   CHECK(m3(0, 0, 1, 0) == 9);
 }
 
+TEST_CASE("max_pool2d in float: each 2×2 window's first maximum and its gradient, on wide rows with ties") {
+  // Widths 37, 38, 16, 29 and 10 give 18, 19, 8, 14 and 5 windows a row: blocks of eight for the
+  // vector code, then a masked block of fewer (or none). Values from a set of five make ties
+  // common (as after a ReLU); on a tie the first entry in row-major order wins, and only it
+  // receives the gradient.
+  for (std::size_t width : {37, 38, 16, 29, 10}) {
+    CAPTURE(width);
+    const std::size_t n = 2, c = 3, h = 7, ho = h / 2, wo = width / 2;
+    init::Rng rng(width);
+    const float levels[] = {-1.0f, 0.0f, 0.0f, 0.5f, 1.0f};
+    Tensor<float> x = empty_tensor<float>(Shape{n, c, h, width});
+    for (auto& e : x) e = levels[rng() % 5];
+    const Tensor<float> weights = init::normal<float>(Shape{n, c, ho, wo}, 0, 1, rng);
+    Var<float> in(x, true);
+    const Var<float> y = max_pool2d(in, 2);
+    sum(y * Var<float>(weights)).backward();
+    Tensor<float> expected_grad = zeros_tensor<float>(Shape{n, c, h, width});
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t k = 0; k < c; ++k)
+        for (std::size_t p = 0; p < ho; ++p)
+          for (std::size_t q = 0; q < wo; ++q) {
+            std::size_t bi = 2 * p, bj = 2 * q;
+            for (std::size_t di = 0; di < 2; ++di)
+              for (std::size_t dj = 0; dj < 2; ++dj)
+                if (x(i, k, 2 * p + di, 2 * q + dj) > x(i, k, bi, bj)) bi = 2 * p + di, bj = 2 * q + dj;
+            REQUIRE(y.value()(i, k, p, q) == x(i, k, bi, bj));
+            expected_grad(i, k, bi, bj) = weights(i, k, p, q);
+          }
+    CHECK(in.grad() == expected_grad);
+  }
+}
+
 TEST_CASE("linear computes x Wᵀ + b with PyTorch's layout") {
   const Tensor<double> x = {{1, 2}, {3, 4}, {5, 6}};
   const Tensor<double> w = {{1, 0}, {0, 1}, {1, 1}};  // (out 3, in 2)
