@@ -113,6 +113,7 @@ inline bool use_avx512() {
   static const bool yes = [] {
     const char* env = std::getenv("SADDLE_SIMD");
     if (env && std::string_view(env) == "avx2") return false;
+    __builtin_cpu_init();  // needed when this runs before main, from a static initialiser
     return bool(__builtin_cpu_supports("avx512f"));
   }();
   return yes;
