@@ -33,8 +33,13 @@ def saddle_round(binary, repetitions, threads):
                          check=True, capture_output=True, text=True, env=env).stdout
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
     times = {}
-    for b in json.loads(out)["benchmarks"]:
-        if b.get("aggregate_name") == "median":
+    report = json.loads(out)
+    context = report.get("context", {})
+    times["context"] = (f"saddle: convolution kernels {context.get('saddle_conv_kernels', '?')}, "
+                        f"{context.get('saddle_nn_workers', '?')} nn workers")
+    for b in report["benchmarks"]:
+        # the median of the repetitions; with one repetition Google Benchmark reports no aggregates
+        if b.get("aggregate_name") == "median" or (repetitions == 1 and b.get("run_type") == "iteration"):
             name = b["run_name"].removesuffix("/real_time")
             times[name] = b["real_time"] * scale[b["time_unit"]]
     return times
@@ -60,11 +65,14 @@ def main():
     ours, theirs = {n: [] for n in NAMES}, {n: [] for n in NAMES}
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
-        for n, t in saddle_round(args.binary, args.repetitions, args.threads).items():
+        times = saddle_round(args.binary, args.repetitions, args.threads)
+        context = times.pop("context")
+        for n, t in times.items():
             ours.setdefault(n, []).append(t)
         for n, t in pytorch_round(args.repetitions, args.threads).items():
             theirs.setdefault(n, []).append(t)
     print(f"{args.threads} threads each, median over {args.rounds} rounds of the median of {args.repetitions}")
+    print(f"{context}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
     print(f"| workload | saddle ms | PyTorch ms | saddle/PyTorch | target |")
     print(f"|---|---:|---:|---:|---:|")
     for n in NAMES:

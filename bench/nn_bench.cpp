@@ -7,7 +7,9 @@
 // and thread_dep, in the executable whose main is bench/main.cpp.
 #include <benchmark/benchmark.h>
 
+#include "nn/conv_direct.hpp"
 #include "nn/nn.hpp"
+#include "nn/parallel.hpp"
 
 namespace {
 using namespace saddle;
@@ -94,6 +96,9 @@ void add(const char* name, F&& f) {
 }
 
 const int registered = [] {
+  // In the report's context, so that a table says which build of the kernels it measured.
+  benchmark::AddCustomContext("saddle_conv_kernels", conv::direct::isa());
+  benchmark::AddCustomContext("saddle_nn_workers", std::to_string(worker_count()));
   add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
   add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
   add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });
