@@ -2,10 +2,16 @@
 //   train_step/<model>/f32   forward, backward and an SGD update on 200 random images
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
+//   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
+//   thread_per_loop/round    the same loop on threads started and joined for it
 // Times are wall-clock (BLAS and nn's workers run on all cores); run with --benchmark_repetitions=N
 // for medians, or bench/compare.py for the table beside PyTorch. Builds with nn_dep, benchmark_dep
 // and thread_dep, in the executable whose main is bench/main.cpp.
 #include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
 
 #include "nn/conv_direct.hpp"
 #include "nn/nn.hpp"
@@ -90,6 +96,41 @@ void conv2d_bwd(benchmark::State& state) {
   }
 }
 
+// A parallel loop of 200 items of about a microsecond each (a sum of 1,000 terms), the grain of
+// nn's loops: parallel_blocks/round through nn's worker pool, and as a reference,
+// thread_per_loop/round with a thread started and joined for every loop.
+double item_work(std::size_t i) {
+  double s = 0;
+  for (std::size_t k = 1; k <= 1000; ++k) s += 1.0 / double(i + k);
+  return s;
+}
+
+void pool_round(benchmark::State& state) {
+  std::vector<double> out(200);
+  for (auto _ : state) {
+    parallel_blocks(out.size(), 1, [&](std::size_t b, std::size_t e, std::size_t) {
+      for (std::size_t i = b; i < e; ++i) out[i] = item_work(i);
+    });
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
+void thread_round(benchmark::State& state) {
+  std::vector<double> out(200);
+  const std::size_t helpers = worker_count() - 1;
+  for (auto _ : state) {
+    std::atomic<std::size_t> next{0};
+    auto run = [&] {
+      for (std::size_t i; (i = next.fetch_add(1)) < out.size();) out[i] = item_work(i);
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t k = 0; k < helpers; ++k) threads.emplace_back(run);
+    run();
+    for (auto& t : threads) t.join();
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+
 template <class F>
 void add(const char* name, F&& f) {
   benchmark::RegisterBenchmark(name, std::forward<F>(f))->Unit(benchmark::kMillisecond);
@@ -106,6 +147,8 @@ const int registered = [] {
   add("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
   add("conv2d_fwd/lenet5_c2/f32", conv2d_fwd);
   add("conv2d_bwd/lenet5_c2/f32", conv2d_bwd);
+  benchmark::RegisterBenchmark("parallel_blocks/round", pool_round)->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark("thread_per_loop/round", thread_round)->Unit(benchmark::kMicrosecond);
   return 0;
 }();
 
