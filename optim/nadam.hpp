@@ -38,18 +38,21 @@ struct NadamOptions {
 };
 
 template <class T>
-class Nadam final : public Optimizer<T> {
+class Nadam : public Optimizer<T> {
  public:
-  explicit Nadam(std::vector<Var<T>> params, NadamOptions opt = {});
+  explicit Nadam(std::vector<Var<T>> params, NadamOptions opt = {}) : Nadam("Nadam", std::move(params), opt, false) {}
   const NadamOptions& options() const { return opt_; }
 
  protected:
+  // NAMSGrad (namsgrad.hpp) is this method with AMSGrad's maximum over v (max_second_moment).
+  Nadam(const char* name, std::vector<Var<T>> params, NadamOptions opt, bool max_second_moment);
   void update(const typename Optimizer<T>::Gradients& g) override;
   void visit_state(StateVisitor<T>& v) override;
 
  private:
   NadamOptions opt_;
-  TensorList<T> exp_avg_, exp_avg_sq_;
+  bool max_second_moment_;
+  TensorList<T> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;  // the last one only with max_second_moment
   std::vector<double> mu_product_;
 };
 
@@ -82,7 +85,7 @@ NadamStep<T> nadam_step(double lr, double beta1, double beta2, double eps, doubl
           static_cast<T>(lr * mu_next / (1 - mu_product * mu_next))};
 }
 
-// Nadam's moments and step on n coordinates, shared by Nadam and NAMSGrad:
+// Nadam's moments and step on n coordinates, with AMSGrad's maximum for NAMSGrad:
 //   g ← grad + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  v̂ ← max(v̂, v) if max_v
 //   θ ← θ − (c.grad·g + c.momentum·m) / (√((v̂ or v)/(1 − β₂ᵗ)) + ε)
 template <class T>

@@ -19,33 +19,17 @@
 // State: "exp_avg.<i>", "exp_avg_sq.<i>", "max_exp_avg_sq.<i>", "mu_product.<i>".
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optim/nadam.hpp"
 
 namespace saddle {
 
-struct NAMSGradOptions {
-  double lr = 2e-3;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double eps = 1e-8;
-  double momentum_decay = 4e-3;
-  double weight_decay = 0;
-};
+using NAMSGradOptions = NadamOptions;
 
 template <class T>
-class NAMSGrad final : public Optimizer<T> {
+class NAMSGrad final : public Nadam<T> {
  public:
-  explicit NAMSGrad(std::vector<Var<T>> params, NAMSGradOptions opt = {});
-  const NAMSGradOptions& options() const { return opt_; }
-
- protected:
-  void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
-
- private:
-  NAMSGradOptions opt_;
-  TensorList<T> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
-  std::vector<double> mu_product_;
+  explicit NAMSGrad(std::vector<Var<T>> params, NAMSGradOptions opt = {})
+      : Nadam<T>("NAMSGrad", std::move(params), opt, true) {}
 };
 
 }  // namespace saddle
