@@ -31,18 +31,26 @@ struct AdamOptions {
 };
 
 template <class T>
-class Adam final : public Optimizer<T> {
+class Adam : public Optimizer<T> {
  public:
-  explicit Adam(std::vector<Var<T>> params, AdamOptions opt = {});
+  explicit Adam(std::vector<Var<T>> params, AdamOptions opt = {}) : Adam("Adam", std::move(params), opt, {}) {}
   const AdamOptions& options() const { return opt_; }
 
  protected:
+  // What AdamW (adamw.hpp) and AMSGrad (amsgrad.hpp) change in Adam's step.
+  struct Variant {
+    bool bias_correction = true;        // AMSGrad may omit 1 − β₁ᵗ and 1 − β₂ᵗ
+    double decoupled_weight_decay = 0;  // AdamW's λ_w: θ ← (1 − ηλ_w)θ before the step
+    bool max_second_moment = false;     // AMSGrad's v̂ = max(v̂, v)
+  };
+  Adam(const char* name, std::vector<Var<T>> params, AdamOptions opt, Variant variant);
   void update(const typename Optimizer<T>::Gradients& g) override;
   void visit_state(StateVisitor<T>& v) override;
 
  private:
   AdamOptions opt_;
-  TensorList<T> exp_avg_, exp_avg_sq_;
+  Variant variant_;
+  TensorList<T> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;  // the last one only with max_second_moment
 };
 
 namespace detail {

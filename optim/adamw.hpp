@@ -14,7 +14,7 @@
 // State: "exp_avg.<i>" = m, "exp_avg_sq.<i>" = v.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optim/adam.hpp"
 
 namespace saddle {
 
@@ -28,18 +28,18 @@ struct AdamWOptions {
 };
 
 template <class T>
-class AdamW final : public Optimizer<T> {
+class AdamW final : public Adam<T> {
  public:
-  explicit AdamW(std::vector<Var<T>> params, AdamWOptions opt = {});
+  explicit AdamW(std::vector<Var<T>> params, AdamWOptions opt = {})
+      : Adam<T>(
+            "AdamW", std::move(params),
+            {.lr = opt.lr, .beta1 = opt.beta1, .beta2 = opt.beta2, .eps = opt.eps, .weight_decay = opt.weight_decay},
+            {.decoupled_weight_decay = opt.decoupled_weight_decay}),
+        opt_(opt) {}
   const AdamWOptions& options() const { return opt_; }
-
- protected:
-  void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
   AdamWOptions opt_;
-  TensorList<T> exp_avg_, exp_avg_sq_;
 };
 
 }  // namespace saddle

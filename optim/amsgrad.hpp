@@ -17,7 +17,7 @@
 // State: "exp_avg.<i>" = m, "exp_avg_sq.<i>" = v, "max_exp_avg_sq.<i>" = v̂.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optim/adam.hpp"
 
 namespace saddle {
 
@@ -31,18 +31,18 @@ struct AMSGradOptions {
 };
 
 template <class T>
-class AMSGrad final : public Optimizer<T> {
+class AMSGrad final : public Adam<T> {
  public:
-  explicit AMSGrad(std::vector<Var<T>> params, AMSGradOptions opt = {});
+  explicit AMSGrad(std::vector<Var<T>> params, AMSGradOptions opt = {})
+      : Adam<T>(
+            "AMSGrad", std::move(params),
+            {.lr = opt.lr, .beta1 = opt.beta1, .beta2 = opt.beta2, .eps = opt.eps, .weight_decay = opt.weight_decay},
+            {.bias_correction = opt.bias_correction, .max_second_moment = true}),
+        opt_(opt) {}
   const AMSGradOptions& options() const { return opt_; }
-
- protected:
-  void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
   AMSGradOptions opt_;
-  TensorList<T> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
 };
 
 }  // namespace saddle

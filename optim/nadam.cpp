@@ -6,7 +6,9 @@ namespace saddle {
 
 template <class T>
 Nadam<T>::Nadam(const char* name, std::vector<Var<T>> params, NadamOptions opt, bool max_second_moment)
-    : Optimizer<T>(name, std::move(params), opt.lr, opt.weight_decay), opt_(opt), max_second_moment_(max_second_moment) {
+    : Optimizer<T>(name, std::move(params), opt.lr, opt.weight_decay),
+      opt_(opt),
+      max_second_moment_(max_second_moment) {
   detail::check_adam_options(name, opt.beta1, opt.beta2, opt.eps);
   detail::check_nonnegative(name, "momentum_decay", opt.momentum_decay);
   exp_avg_ = this->zeros_like_params();
