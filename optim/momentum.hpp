@@ -24,18 +24,26 @@ struct MomentumOptions {
 };
 
 template <class T>
-class Momentum final : public Optimizer<T> {
+class Momentum : public Optimizer<T> {
  public:
-  explicit Momentum(std::vector<Var<T>> params, MomentumOptions opt = {});
+  explicit Momentum(std::vector<Var<T>> params, MomentumOptions opt = {})
+      : Momentum("Momentum", std::move(params), opt, false) {}
   const MomentumOptions& options() const { return opt_; }
 
  protected:
+  // Nesterov (nesterov.hpp) shares the velocity and its update; with nesterov_step its update()
+  // is the reformulated Nesterov step.
+  Momentum(const char* name, std::vector<Var<T>> params, MomentumOptions opt, bool nesterov_step);
   void update(const typename Optimizer<T>::Gradients& g) override;
   void visit_state(StateVisitor<T>& v) override;
+  // g ← grad + λθ;  v ← μv + g;  θ ← θ − η(g + μv) with nesterov_step, else θ ← θ − ηv.
+  void momentum_update(const typename Optimizer<T>::Gradients& g, double weight_decay, bool nesterov_step);
+
+  TensorList<T> velocity_;
 
  private:
   MomentumOptions opt_;
-  TensorList<T> velocity_;
+  bool nesterov_step_;
 };
 
 }  // namespace saddle

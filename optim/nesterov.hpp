@@ -26,7 +26,7 @@
 // State: "momentum_buffer.<i>" = v.
 #pragma once
 
-#include "optim/optimizer.hpp"
+#include "optim/momentum.hpp"
 
 namespace saddle {
 
@@ -40,7 +40,7 @@ struct NesterovOptions {
 };
 
 template <class T>
-class Nesterov final : public Optimizer<T> {
+class Nesterov final : public Momentum<T> {
  public:
   explicit Nesterov(std::vector<Var<T>> params, NesterovOptions opt = {});
   const NesterovOptions& options() const { return opt_; }
@@ -49,15 +49,10 @@ class Nesterov final : public Optimizer<T> {
   void step(Objective<T>& f) override;
 
  protected:
-  void update(const typename Optimizer<T>::Gradients& g) override;
   bool needs_objective() const override { return opt_.form == NesterovForm::look_ahead; }
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
-  // v ← μv + g, θ ← θ − ηv with g already including weight decay at the look-ahead point.
-  void look_ahead_update(const TensorList<T>& g);
   NesterovOptions opt_;
-  TensorList<T> velocity_;
 };
 
 }  // namespace saddle
