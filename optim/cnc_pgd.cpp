@@ -6,7 +6,7 @@ namespace saddle {
 
 template <class T>
 CNCPGD<T>::CNCPGD(std::vector<Var<T>> params, CNCPGDOptions opt)
-    : Optimizer<T>("CNC-PGD", std::move(params), opt.lr, opt.weight_decay), opt_(opt), rng_(opt.seed) {
+    : PerturbedOptimizer<T>("CNC-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
   detail::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
   detail::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
   detail::check_positive("CNC-PGD", "r", opt.r);
@@ -26,21 +26,14 @@ void CNCPGD<T>::step(Objective<T>& f) {
   // Daneshmand et al. 2018, Alg. 1: every t_thres steps, if ‖∇f‖² ≤ g_thres, one step of size r
   // along a single sample's gradient.
   if (this->step_ % opt_.t_thres == 0 && this->effective_grad_norm_sq(g) <= opt_.g_thres) {
-    const std::size_t z = uniform_sample(f.num_samples(), rng_);
+    const std::size_t z = uniform_sample(f.num_samples(), this->rng_);
     const TensorList<T> grad_z = f.sample_gradient(this->values(), z);
     this->check_gradients("sample_gradient", grad_z);
     this->gradient_step(this->pointers(grad_z), opt_.r);
-    ++perturbations_;
+    ++this->perturbations_;
     return;
   }
   update(g);
-}
-
-template <class T>
-void CNCPGD<T>::visit_state(StateVisitor<T>& v) {
-  Optimizer<T>::visit_state(v);
-  v.count("perturbations", perturbations_);
-  v.rng("rng", rng_);
 }
 
 template class CNCPGD<float>;

@@ -23,7 +23,7 @@
 #include <cstdint>
 #include <random>
 
-#include "optim/optimizer.hpp"
+#include "optim/perturbation.hpp"
 
 namespace saddle {
 
@@ -37,24 +37,20 @@ struct CNCPGDOptions {
 };
 
 template <class T>
-class CNCPGD final : public Optimizer<T> {
+class CNCPGD final : public PerturbedOptimizer<T> {
  public:
   explicit CNCPGD(std::vector<Var<T>> params, CNCPGDOptions opt = {});
   const CNCPGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
   void step(Objective<T>& f) override;
-  std::size_t perturbations() const { return perturbations_; }
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
   bool needs_objective() const override { return true; }
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
   CNCPGDOptions opt_;
-  std::mt19937_64 rng_;
-  std::size_t perturbations_ = 0;
 };
 
 }  // namespace saddle

@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <random>
 
-#include "optim/optimizer.hpp"
+#include "optim/perturbation.hpp"
 
 namespace saddle {
 
@@ -33,23 +33,19 @@ struct CNCSGDOptions {
 };
 
 template <class T>
-class CNCSGD final : public Optimizer<T> {
+class CNCSGD final : public PerturbedOptimizer<T> {
  public:
   explicit CNCSGD(std::vector<Var<T>> params, CNCSGDOptions opt = {});
   const CNCSGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
   void step(Objective<T>& f) override;
-  std::size_t perturbations() const { return perturbations_; }
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
   CNCSGDOptions opt_;
-  std::mt19937_64 rng_;
-  std::size_t perturbations_ = 0;
 };
 
 }  // namespace saddle

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <random>
 
-#include "optim/optimizer.hpp"
+#include "optim/perturbation.hpp"
 
 namespace saddle {
 
@@ -35,20 +35,16 @@ struct IsoPGDOptions {
 };
 
 template <class T>
-class IsoPGD final : public Optimizer<T> {
+class IsoPGD final : public PerturbedOptimizer<T> {
  public:
   explicit IsoPGD(std::vector<Var<T>> params, IsoPGDOptions opt = {});
   const IsoPGDOptions& options() const { return opt_; }
-  std::size_t perturbations() const { return perturbations_; }
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
   IsoPGDOptions opt_;
-  std::mt19937_64 rng_;
-  std::size_t perturbations_ = 0;
 };
 
 }  // namespace saddle

@@ -8,20 +8,20 @@ namespace saddle {
 
 template <class T>
 PGD<T>::PGD(std::vector<Var<T>> params, PGDOptions opt)
-    : Optimizer<T>("PGD", std::move(params), opt.lr, opt.weight_decay), opt_(opt), rng_(opt.seed) {
+    : PerturbedOptimizer<T>("PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
   detail::check_nonnegative("PGD", "g_thres", opt.g_thres);
   detail::check_positive("PGD", "radius", opt.radius);
 }
 
 template <class T>
 bool PGD<T>::perturb_if_due(const typename Optimizer<T>::Gradients& g) {
-  const bool waited = perturbations_ == 0 || this->step_ - last_perturbation_ > opt_.t_thres;
+  const bool waited = this->perturbations_ == 0 || this->step_ - last_perturbation_ > opt_.t_thres;
   if (!waited || std::sqrt(this->effective_grad_norm_sq(g)) > opt_.g_thres) return false;
   std::vector<bool> active(g.size());
   for (std::size_t i = 0; i < g.size(); ++i) active[i] = g[i] != nullptr;
-  perturb_uniform_ball(this->params_, active, opt_.radius, rng_);
+  perturb_uniform_ball(this->params_, active, opt_.radius, this->rng_);
   last_perturbation_ = this->step_;
-  ++perturbations_;
+  ++this->perturbations_;
   return true;
 }
 
@@ -45,10 +45,8 @@ void PGD<T>::step(Objective<T>& f) {
 
 template <class T>
 void PGD<T>::visit_state(StateVisitor<T>& v) {
-  Optimizer<T>::visit_state(v);
-  v.count("perturbations", perturbations_);
+  PerturbedOptimizer<T>::visit_state(v);
   v.count("last_perturbation", last_perturbation_);
-  v.rng("rng", rng_);
 }
 
 template class PGD<float>;

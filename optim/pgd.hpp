@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <random>
 
-#include "optim/optimizer.hpp"
+#include "optim/perturbation.hpp"
 
 namespace saddle {
 
@@ -35,14 +35,13 @@ struct PGDOptions {
 };
 
 template <class T>
-class PGD final : public Optimizer<T> {
+class PGD final : public PerturbedOptimizer<T> {
  public:
   explicit PGD(std::vector<Var<T>> params, PGDOptions opt = {});
   const PGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
   void step(Objective<T>& f) override;
-  std::size_t perturbations() const { return perturbations_; }
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
@@ -53,8 +52,6 @@ class PGD final : public Optimizer<T> {
   // the last t_thres steps; returns whether it did.
   bool perturb_if_due(const typename Optimizer<T>::Gradients& g);
   PGDOptions opt_;
-  std::mt19937_64 rng_;
-  std::size_t perturbations_ = 0;
   std::size_t last_perturbation_ = 0;
 };
 
