@@ -82,6 +82,11 @@ struct Method {
   std::function<std::size_t(const Optimizer<double>&)> events;  // perturbations or curvature steps
 };
 
+// The perturbations of PGD, ISO-PGD and CNC-PGD.
+std::size_t perturbation_count(const Optimizer<double>& o) {
+  return static_cast<const PerturbedOptimizer<double>&>(o).perturbations();
+}
+
 std::vector<Method> methods(const Settings& s) {
   std::vector<Method> m;
   m.push_back(
@@ -94,7 +99,7 @@ std::vector<Method> methods(const Settings& s) {
              std::move(p),
              PGDOptions{.lr = s.lr, .g_thres = s.g_thres, .t_thres = s.t_thres, .radius = s.radius, .seed = seed});
        },
-       [](const Optimizer<double>& o) { return static_cast<const PGD<double>&>(o).perturbations(); }});
+       perturbation_count});
   // ISO-PGD and CNC-PGD compare ‖∇f‖² with their threshold: g_thres² is the same test as PGD's.
   m.push_back({"ISO-PGD",
                [s](auto p, std::uint64_t seed) {
@@ -104,7 +109,7 @@ std::vector<Method> methods(const Settings& s) {
                                                                                      .radius = s.radius,
                                                                                      .seed = seed});
                },
-               [](const Optimizer<double>& o) { return static_cast<const IsoPGD<double>&>(o).perturbations(); }});
+               perturbation_count});
   m.push_back(
       {"CNC-PGD",
        [s](auto p, std::uint64_t seed) {
@@ -112,7 +117,7 @@ std::vector<Method> methods(const Settings& s) {
              std::move(p),
              CNCPGDOptions{.lr = s.lr, .g_thres = s.g_thres * s.g_thres, .t_thres = s.t_thres, .r = s.r, .seed = seed});
        },
-       [](const Optimizer<double>& o) { return static_cast<const CNCPGD<double>&>(o).perturbations(); }});
+       perturbation_count});
   m.push_back({"NCD",
                [s](auto p, std::uint64_t seed) {
                  return std::make_unique<NCD<double>>(
