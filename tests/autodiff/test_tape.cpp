@@ -5,8 +5,10 @@
 #include <string>
 
 #include "autodiff/autodiff.hpp"
+#include "tests/error_of.hpp"
 
 using namespace saddle;
+using saddle::testing::error_of;
 
 namespace {
 bool message_has(const std::string& message, std::initializer_list<const char*> parts) {
@@ -15,15 +17,6 @@ bool message_has(const std::string& message, std::initializer_list<const char*> 
   return true;
 }
 
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 }  // namespace
 
 TEST_CASE("backward fills leaf gradients: d/dw Σ (w·x)² = 2(w·x)x") {

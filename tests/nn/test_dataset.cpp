@@ -7,11 +7,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <functional>
 #include <numeric>
 
 #include "nn/data/dataset.hpp"
 #include "nn/data/idx.hpp"
+#include "tests/error_of.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
@@ -20,6 +20,7 @@ using saddle::Shape;
 using saddle::Tensor;
 using namespace saddle::data;
 
+using saddle::testing::error_of;
 using saddle::testing::TempDir;
 
 namespace {
@@ -59,14 +60,6 @@ void write_idx_dir(const TempDir& dir, std::size_t n_train = 7, std::size_t n_te
   gzip_file(dir / "t10k-labels-idx1-ubyte", dir / "t10k-labels-idx1-ubyte.gz");
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 

@@ -6,17 +6,18 @@
 
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <random>
 
 #include "autodiff/tensor.hpp"
 #include "nn/data/idx.hpp"
+#include "tests/error_of.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using saddle::Error;
 using namespace saddle::data;
 
+using saddle::testing::error_of;
 using saddle::testing::TempDir;
 
 namespace {
@@ -70,14 +71,6 @@ bool labels_load_or_name_file(const std::string& path) {
   }
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 
