@@ -79,11 +79,11 @@ class LanczosProcess {
   double residual_norm() const { return r_norm_; }
   const std::vector<double>& alpha() const { return alpha_; }
   const std::vector<double>& beta() const { return beta_; }
-  const std::vector<std::vector<T>>& basis() const { return basis_; }
+  const std::vector<Tensor<T>>& basis() const { return basis_; }
 
   // Starts (or, after an invariant subspace, restarts) from v: orthogonalised against the basis,
   // normalised, appended with coupling β = 0. Returns false when v has no part outside the basis.
-  bool begin(std::vector<T> v) {
+  bool begin(Tensor<T> v) {
     const double before = std::sqrt(raw_dot(ni(), v.data(), v.data()));
     orthogonalise(v);
     const double after = orthogonalise(v);
@@ -95,7 +95,7 @@ class LanczosProcess {
 
   // One step: w = Hq_j, orthogonalised twice against q_1..q_j; α_j = q_jᵀHq_j, r = w, β_j = ‖r‖.
   void step() {
-    std::vector<T> w = apply(basis_.back());
+    Tensor<T> w = apply(basis_.back());
     const double hq = std::sqrt(raw_dot(ni(), w.data(), w.data()));
     hq_max_ = std::max(hq_max_, hq);
     const double first = orthogonalise(w, &alpha_.emplace_back(0.0));
@@ -112,12 +112,12 @@ class LanczosProcess {
   void advance() {
     raw_scal(ni(), 1.0 / r_norm_, r_.data());
     push(std::move(r_), r_norm_);
-    r_.clear();
+    r_ = Tensor<T>();
   }
 
   // y = Σ_j s_j q_j, unit norm, as a parameter list.
   TensorList<T> combine(const double* s) const {
-    std::vector<T> y(n_, T(0));
+    Tensor<T> y = zeros_tensor<T>(Shape{n_});
     for (std::size_t j = 0; j < basis_.size(); ++j)
       raw_axpy(ni(), s[j], basis_[j].data(), y.data());
     const double nrm = std::sqrt(raw_dot(ni(), y.data(), y.data()));
@@ -125,37 +125,20 @@ class LanczosProcess {
     return to_list(y);
   }
 
-  TensorList<T> to_list(const std::vector<T>& flat) const {
-    TensorList<T> x;
-    x.reserve(shapes_.size());
-    const T* in = flat.data();
-    for (const auto& s : shapes_) {
-      Tensor<T> t = empty_tensor<T>(s);
-      std::copy(in, in + t.size(), t.data());
-      in += t.size();
-      x.push_back(std::move(t));
-    }
-    return x;
-  }
-
-  std::vector<T> to_flat(const TensorList<T>& x) const {
-    std::vector<T> flat(n_);
-    T* out = flat.data();
-    for (const auto& t : x) out = std::copy(t.data(), t.data() + t.size(), out);
-    return flat;
-  }
+  TensorList<T> to_list(const Tensor<T>& flat) const { return unflatten(flat, shapes_); }
+  Tensor<T> to_flat(const TensorList<T>& x) const { return saddle::flatten(x); }
 
  private:
   static constexpr double kTwiceIsEnough = 0.7071067811865476;  // 1/√2
 
   int ni() const { return static_cast<int>(n_); }
 
-  void push(std::vector<T>&& q, double coupling) {
+  void push(Tensor<T>&& q, double coupling) {
     if (!basis_.empty()) beta_.push_back(coupling);
     basis_.push_back(std::move(q));
   }
 
-  std::vector<T> apply(const std::vector<T>& q) const {
+  Tensor<T> apply(const Tensor<T>& q) const {
     const TensorList<T> v = to_list(q);
     const TensorList<T> hv = H_(v);
     bool same = hv.size() == v.size();
@@ -171,7 +154,7 @@ class LanczosProcess {
 
   // One classical Gram–Schmidt pass against the whole basis: h = Qᵀw, w ← w − Qh.
   // Adds h_last (the coefficient on the newest vector) to *diag when given; returns ‖w‖.
-  double orthogonalise(std::vector<T>& w, double* diag = nullptr) {
+  double orthogonalise(Tensor<T>& w, double* diag = nullptr) {
     const std::size_t m = basis_.size();
     h_.resize(m);
     for (std::size_t j = 0; j < m; ++j) h_[j] = raw_dot(ni(), basis_[j].data(), w.data());
@@ -184,9 +167,9 @@ class LanczosProcess {
   const char* caller_;
   std::vector<Shape> shapes_;
   std::size_t n_;
-  std::vector<std::vector<T>> basis_;
+  std::vector<Tensor<T>> basis_;
   std::vector<double> alpha_, beta_, h_;
-  std::vector<T> r_;
+  Tensor<T> r_;
   double r_norm_ = 0, hq_max_ = 0;
   bool invariant_ = false;
 };
