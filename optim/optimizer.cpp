@@ -1,8 +1,11 @@
 #include "optim/optimizer.hpp"
 
+#include "autodiff/generator_state.hpp"
+
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <utility>
 
@@ -53,17 +56,6 @@ Tensor<T> scalar_tensor(T x) {
   return t;
 }
 
-// std::mt19937_64 writes its state as decimal words (the standard's textual representation);
-// each 64-bit word is kept as four 16-bit pieces, which float and double both hold exactly.
-std::vector<std::uint64_t> rng_words(const std::mt19937_64& g) {
-  std::ostringstream os;
-  os << g;
-  std::istringstream is(os.str());
-  std::vector<std::uint64_t> words;
-  for (std::uint64_t w; is >> w;) words.push_back(w);
-  return words;
-}
-
 template <class T>
 class StateWriter final : public StateVisitor<T> {
  public:
@@ -79,13 +71,7 @@ class StateWriter final : public StateVisitor<T> {
                   " is not exactly representable in this floating-point type");
     out.emplace_back(key, scalar_tensor(x));
   }
-  void rng(const std::string& key, std::mt19937_64& g) override {
-    const std::vector<std::uint64_t> words = rng_words(g);
-    Tensor<T> t = Tensor<T>::from_shape(Shape{words.size(), 4});
-    for (std::size_t i = 0; i < words.size(); ++i)
-      for (std::size_t j = 0; j < 4; ++j) t.data()[4 * i + j] = static_cast<T>((words[i] >> (16 * j)) & 0xffffu);
-    out.emplace_back(key, std::move(t));
-  }
+  void rng(const std::string& key, std::mt19937_64& g) override { out.emplace_back(key, generator_state<T>(g)); }
 
  private:
   const char* method_;
@@ -115,24 +101,10 @@ class StateReader final : public StateVisitor<T> {
     if (assign_) n = static_cast<std::size_t>(x);
   }
   void rng(const std::string& key, std::mt19937_64& g) override {
-    const Tensor<T>& src = *in_.at(key);
-    std::ostringstream os;
-    for (std::size_t i = 0; i < src.shape()[0]; ++i) {
-      std::uint64_t w = 0;
-      for (std::size_t j = 0; j < 4; ++j) {
-        const double piece = static_cast<double>(src.data()[4 * i + j]);
-        if (!(piece >= 0) || piece > 65535 || piece != std::floor(piece))
-          throw Error(std::string(method_) + ": load_state_dict: '" + key + "' is not a saved generator state");
-        w |= static_cast<std::uint64_t>(piece) << (16 * j);
-      }
-      os << w << ' ';
-    }
-    std::istringstream is(os.str());
-    std::mt19937_64 restored;
-    is >> restored;
-    if (is.fail())
+    const std::optional<std::mt19937_64> restored = generator_from_state(*in_.at(key));
+    if (!restored)
       throw Error(std::string(method_) + ": load_state_dict: '" + key + "' is not a saved generator state");
-    if (assign_) g = restored;
+    if (assign_) g = *restored;
   }
 
  private:

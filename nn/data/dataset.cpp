@@ -192,6 +192,27 @@ bool BatchIterator<T>::next(Batch<T>& batch) {
   return true;
 }
 
+template <class T>
+void BatchIterator<T>::restore(const BatchIteratorState& s) {
+  const std::size_t n = data_->size();
+  std::vector<bool> seen(s.order.size() == n ? n : 0, false);
+  bool permutation = s.order.size() == n;
+  for (std::size_t i = 0; permutation && i < n; ++i) {
+    permutation = s.order[i] < n && !seen[s.order[i]];
+    if (permutation) seen[s.order[i]] = true;
+  }
+  if (!permutation)
+    throw Error("BatchIterator: the saved order of " + std::to_string(s.order.size()) +
+                " samples is not a permutation of the dataset's " + std::to_string(n));
+  if (s.position > n || (s.position % batch_ != 0 && s.position != n))
+    throw Error("BatchIterator: the saved position " + std::to_string(s.position) + " is not a batch boundary of " +
+                std::to_string(n) + " samples in batches of " + std::to_string(batch_));
+  rng_ = s.rng;
+  order_ = s.order;
+  pos_ = s.position;
+  epoch_ = s.epoch;
+}
+
 #define SADDLE_DATASET_INSTANTIATE(T)                                                  \
   template struct Dataset<T>;                                                          \
   template Dataset<T> load_idx_dataset<T>(const std::string&, const std::string&);     \

@@ -56,6 +56,14 @@ struct Batch {
 template <class T>
 void gather(const Dataset<T>& data, std::span<const std::size_t> indices, Batch<T>& out);
 
+// Where a BatchIterator stands: everything a checkpoint needs to continue with the same batches.
+struct BatchIteratorState {
+  std::mt19937_64 rng;                // the generator after the current epoch's shuffle
+  std::vector<std::size_t> order;     // the current epoch's order of the samples
+  std::size_t position = 0;           // samples of `order` already handed out
+  std::size_t epoch = 0;              // epochs completed
+};
+
 // Deterministic shuffled mini-batches, epoch after epoch.
 //
 // Each epoch visits every sample exactly once, in an order drawn by a Fisher-Yates shuffle from a
@@ -77,6 +85,12 @@ class BatchIterator {
   std::size_t batch_size() const { return batch_; }
   std::size_t batches_per_epoch() const { return (data_->size() + batch_ - 1) / batch_; }
   std::size_t epoch() const { return epoch_; }  // epochs completed so far
+
+  BatchIteratorState state() const { return {rng_, order_, pos_, epoch_}; }
+  // Continues from a saved state. Throws saddle::Error, leaving the iterator as it was, when the
+  // state does not belong to this dataset and batch size: an order that is not a permutation of
+  // 0..N−1, or a position past N or off the batch boundaries.
+  void restore(const BatchIteratorState& s);
 
  private:
   void start_epoch();

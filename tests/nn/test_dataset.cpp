@@ -223,6 +223,43 @@ TEST_CASE("BatchIterator: batch size 0 is the full batch in file order, batch si
   CHECK_THROWS_AS(BatchIterator<double>(counting_dataset<double>(0), 4, 1), Error);
 }
 
+TEST_CASE("BatchIterator: an iterator restored from a saved state continues with the same batches") {
+  const Dataset<float> d = counting_dataset<float>(23);
+  BatchIterator<float> a(d, 4, 9);
+  Batch<float> b;
+  epoch_batches(a);  // one whole epoch, then part of the next
+  for (int k = 0; k < 3; ++k) REQUIRE(a.next(b));
+  const BatchIteratorState saved = a.state();
+  BatchIterator<float> resumed(d, 4, 12345);  // another seed: everything must come from the state
+  resumed.restore(saved);
+  CHECK(resumed.epoch() == 1);
+  for (int k = 0; k < 20; ++k) {  // the rest of this epoch and two more, across the reshuffles
+    Batch<float> x, y;
+    const bool more = a.next(x);
+    REQUIRE(resumed.next(y) == more);
+    CHECK(x.indices == y.indices);
+  }
+}
+
+TEST_CASE("BatchIterator: a state from another dataset or batch size is refused and changes nothing") {
+  const Dataset<float> d = counting_dataset<float>(10);
+  BatchIterator<float> it(d, 4, 1);
+  const BatchIteratorState good = it.state();
+  BatchIteratorState s = good;
+  s.order.pop_back();
+  CHECK_THROWS_WITH_AS(it.restore(s), "BatchIterator: the saved order of 9 samples is not a permutation of the dataset's 10", Error);
+  s = good;
+  s.order[0] = s.order[1];  // a repeated sample
+  CHECK_THROWS_AS(it.restore(s), Error);
+  s = good;
+  s.position = 6;
+  CHECK_THROWS_WITH_AS(it.restore(s), "BatchIterator: the saved position 6 is not a batch boundary of 10 samples in batches of 4", Error);
+  s.position = 10;  // the end of an epoch is a boundary
+  CHECK_NOTHROW(it.restore(s));
+  it.restore(good);
+  CHECK(it.state().order == good.order);
+}
+
 TEST_CASE("Fashion-MNIST t10k, where installed: 10000 images of 28x28, 1000 a class, plausible brightness") {
   std::string dir;
   try {
