@@ -339,6 +339,9 @@ void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
         }
         // Stored, as numpy.savez does: weights barely compress and loading stays a copy.
         zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), ZIP_CM_STORE, 0);
+        // A fixed date (1980-01-01, the first a zip entry can hold) instead of the clock's, so
+        // the same arrays always give the same bytes.
+        zip_file_set_mtime(z, static_cast<zip_uint64_t>(idx), 315532800, 0);
       }
     } catch (...) {
       zip_discard(z);

@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
       EpochReport r;
       for (std::size_t epoch = 0; epoch <= c.epochs; ++epoch) {
         if (epoch > 0)
-          trainer.run_epoch(epoch, [&](std::size_t k, double) { progress.update((epoch - 1) * trainer.steps_per_epoch() + k); });
+          trainer.run_epoch([&](std::size_t k, double) { progress.update((epoch - 1) * trainer.steps_per_epoch() + k); });
         r = trainer.report(epoch);
         using N = CsvWriter;
         csv.row({name, std::to_string(r.epoch), std::to_string(r.steps), N::num(r.lr), N::num(r.train.loss),

@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
     opt.seed = c.hyper.seed;
     Progress progress("training", total - last, "steps");
     for (std::size_t epoch = 1; epoch <= c.epochs; ++epoch) {
-      trainer.run_epoch(epoch, [&](std::size_t k, double batch_loss) {
+      trainer.run_epoch([&](std::size_t k, double batch_loss) {
         const std::size_t step = (epoch - 1) * trainer.steps_per_epoch() + k;
         if (step + last <= total) {
           progress.update(step);

@@ -1,6 +1,7 @@
 // examples/common/cli.hpp — what every program does with its command line and its errors:
 // --help prints and exits 0; a bad flag or a saddle::Error prints ONE line, "<program>: <what>",
-// and exits 2 (never a signal, never a stack of messages).
+// and exits 2 (never a signal, never a stack of messages). SIGINT and SIGTERM are caught
+// (interrupt.hpp): a program ended by one exits 130 or 143 with one line.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -11,6 +12,7 @@
 #include <string>
 
 #include "autodiff/tensor.hpp"
+#include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {
 
@@ -38,7 +40,11 @@ inline int run_program(const char* name, CLI::App& app, int argc, char** argv, c
     return 2;
   }
   try {
+    catch_interrupts();
     return body();
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "%s: interrupted by %s\n", name, signal_name(e.signal));
+    return interrupted_exit_status(e.signal);
   } catch (const Error& e) {
     std::fprintf(stderr, "%s: %s\n", name, e.what());
   } catch (const std::exception& e) {

@@ -4,14 +4,18 @@
 #pragma once
 
 #include <cmath>
+#include <cstdio>
+#include <optional>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "analysis/module_loss.hpp"
+#include "autodiff/generator_state.hpp"
 #include "analysis/tensor_list_ops.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
+#include "examples/train/checkpoint.hpp"
 #include "examples/train/minibatch_objective.hpp"
 #include "examples/train/optimizers.hpp"
 #include "nn/data/dataset.hpp"
@@ -33,6 +37,46 @@ struct TrainConfig {
   std::size_t epochs = 10;
   ScheduleConfig schedule;
 };
+
+// What a checkpoint must match to be continued: the flags that decide the run's course, and the
+// data it trains on. Values print with 17 significant digits, so differing doubles never match.
+inline RunSignature run_signature(const TrainConfig& c, const std::string& data_dir, std::size_t train_size,
+                                  std::size_t test_size) {
+  auto exact = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", x);
+    return std::string(buf);
+  };
+  auto given = [&](const std::optional<double>& x) { return x ? exact(*x) : std::string("default"); };
+  const Hyperparameters& h = c.hyper;
+  return {{"--model", c.model},
+          {"--optimizer", c.optimizer},
+          {"--data", data_dir},
+          {"training samples", std::to_string(train_size)},
+          {"test samples", std::to_string(test_size)},
+          {"--batch", std::to_string(c.batch)},
+          {"--epochs", std::to_string(c.epochs)},
+          {"--seed", std::to_string(h.seed)},
+          {"--lr", given(h.lr)},
+          {"--l2", exact(h.l2)},
+          {"--schedule", c.schedule.name},
+          {"--tau", exact(c.schedule.tau)},
+          {"--step-gamma", exact(c.schedule.gamma)},
+          {"--step-every", std::to_string(c.schedule.every)},
+          {"--lr-min", exact(c.schedule.lr_min)},
+          {"--momentum", given(h.momentum)},
+          {"--beta1", given(h.beta1)},
+          {"--beta2", given(h.beta2)},
+          {"--eps", given(h.eps)},
+          {"--alpha", given(h.alpha)},
+          {"--hypergrad-lr", given(h.hypergrad_lr)},
+          {"--g-thres", given(h.g_thres)},
+          {"--t-thres", h.t_thres ? std::to_string(*h.t_thres) : "default"},
+          {"--radius", given(h.radius)},
+          {"--r", given(h.r)},
+          {"--rho", given(h.rho)},
+          {"--eps-h", given(h.eps_h)}};
+}
 
 struct Evaluation {
   double loss = 0, accuracy = 0;
@@ -90,23 +134,98 @@ class Trainer {
         objective_(cross_entropy_loss(*model_), train),
         full_(cross_entropy_loss(*model_), train, sample_range(0, train.size(), 1000)) {}
 
-  // One pass over the training set; `on_step(k, batch_loss)` after each of its steps.
-  void run_epoch(std::size_t epoch, const std::function<void(std::size_t, double)>& on_step = {}) {
+  // The rest of the current epoch (all of it, unless a resumed checkpoint stopped inside it);
+  // `on_step(k, batch_loss)` after each step k. Returns false, the epoch unfinished, as soon as
+  // `stop()` says so after a step: the state is then at a step boundary, ready to checkpoint.
+  bool run_epoch(const std::function<void(std::size_t, double)>& on_step = {},
+                 const std::function<bool()>& stop = {}) {
+    const std::size_t epoch = epochs_done_ + 1;
     data::Batch<T> b;
     const auto start = std::chrono::steady_clock::now();
-    for (std::size_t k = 0; k < steps_per_epoch(); ++k) {
+    bool finished = true;
+    while (step_in_epoch_ < steps_per_epoch()) {
       if (!batches_.next(b)) batches_.next(b);  // an epoch boundary: the iterator starts the next one
       objective_.set_batch(b.indices);
       apply_schedule(schedule_, *optimizer_);
       optimizer_->step(objective_);
+      ++step_in_epoch_;
       if (!std::isfinite(objective_.last_loss()))
         throw Error("the loss diverged (it is " + std::string(std::isnan(objective_.last_loss()) ? "NaN" : "infinite") +
                     ") at epoch " + std::to_string(epoch) + ", step " + std::to_string(optimizer_->steps()) +
                     "; lower --lr (now " + CsvWriter::num(optimizer_->lr()) + ")");
-      if (on_step) on_step(k + 1, objective_.last_loss());
+      if (on_step) on_step(step_in_epoch_, objective_.last_loss());
+      if (stop && stop() && step_in_epoch_ < steps_per_epoch()) {
+        finished = false;
+        break;
+      }
     }
     seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (finished) {
+      ++epochs_done_;
+      step_in_epoch_ = 0;
+    }
+    return finished;
   }
+
+  // Everything a checkpoint holds of the training itself (examples/train/checkpoint.hpp).
+  CheckpointArrays state() const {
+    CheckpointArrays out;
+    NamedTensors<T> weights;
+    for (const auto& [name, p] : model_->named_parameters()) weights.emplace_back(name, p.value());
+    add_group(out, "model", weights);
+    add_group(out, "optimizer", optimizer_->state_dict());
+    const data::BatchIteratorState b = batches_.state();
+    out.emplace_back("batches.rng", generator_state<double>(b.rng));
+    Tensor<double> order = Tensor<double>::from_shape(Shape{b.order.size()});
+    std::copy(b.order.begin(), b.order.end(), order.begin());
+    out.emplace_back("batches.order", std::move(order));
+    out.emplace_back("batches.position", checkpoint_scalar(double(b.position)));
+    out.emplace_back("batches.epoch", checkpoint_scalar(double(b.epoch)));
+    out.emplace_back("trainer.epoch", checkpoint_scalar(double(epochs_done_)));
+    out.emplace_back("trainer.step", checkpoint_scalar(double(step_in_epoch_)));
+    out.emplace_back("trainer.seconds", checkpoint_scalar(seconds_));
+    return out;
+  }
+
+  // Continues from a checkpoint of the same configuration. Everything is read and checked first;
+  // an error leaves the trainer as it was.
+  void restore(const CheckpointReader& ck) {
+    data::BatchIteratorState b;
+    const auto rng = generator_from_state(ck.tensor("batches.rng"));
+    if (!rng) throw Error("checkpoint " + ck.path() + ": 'batches.rng' is not a saved generator state");
+    b.rng = *rng;
+    for (double i : ck.tensor("batches.order")) {
+      if (!(i >= 0 && i == std::floor(i) && i < 9007199254740992.0))
+        throw Error("checkpoint " + ck.path() + ": 'batches.order' holds " + CsvWriter::num(i) + ", not an index");
+      b.order.push_back(static_cast<std::size_t>(i));
+    }
+    b.position = ck.count("batches.position");
+    b.epoch = ck.count("batches.epoch");
+    const std::size_t epochs = ck.count("trainer.epoch"), step = ck.count("trainer.step");
+    const double seconds = ck.real("trainer.seconds");
+    if (step >= steps_per_epoch())
+      throw Error("checkpoint " + ck.path() + ": step " + std::to_string(step) + " is past an epoch of " +
+                  std::to_string(steps_per_epoch()) + " steps");
+    data::BatchIterator<T> batches = batches_;
+    batches.restore(b);
+    const NamedTensors<T> weights = ck.group<T>("model");
+    const TensorList<T> before = nn::parameter_values(*model_);
+    set_parameters(weights, ck.path());
+    try {
+      optimizer_->load_state_dict(ck.group<T>("optimizer"));
+    } catch (const Error& e) {
+      set_parameters(named(before), ck.path());
+      throw Error("checkpoint " + ck.path() + ": " + e.what());
+    }
+    batches_ = std::move(batches);
+    epochs_done_ = epochs;
+    step_in_epoch_ = step;
+    seconds_ = seconds;
+  }
+
+  // Epochs completed so far, and steps taken in the current one.
+  std::size_t epochs_done() const { return epochs_done_; }
+  std::size_t step_in_epoch() const { return step_in_epoch_; }
 
   // The measurements at the current parameters (epoch 0: the initialisation).
   EpochReport report(std::size_t epoch) {
@@ -140,6 +259,31 @@ class Trainer {
   MiniBatchObjective<T> objective_;
   SampleObjective<T> full_;
   double seconds_ = 0;
+  std::size_t epochs_done_ = 0, step_in_epoch_ = 0;
+
+  NamedTensors<T> named(const TensorList<T>& values) const {
+    NamedTensors<T> out;
+    const auto params = model_->named_parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) out.emplace_back(params[i].first, values[i]);
+    return out;
+  }
+
+  // Every parameter from `weights`, checked by name and shape before anything changes.
+  void set_parameters(const NamedTensors<T>& weights, const std::string& path) {
+    const auto params = model_->named_parameters();
+    if (weights.size() != params.size())
+      throw Error("checkpoint " + path + ": " + std::to_string(weights.size()) + " parameters for a model of " +
+                  std::to_string(params.size()));
+    for (std::size_t i = 0; i < params.size(); ++i)
+      if (weights[i].first != params[i].first || to_shape(weights[i].second.shape()) != params[i].second.shape())
+        throw Error("checkpoint " + path + ": parameter '" + weights[i].first + "' " +
+                    shape_str(weights[i].second.shape()) + " where the model has '" + params[i].first + "' " +
+                    shape_str(params[i].second.shape()));
+    for (std::size_t i = 0; i < params.size(); ++i) {
+      Var<T> handle = params[i].second;
+      handle.mutable_value() = weights[i].second;
+    }
+  }
 };
 
 // The one-line summary of an epoch's measurements that the training programs print.

@@ -1,0 +1,129 @@
+// examples/train/checkpoint.hpp — a training run's checkpoint: one .npz file holding everything
+// needed to continue it as if it had never stopped.
+//
+//   run              the run's configuration as "flag=value" lines (a resume must match it)
+//   model.<name>     the parameters                  optimizer.<key>  optimizer.state_dict()
+//   batches.rng      the batch iterator's generator  batches.order    the current epoch's order
+//   batches.position, batches.epoch                  trainer.epoch, trainer.step (within the epoch),
+//   trainer.seconds  training time so far            csv              the CSV written so far
+//
+// Everything is stored as float64, which holds the float32 parameters and state, the counts
+// (below 2^53) and the bytes of the texts exactly, so a resumed run is bit-identical.
+#pragma once
+
+#include <cmath>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "autodiff/npz.hpp"
+
+namespace saddle::examples {
+
+using CheckpointArrays = NamedTensors<double>;
+
+// Typed access to a loaded checkpoint; every error names the file and the key.
+class CheckpointReader {
+ public:
+  CheckpointReader(std::string path, CheckpointArrays arrays) : path_(std::move(path)), arrays_(std::move(arrays)) {
+    for (const auto& [key, t] : arrays_) by_key_[key] = &t;
+  }
+
+  const Tensor<double>& tensor(const std::string& key) const {
+    const auto it = by_key_.find(key);
+    if (it == by_key_.end()) throw Error("checkpoint " + path_ + ": no '" + key + "' (not a checkpoint of train?)");
+    return *it->second;
+  }
+
+  std::size_t count(const std::string& key) const {
+    const Tensor<double>& t = tensor(key);
+    const double x = t.size() == 1 ? t.data()[0] : -1;
+    if (!(x >= 0) || x != std::floor(x) || x > 9007199254740992.0)
+      throw Error("checkpoint " + path_ + ": '" + key + "' is not a count");
+    return static_cast<std::size_t>(x);
+  }
+
+  double real(const std::string& key) const {
+    const Tensor<double>& t = tensor(key);
+    if (t.size() != 1 || !std::isfinite(t.data()[0])) throw Error("checkpoint " + path_ + ": '" + key + "' is not a number");
+    return t.data()[0];
+  }
+
+  std::string text(const std::string& key) const {
+    const Tensor<double>& t = tensor(key);
+    std::string s;
+    s.reserve(t.size());
+    for (double b : t) {
+      if (!(b >= 0 && b <= 255 && b == std::floor(b))) throw Error("checkpoint " + path_ + ": '" + key + "' is not text");
+      s.push_back(static_cast<char>(static_cast<unsigned char>(b)));
+    }
+    return s;
+  }
+
+  // The arrays under "<prefix>." with the prefix removed, converted to T (exactly, for values
+  // that were T when saved).
+  template <class T>
+  NamedTensors<T> group(const std::string& prefix) const {
+    NamedTensors<T> out;
+    for (const auto& [key, t] : arrays_)
+      if (key.size() > prefix.size() + 1 && key.compare(0, prefix.size() + 1, prefix + ".") == 0)
+        out.emplace_back(key.substr(prefix.size() + 1), Tensor<T>(xt::cast<T>(t)));
+    return out;
+  }
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  CheckpointArrays arrays_;
+  std::map<std::string, const Tensor<double>*> by_key_;
+};
+
+inline Tensor<double> checkpoint_scalar(double x) {
+  Tensor<double> t = Tensor<double>::from_shape(Shape{});
+  t.data()[0] = x;
+  return t;
+}
+
+inline Tensor<double> checkpoint_text(const std::string& s) {
+  Tensor<double> t = Tensor<double>::from_shape(Shape{s.size()});
+  for (std::size_t i = 0; i < s.size(); ++i) t.data()[i] = static_cast<unsigned char>(s[i]);
+  return t;
+}
+
+// Adds each array of `arrays` under "<prefix>.<key>", as float64.
+template <class T>
+void add_group(CheckpointArrays& out, const std::string& prefix, const NamedTensors<T>& arrays) {
+  for (const auto& [key, t] : arrays) out.emplace_back(prefix + "." + key, Tensor<double>(xt::cast<double>(t)));
+}
+
+// The configuration of a run as "flag=value" lines, in a fixed order.
+using RunSignature = std::vector<std::pair<std::string, std::string>>;
+
+inline std::string signature_text(const RunSignature& s) {
+  std::string out;
+  for (const auto& [flag, value] : s) out += flag + "=" + value + "\n";
+  return out;
+}
+
+// Throws saddle::Error naming the first flag whose value differs from the checkpoint's.
+inline void check_signature(const CheckpointReader& ck, const RunSignature& now) {
+  const std::string saved = ck.text("run");
+  std::map<std::string, std::string> before;
+  std::size_t start = 0;
+  for (std::size_t end; (end = saved.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = saved.substr(start, end - start);
+    const std::size_t eq = line.find('=');
+    if (eq != std::string::npos) before[line.substr(0, eq)] = line.substr(eq + 1);
+  }
+  for (const auto& [flag, value] : now) {
+    const auto it = before.find(flag);
+    if (it == before.end()) throw Error("--resume " + ck.path() + ": the checkpoint does not record " + flag);
+    if (it->second != value)
+      throw Error("--resume " + ck.path() + ": the checkpoint was made with " + flag + " " + it->second + ", not " +
+                  value);
+  }
+}
+
+}  // namespace saddle::examples
