@@ -15,11 +15,13 @@ namespace saddle::examples {
 
 class CsvWriter {
  public:
-  CsvWriter() = default;
+  CsvWriter() = default;  // records nothing: rows are dropped
   // Rows kept in memory only (text() gives them), for a run that writes no CSV file.
-  explicit CsvWriter(std::vector<std::string> columns) : columns_(std::move(columns)) { text_ = header(); }
+  explicit CsvWriter(std::vector<std::string> columns) : columns_(std::move(columns)), recording_(true) {
+    text_ = header();
+  }
   CsvWriter(const std::string& path, std::vector<std::string> columns)
-      : path_(path), partial_(path + ".partial"), columns_(std::move(columns)) {
+      : path_(path), partial_(path + ".partial"), columns_(std::move(columns)), recording_(true) {
     out_.open(partial_);
     if (!out_) throw Error("csv: cannot write " + partial_);
     text_ = header();
@@ -38,6 +40,7 @@ class CsvWriter {
   bool active() const { return out_.is_open(); }
 
   void row(const std::vector<std::string>& cells) {
+    if (!recording_) return;
     if (cells.size() != columns_.size())
       throw Error("csv: row of " + std::to_string(cells.size()) + " cells for " + std::to_string(columns_.size()) +
                   " columns");
@@ -85,6 +88,7 @@ class CsvWriter {
   std::string path_, partial_;
   std::vector<std::string> columns_;
   std::string text_;
+  bool recording_ = false;
   std::ofstream out_;
 };
 

@@ -5,7 +5,7 @@
 # one line, and leaves no temporary file behind.
 # Usage: interrupt_resume.sh TRAIN WORKDIR SIGNAL (INT or TERM)
 set -u
-train=$1 work=$2 sig=$3
+train=$(realpath "$1") work=$2 sig=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 args=(--model mlp --optimizer adam --epochs 6 --train-limit 1000 --batch 10 --seed 3)
 fail() { echo "FAIL: $*"; for f in *.txt; do echo "--- $f"; cat "$f"; done; exit 1; }
