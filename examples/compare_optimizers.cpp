@@ -4,11 +4,13 @@
 //
 //   compare_optimizers --model mlp --optimizers sgd,momentum,nesterov,adam,nadam --epochs 10 --plot compare
 #include <cstdio>
+#include <optional>
 
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/plot.hpp"
 #include "examples/common/progress.hpp"
+#include "examples/train/checkpoint.hpp"
 #include "examples/train/trainer.hpp"
 
 using namespace saddle;
@@ -38,6 +40,8 @@ int main(int argc, char** argv) {
   app.add_option("--seed", c.hyper.seed, "seed of the initialisation and the batches")->check(count())->capture_default_str();
   app.add_option("--csv", csv_path, "the CSV of every (optimizer, epoch)")->capture_default_str();
   app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)");
+  CheckpointFlags checkpoint;
+  checkpoint.add_to(app);
 
   return run_program("compare_optimizers", app, argc, argv, [&]() {
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
@@ -48,19 +52,57 @@ int main(int argc, char** argv) {
     std::printf("%s on %s, batch %zu, %zu epochs, the same initialisation and batches for every method\n",
                 c.model.c_str(), dir.c_str(), c.batch, c.epochs);
     std::printf("%-20s %10s %9s %10s %9s %8s\n", "optimizer", "train loss", "train acc", "test loss", "test acc", "seconds");
-    for (const auto& name : optimizers) {
+    // The run a checkpoint must match: every method's configuration, in order.
+    RunSignature signature = run_signature(c, dir, train.size(), test.size());
+    std::string methods;
+    for (const auto& name : optimizers) methods += (methods.empty() ? "" : ",") + name;
+    for (auto& [flag, value] : signature)
+      if (flag == "--optimizer") flag = "--optimizers", value = methods;
+    std::size_t first = 0;  // the method a resumed run continues with
+    std::optional<CheckpointReader> resumed;
+    if (!checkpoint.resume.empty()) {
+      resumed.emplace(load_checkpoint(checkpoint.resume, signature));
+      first = resumed->count("compare.method");
+      if (first >= optimizers.size())
+        throw Error("checkpoint " + checkpoint.resume + ": method " + std::to_string(first) + " of " +
+                    std::to_string(optimizers.size()));
+      csv.restore(resumed->text("csv"));
+      std::printf("resumed from %s at %s\n", checkpoint.resume.c_str(), optimizers[first].c_str());
+    }
+    for (std::size_t m = first; m < optimizers.size(); ++m) {
+      const std::string& name = optimizers[m];
       c.optimizer = name;
       Trainer<T> trainer(c, train, test);
+      if (resumed && m == first) trainer.restore(*resumed);
       Progress progress(name, c.epochs * trainer.steps_per_epoch(), "steps");
-      EpochReport r;
-      for (std::size_t epoch = 0; epoch <= c.epochs; ++epoch) {
-        if (epoch > 0)
-          trainer.run_epoch([&](std::size_t k, double) { progress.update((epoch - 1) * trainer.steps_per_epoch() + k); });
-        r = trainer.report(epoch);
+      auto record = [&](std::size_t epoch) {
+        const EpochReport r = trainer.report(epoch);
         using N = CsvWriter;
         csv.row({name, std::to_string(r.epoch), std::to_string(r.steps), N::num(r.lr), N::num(r.train.loss),
                  N::num(r.train.accuracy), N::num(r.test.loss), N::num(r.test.accuracy), N::num(r.weight_norm),
                  N::num(r.grad_norm), N::num(r.seconds)});
+        return r;
+      };
+      EpochReport r;
+      if (!(resumed && m == first)) r = record(0);
+      while (trainer.epochs_done() < c.epochs) {
+        const std::size_t done = trainer.epochs_done() * trainer.steps_per_epoch();
+        const bool finished = trainer.run_epoch([&](std::size_t k, double) { progress.update(done + k); },
+                                                [] { return interrupted() != 0; });
+        if (finished) r = record(trainer.epochs_done());
+        if (!checkpoint.checkpoint.empty()) {
+          CheckpointArrays state = trainer.state();
+          state.emplace_back("compare.method", checkpoint_scalar(double(m)));
+          save_checkpoint(checkpoint.checkpoint, std::move(state), signature, csv.text());
+        }
+        if (interrupted() && trainer.epochs_done() < c.epochs) {
+          csv.finish();
+          return report_interrupt("compare_optimizers", interrupted(),
+                                  name + ", epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
+                                      std::to_string(trainer.step_in_epoch()) + " of " +
+                                      std::to_string(trainer.steps_per_epoch()),
+                                  checkpoint.checkpoint);
+        }
       }
       std::printf("%-20s %10.4f %8.2f%% %10.4f %8.2f%% %8.1f\n", name.c_str(), r.train.loss, 100 * r.train.accuracy,
                   r.test.loss, 100 * r.test.accuracy, r.seconds);

@@ -134,6 +134,7 @@ Run run_once(const Method& method, const QuarticSaddle& problem, const Settings&
   auto opt = method.make({Var<double>(zeros_tensor<double>(Shape{problem.d, 1}), true)}, seed);
   Run run;
   for (int t = 1; t <= s.max_steps; ++t) {
+    examples::check_interrupt();  // a signal ends the run between steps (interrupt.hpp)
     opt->step(f);
     if (f.loss(values_of(opt->params())) < s.threshold) {
       run.steps = t;

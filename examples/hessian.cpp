@@ -60,6 +60,7 @@ class ProgressOperator {
     done_ = 0;
     bound_ = bound;
     return [this](const TensorList<double>& v) {
+      examples::check_interrupt();  // a signal ends the run between products (interrupt.hpp)
       TensorList<double> y = H_(v);
       if (progress_) progress_->update(++done_);
       return y;

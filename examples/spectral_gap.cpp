@@ -11,6 +11,7 @@
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/plot.hpp"
 #include "examples/common/progress.hpp"
+#include "examples/train/checkpoint.hpp"
 #include "examples/train/trainer.hpp"
 
 using namespace saddle;
@@ -56,6 +57,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--csv", csv_path, "one row per measured iteration")->capture_default_str();
   app.add_option("--plot", plot_path, "render the eigenvalues and the gap along the iterations to this PNG");
+  CheckpointFlags checkpoint;
+  checkpoint.add_to(app);
 
   return run_program("spectral_gap", app, argc, argv, [&]() {
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
@@ -83,9 +86,26 @@ int main(int argc, char** argv) {
     opt.max_iter = iterations;
     opt.tol = tol;
     opt.seed = c.hyper.seed;
+    RunSignature signature = run_signature(c, dir, train.size(), test.size());
+    for (const auto& [flag, value] : std::initializer_list<std::pair<const char*, std::string>>{
+             {"--last", std::to_string(last)},
+             {"--samples", std::to_string(samples)},
+             {"--top", std::to_string(top)},
+             {"--solver", solver_name},
+             {"--iterations", std::to_string(iterations)},
+             {"--tol", CsvWriter::num(tol)}})
+      signature.emplace_back(flag, value);
+    if (!checkpoint.resume.empty()) {
+      const CheckpointReader ck = load_checkpoint(checkpoint.resume, signature);
+      trainer.restore(ck);
+      csv.restore(ck.text("csv"));
+      std::printf("resumed from %s at epoch %zu, step %zu of %zu\n", checkpoint.resume.c_str(),
+                  trainer.epochs_done() + 1, trainer.step_in_epoch(), trainer.steps_per_epoch());
+    }
     Progress progress("training", total - last, "steps");
-    for (std::size_t epoch = 1; epoch <= c.epochs; ++epoch) {
-      trainer.run_epoch([&](std::size_t k, double batch_loss) {
+    while (trainer.epochs_done() < c.epochs) {
+      const std::size_t epoch = trainer.epochs_done() + 1;
+      const bool finished = trainer.run_epoch([&](std::size_t k, double batch_loss) {
         const std::size_t step = (epoch - 1) * trainer.steps_per_epoch() + k;
         if (step + last <= total) {
           progress.update(step);
@@ -106,7 +126,17 @@ int main(int argc, char** argv) {
         std::fflush(stdout);
         for (double x : {g.gap, g.ratio, double(r.iterations), seconds}) row.push_back(CsvWriter::num(x));
         csv.row(row);
-      });
+      }, [] { return interrupted() != 0; });
+      if (!checkpoint.checkpoint.empty())
+        save_checkpoint(checkpoint.checkpoint, trainer.state(), signature, csv.text());
+      if (!finished || (interrupted() && trainer.epochs_done() < c.epochs)) {
+        csv.finish();
+        return report_interrupt("spectral_gap", interrupted(),
+                                "epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
+                                    std::to_string(trainer.step_in_epoch()) + " of " +
+                                    std::to_string(trainer.steps_per_epoch()),
+                                checkpoint.checkpoint);
+      }
     }
     csv.finish();
     std::printf("wrote %s\n", csv_path.c_str());

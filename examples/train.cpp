@@ -25,7 +25,8 @@ using T = float;
 int main(int argc, char** argv) {
   CLI::App app{"Train a model of the research (softmax regression, MLP, CNN, LeNet-5) with any optimizer of saddle."};
   TrainConfig c;
-  std::string dataset = "mnist", data_dir, csv_path, save_path, plot_path, checkpoint_path, resume_path;
+  std::string dataset = "mnist", data_dir, csv_path, save_path, plot_path;
+  CheckpointFlags checkpoint;
   std::size_t train_limit = 0;
   Hyperparameters& h = c.hyper;
   app.add_option("--model", c.model, "softmax, mlp, cnn or lenet5")
@@ -45,12 +46,7 @@ int main(int argc, char** argv) {
   app.add_option("--csv", csv_path, "write one row per epoch to this CSV file");
   app.add_option("--plot", plot_path, "render loss and accuracy curves to this PNG (gnuplot)");
   app.add_option("--save", save_path, "save the trained weights to this .npz file");
-  app.add_option("--checkpoint", checkpoint_path,
-                 "write everything needed to continue the run to this .npz file, at the end of each epoch and "
-                 "when interrupted (SIGINT, SIGTERM)");
-  app.add_option("--resume", resume_path,
-                 "continue the run a checkpoint holds, with the same flags; checkpoints go on to the same file "
-                 "unless --checkpoint names another");
+  checkpoint.add_to(app);
   app.add_option("--schedule", c.schedule.name, "learning-rate schedule")
       ->check(CLI::IsMember({"constant", "robbins-monro", "inverse-time", "step", "cosine"}))->capture_default_str();
   app.add_option("--tau", c.schedule.tau, "Robbins–Monro: η_t = η₀/(1 + t/τ)")->capture_default_str();
@@ -84,13 +80,11 @@ int main(int argc, char** argv) {
                                               "grad_norm", "seconds"};
     CsvWriter csv = csv_path.empty() ? CsvWriter(columns) : CsvWriter(csv_path, columns);
     const RunSignature signature = run_signature(c, dir, train.size(), test.size());
-    if (checkpoint_path.empty()) checkpoint_path = resume_path;
-    if (!resume_path.empty()) {
-      const CheckpointReader ck(resume_path, load_npz<double>(resume_path));
-      check_signature(ck, signature);
+    if (!checkpoint.resume.empty()) {
+      const CheckpointReader ck = load_checkpoint(checkpoint.resume, signature);
       trainer.restore(ck);
       csv.restore(ck.text("csv"));
-      std::printf("train: resumed from %s at epoch %zu, step %zu of %zu\n", resume_path.c_str(),
+      std::printf("train: resumed from %s at epoch %zu, step %zu of %zu\n", checkpoint.resume.c_str(),
                   trainer.epochs_done() + 1, trainer.step_in_epoch(), trainer.steps_per_epoch());
     }
     std::printf("train: %s (%zu parameters) with %s, %s schedule, batch %zu, %zu epochs on %s (%zu train, %zu test)\n",
@@ -106,14 +100,7 @@ int main(int argc, char** argv) {
                N::num(r.train.loss), N::num(r.train.accuracy), N::num(r.test.loss), N::num(r.test.accuracy),
                N::num(r.weight_norm), N::num(r.grad_norm), N::num(r.seconds)});
     };
-    auto write_checkpoint = [&]() {
-      if (checkpoint_path.empty()) return;
-      CheckpointArrays state = trainer.state();
-      state.emplace_back("run", checkpoint_text(signature_text(signature)));
-      state.emplace_back("csv", checkpoint_text(csv.text()));
-      save_npz(checkpoint_path, state);
-    };
-    if (resume_path.empty()) record(0);
+    if (checkpoint.resume.empty()) record(0);
     bool stopped = false;
     while (!stopped && trainer.epochs_done() < c.epochs) {
       const std::size_t epoch = trainer.epochs_done() + 1;
@@ -122,7 +109,7 @@ int main(int argc, char** argv) {
       stopped = !trainer.run_epoch([&](std::size_t k, double loss) { progress.update(k, "loss " + CsvWriter::num(loss)); },
                                    [] { return interrupted() != 0; });
       if (!stopped) record(epoch);
-      write_checkpoint();
+      if (!checkpoint.checkpoint.empty()) save_checkpoint(checkpoint.checkpoint, trainer.state(), signature, csv.text());
       stopped = stopped || (interrupted() && trainer.epochs_done() < c.epochs);
     }
     csv.finish();
@@ -136,14 +123,12 @@ int main(int argc, char** argv) {
                 {"train_loss", "test_loss", "train_acc", "test_acc"}, "", false});
       std::printf("plotted %s\n", plot_path.c_str());
     }
-    if (stopped) {
-      const int sig = interrupted();
-      std::fprintf(stderr, "train: interrupted by %s at epoch %zu, step %zu of %zu; %s\n", signal_name(sig),
-                   trainer.epochs_done() + 1, trainer.step_in_epoch(), trainer.steps_per_epoch(),
-                   checkpoint_path.empty() ? "no --checkpoint was given"
-                                           : ("continue with --resume " + checkpoint_path).c_str());
-      return interrupted_exit_status(sig);
-    }
+    if (stopped)
+      return report_interrupt("train", interrupted(),
+                              "epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
+                                  std::to_string(trainer.step_in_epoch()) + " of " +
+                                  std::to_string(trainer.steps_per_epoch()),
+                              checkpoint.checkpoint);
     return 0;
   });
 }

@@ -17,7 +17,10 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include "autodiff/npz.hpp"
+#include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {
 
@@ -124,6 +127,48 @@ inline void check_signature(const CheckpointReader& ck, const RunSignature& now)
       throw Error("--resume " + ck.path() + ": the checkpoint was made with " + flag + " " + it->second + ", not " +
                   value);
   }
+}
+
+// Writes a program's checkpoint: `state` (a Trainer's state() and the program's own arrays), the
+// run's signature and the CSV text so far, atomically (save_npz writes a temporary and renames it).
+inline void save_checkpoint(const std::string& path, CheckpointArrays state, const RunSignature& run,
+                            const std::string& csv_text) {
+  state.emplace_back("run", checkpoint_text(signature_text(run)));
+  state.emplace_back("csv", checkpoint_text(csv_text));
+  save_npz(path, state);
+}
+
+// Reads a checkpoint and checks that it was made by a run with the same signature.
+inline CheckpointReader load_checkpoint(const std::string& path, const RunSignature& run) {
+  CheckpointReader ck(path, load_npz<double>(path));
+  check_signature(ck, run);
+  return ck;
+}
+
+// --checkpoint FILE and --resume FILE, the same in every training program. After parsing,
+// `checkpoint` is `resume` when only --resume was given: checkpoints go on to the file resumed.
+struct CheckpointFlags {
+  std::string checkpoint, resume;
+
+  void add_to(CLI::App& app) {
+    app.add_option("--checkpoint", checkpoint,
+                   "write everything needed to continue the run to this .npz file, at the end of each epoch and "
+                   "when interrupted (SIGINT, SIGTERM)");
+    app.add_option("--resume", resume,
+                   "continue the run this checkpoint holds; give the same flags as the run that wrote it "
+                   "(checkpoints go on to this file unless --checkpoint names another)");
+    app.callback([this] {
+      if (checkpoint.empty()) checkpoint = resume;
+    });
+  }
+};
+
+// The last line of a program stopped by `sig` at a step boundary, after its outputs were written;
+// returns the exit status 128 + sig.
+inline int report_interrupt(const char* program, int sig, const std::string& where, const std::string& checkpoint) {
+  std::fprintf(stderr, "%s: interrupted by %s at %s; %s\n", program, signal_name(sig), where.c_str(),
+               checkpoint.empty() ? "no --checkpoint was given" : ("continue with --resume " + checkpoint).c_str());
+  return interrupted_exit_status(sig);
 }
 
 }  // namespace saddle::examples
