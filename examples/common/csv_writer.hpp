@@ -1,54 +1,37 @@
-// examples/common/csv_writer.hpp — tidy CSV (one row per step or epoch, one column per metric),
-// written to FILE.partial and renamed to FILE by finish(): a run that stops early never leaves a
-// file that looks complete.
+// examples/common/csv_writer.hpp — tidy CSV (one row per step or epoch, one column per metric).
+// Rows go to a temporary file beside the target as they come (OutputFile); finish() checks, syncs
+// and renames it to FILE. A run that stops early (an error, divergence) never leaves a file that
+// looks complete, nor a temporary: the writer destroyed without finish() removes it.
 #pragma once
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
+#include "examples/common/output_file.hpp"
 
 namespace saddle::examples {
 
 class CsvWriter {
  public:
   CsvWriter() = default;
-  CsvWriter(const std::string& path, std::vector<std::string> columns)
-      : path_(path), partial_(path + ".partial"), columns_(std::move(columns)) {
-    out_.open(partial_);
-    if (!out_) throw Error("csv: cannot write " + partial_);
-    for (std::size_t i = 0; i < columns_.size(); ++i) out_ << (i ? "," : "") << columns_[i];
-    out_ << '\n';
-  }
-  CsvWriter(const CsvWriter&) = delete;
-  CsvWriter& operator=(const CsvWriter&) = delete;
-  CsvWriter(CsvWriter&&) = default;
-  CsvWriter& operator=(CsvWriter&&) = default;
-  ~CsvWriter() {
-    if (out_.is_open()) {  // not finished: leave the .partial, never a complete-looking file
-      out_.close();
-    }
+  CsvWriter(const std::string& path, std::vector<std::string> columns) : file_(path), columns_(std::move(columns)) {
+    write_line(columns_);
   }
 
-  bool active() const { return out_.is_open(); }
+  bool active() const { return file_.open(); }
 
   void row(const std::vector<std::string>& cells) {
     if (!active()) return;
     if (cells.size() != columns_.size())
       throw Error("csv: row of " + std::to_string(cells.size()) + " cells for " + std::to_string(columns_.size()) +
                   " columns");
-    for (std::size_t i = 0; i < cells.size(); ++i) out_ << (i ? "," : "") << cells[i];
-    out_ << '\n';
-    out_.flush();
+    write_line(cells);
   }
 
   void finish() {
-    if (!active()) return;
-    out_.close();
-    std::filesystem::rename(partial_, path_);
+    if (active()) file_.commit();
   }
 
   static std::string num(double x) {
@@ -58,9 +41,15 @@ class CsvWriter {
   }
 
  private:
-  std::string path_, partial_;
+  void write_line(const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
+    line += '\n';
+    file_.write(line);
+  }
+
+  OutputFile file_;
   std::vector<std::string> columns_;
-  std::ofstream out_;
 };
 
 }  // namespace saddle::examples
