@@ -29,7 +29,7 @@ def dataset(directory, rng):
     os.makedirs(directory, exist_ok=True)
     for prefix, n in (("train", 40), ("t10k", 20)):
         idx(os.path.join(directory, prefix + "-images-idx3-ubyte"), (n, 28, 28),
-            bytes(rng.randrange(256) for _ in range(n * 28 * 28)))
+            rng.randbytes(n * 28 * 28))
         idx(os.path.join(directory, prefix + "-labels-idx1-ubyte"), (n,), bytes(i % 10 for i in range(n)))
 
 

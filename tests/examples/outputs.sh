@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How the programs write their files (examples/common/output_file.hpp, plot.hpp):
 #   atomic   a run writes its CSV, weights and figure and leaves no temporary beside them;
-#   full     a write that fails mid-run (the file-size limit stands in for a full disk: writes fail
+#   full     a write that fails mid-run (CSV or weights) (the file-size limit stands in for a full disk: writes fail
 #            with EFBIG as they would with ENOSPC) exits 2 naming the file, and leaves neither the
 #            file nor a temporary; an older file of that name is left as it was;
 #   names    a figure whose path holds a space, quotes, a semicolon, a backquote and $(…) is written
@@ -42,6 +42,12 @@ case $2 in
     echo "$err" | tail -n 1 | grep -Eq "^train: $out/run.csv: cannot write: File too large$" || fail "message"
     [[ $(ls -A "$out") == run.csv ]] || fail "files left: $(ls -A "$out")"
     [[ $(cat "$out/run.csv") == "an older run" ]] || fail "the older run.csv was changed"
+    err=$( (trap '' XFSZ; ulimit -f 8; exec "$bin/train" "${data[@]}" --epochs 1 --save "$out/w.npz" 2>&1 >/dev/null) )
+    rc=$?
+    echo "$err" | tail -n 1
+    [[ $rc -eq 2 ]] || fail "exit status $rc, expected 2"
+    echo "$err" | tail -n 1 | grep -Fq "$out/w.npz" || fail "the message does not name the weights file"
+    [[ $(ls -A "$out") == run.csv ]] || fail "files left: $(ls -A "$out")"
     ;;
   names)
     # the commands would run in $scratch, the working directory, and leave pwned* there
