@@ -84,7 +84,7 @@ inline const CLI::Validator& learning_rate() {
         if (std::isfinite(x) && x > 0 && x <= kMaxLearningRate) return "";
         return "learning rate '" + s + "' is outside (0, 1e3]";
       },
-      "LR in (0, 1e3]");
+      "LR");
   return v;
 }
 
