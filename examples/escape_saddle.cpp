@@ -205,6 +205,9 @@ int main(int argc, char** argv) {
     if (s.samples % 2)
       throw Error("--samples = " + std::to_string(s.samples) + " must be even (the aᵢ come in pairs ±aᵢ)");
     if (s.t_thres == 0) throw Error("--t-thres 0: the methods need at least one step between perturbations");
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (dims[i] == dims[j]) throw Error("--dims: " + std::to_string(dims[i]) + " is named twice");
     examples::OutputPaths().add("--csv", csv_path).check();
     const std::vector<std::string> columns{"method",
                                            "d",

@@ -109,6 +109,7 @@ refuse "hessian --tol nan" "--tol: 'nan' is not a finite number" -- hessian --to
 refuse "escape_saddle --seed -1" "--seed: '-1' is not a non-negative" -- escape_saddle --seed -1
 refuse "escape_saddle --samples 3" "--samples = 3 must be even" -- escape_saddle --samples 3
 refuse "escape_saddle --t-thres 0" "--t-thres 0" -- escape_saddle --t-thres 0
+refuse "escape_saddle --dims 10,10" "--dims: 10 is named twice" -- escape_saddle --dims 10,10
 refuse "escape_saddle --radius nan" "--radius: 'nan' is not a finite number > 0" -- escape_saddle --radius nan
 refuse "escape_saddle --threshold inf" "--threshold: 'inf' is not a finite number" -- escape_saddle --threshold inf
 refuse "spectral_gap --last 0" "--last 0" -- spectral_gap --last 0 --epochs 1
