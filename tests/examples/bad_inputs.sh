@@ -24,7 +24,7 @@ else
   bin=$(cd "$1" && pwd)
   want=$2
   scratch=$(mktemp -d)
-  trap 'chmod -R u+w "$scratch"; rm -rf "$scratch"' EXIT
+  trap 'rm -rf "$scratch"' EXIT
   OUT=$scratch/out
   FIX=$scratch/fixtures
   mkdir -p "$OUT" "$FIX"
@@ -79,7 +79,8 @@ refuse_row() {
 refuse() { refuse_row no "$@"; }
 refuse_midrun() { refuse_row yes "$@"; }
 
-# Rows that fill $OUT first run that here, before their row: the names say what they need.
+# prepare NAME DIR: row NAME starts with the directory $OUT/DIR in place (it is part of the
+# listing that must be unchanged after the run).
 prepare() { [[ $mode == run && $1 == "$want" ]] && mkdir -p "$OUT/$2"; }
 
 data=(--data "$FIX/idx")
