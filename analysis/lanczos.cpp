@@ -97,6 +97,9 @@ class LanczosProcess {
   void step() {
     Tensor<T> w = apply(basis_.back());
     const double hq = std::sqrt(raw_dot(ni(), w.data(), w.data()));
+    // A NaN would pass every test below as "not converged yet" and come out as a Ritz value.
+    if (!std::isfinite(hq))
+      throw Error(std::string(caller_) + ": H·v is not finite at iteration " + std::to_string(basis_.size()));
     hq_max_ = std::max(hq_max_, hq);
     const double first = orthogonalise(w, &alpha_.emplace_back(0.0));
     r_norm_ = orthogonalise(w, &alpha_.back());
@@ -223,6 +226,9 @@ EigenResult<T> extreme_eigenpairs(const LinearOperator<T>& H, const TensorList<T
     const bool full = m == n;
     if (m >= k) {
       eig = tridiagonal_eigen(p.alpha(), p.beta());
+      for (double th : eig.values)
+        if (!std::isfinite(th))
+          throw Error(std::string(caller) + ": a Ritz value is not finite at iteration " + std::to_string(m));
       wanted.clear();
       for (std::size_t i = 0; i < k; ++i) wanted.push_back(opt.which_smallest ? i : m - 1 - i);
       residuals.clear();

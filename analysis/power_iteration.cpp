@@ -51,6 +51,10 @@ EigenResult<T> power_iteration(const LinearOperatorArg<T>& H, const TensorList<T
       TensorList<T> r = hv;
       axpy(-lambda, v, r);
       residual = saddle::norm(r);
+      // NaN fails every comparison, so the convergence test alone would run on and report it.
+      if (!std::isfinite(lambda) || !std::isfinite(residual))
+        throw Error("power_iteration: H·v is not finite at iteration " + std::to_string(out.iterations) +
+                    " (eigenpair " + std::to_string(i + 1) + ")");
       scale = std::max(scale, std::abs(lambda));
       if (std::abs(lambda - previous) <= opt.tol * std::max(std::abs(previous), 1e-12 * scale)) {
         converged = true;

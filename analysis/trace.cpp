@@ -23,6 +23,8 @@ TraceEstimate hutchinson_trace(const LinearOperatorArg<T>& H, const TensorList<T
     const TensorList<T> hz = H(z);
     check_same_shapes("hutchinson_trace", z, hz);
     const double sample = saddle::dot(z, hz);
+    if (!std::isfinite(sample))
+      throw Error("hutchinson_trace: zᵀH·z is not finite at probe " + std::to_string(i));
     const double delta = sample - mean;
     mean += delta / i;
     m2 += delta * (sample - mean);

@@ -289,11 +289,16 @@ Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_siz
   return out;
 }
 
-void fsync_path(const std::string& path) {
+// Makes the temporary durable before it is renamed over `target`, or removes it and throws: a file
+// renamed unsynced can be found empty after a crash, with the old weights already gone.
+void fsync_path(const std::string& path, const std::string& target) {
   const int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
+  const bool synced = fd >= 0 && ::fsync(fd) == 0;
+  const int e = errno;
+  if (fd >= 0) ::close(fd);
+  if (!synced) {
+    std::remove(path.c_str());
+    throw Error("save_npz: cannot sync " + target + ": " + std::strerror(e));
   }
 }
 
@@ -355,7 +360,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
       throw Error("save_npz: cannot write " + path + ": " + why);
     }
   }
-  fsync_path(tmp);
+  fsync_path(tmp, path);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const std::string why = std::strerror(errno);
     std::remove(tmp.c_str());

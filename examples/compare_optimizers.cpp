@@ -8,6 +8,7 @@
 
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
+#include "examples/common/output_paths.hpp"
 #include "examples/common/plot.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
@@ -30,20 +31,36 @@ int main(int argc, char** argv) {
       ->delimiter(',')
       ->check(CLI::IsMember(optimizer_names()))
       ->capture_default_str();
-  app.add_option("--lr", c.hyper.lr, "one learning rate for every method (default: each method's own)");
+  app.add_option("--lr", c.hyper.lr, "one learning rate in (0, 1e3] for every method (default: each method's own)")
+      ->check(learning_rate());
   app.add_option("--batch", c.batch, "mini-batch size; 0 = full batch")->check(count())->capture_default_str();
   app.add_option("--epochs", c.epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
   auto* ds = app.add_option("--dataset", dataset, "mnist or fashion")
                  ->check(CLI::IsMember({"mnist", "fashion"}))
                  ->capture_default_str();
-  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->excludes(ds);
+  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->check(path())->excludes(ds);
   app.add_option("--seed", c.hyper.seed, "seed of the initialisation and the batches")->check(count())->capture_default_str();
-  app.add_option("--csv", csv_path, "the CSV of every (optimizer, epoch)")->capture_default_str();
-  app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)");
+  app.add_option("--csv", csv_path, "the CSV of every (optimizer, epoch)")->check(path())->capture_default_str();
+  app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)")->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
 
   return run_program("compare_optimizers", app, argc, argv, [&]() {
+    // Everything the command line can get wrong, before the data is loaded.
+    for (std::size_t i = 0; i < optimizers.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (optimizers[i] == optimizers[j])
+          throw Error("--optimizers: " + optimizers[i] + " is named twice (each method runs once)");
+    const std::string loss_png = plot_prefix.empty() ? "" : plot_prefix + "_loss.png";
+    const std::string accuracy_png = plot_prefix.empty() ? "" : plot_prefix + "_accuracy.png";
+    OutputPaths()
+        .add("--csv", csv_path)
+        .add("--plot", loss_png)
+        .add("--plot", accuracy_png)
+        .add("--checkpoint", checkpoint.checkpoint)
+        .check();
+    if (!plot_prefix.empty()) require_gnuplot();
+
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
     const data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
@@ -112,11 +129,11 @@ int main(int argc, char** argv) {
     std::printf("wrote %s\n", csv_path.c_str());
     if (!plot_prefix.empty()) {
       const std::string title = c.model + " on " + dataset;
-      plot_csv({csv_path, plot_prefix + "_loss.png", title + ": training loss", "epoch", "mean cross-entropy", "epoch",
+      plot_csv({csv_path, loss_png, title + ": training loss", "epoch", "mean cross-entropy", "epoch",
                 {"train_loss"}, "optimizer", true});
-      plot_csv({csv_path, plot_prefix + "_accuracy.png", title + ": test accuracy", "epoch", "accuracy", "epoch",
+      plot_csv({csv_path, accuracy_png, title + ": test accuracy", "epoch", "accuracy", "epoch",
                 {"test_acc"}, "optimizer", false});
-      std::printf("plotted %s_loss.png and %s_accuracy.png\n", plot_prefix.c_str(), plot_prefix.c_str());
+      std::printf("plotted %s and %s\n", loss_png.c_str(), accuracy_png.c_str());
     }
     return 0;
   });

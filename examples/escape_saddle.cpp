@@ -25,6 +25,7 @@
 #include "autodiff/ops.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
+#include "examples/common/output_paths.hpp"
 #include "optim/optim.hpp"
 
 using namespace saddle;
@@ -178,20 +179,37 @@ int main(int argc, char** argv) {
   app.add_option("--max-steps", s.max_steps, "give up after this many steps")
       ->check(CLI::Range(1, 10000000))
       ->capture_default_str();
-  app.add_option("--lr", s.lr, "gradient step η of every method")->capture_default_str();
-  app.add_option("--radius", s.radius, "PGD and ISO-PGD: radius r of the perturbation ball")->capture_default_str();
-  app.add_option("--r", s.r, "CNC-PGD: step r of the single-sample gradient step")->capture_default_str();
+  app.add_option("--lr", s.lr, "gradient step η in (0, 1e3] of every method")
+      ->check(examples::learning_rate())
+      ->capture_default_str();
+  app.add_option("--radius", s.radius, "PGD and ISO-PGD: radius r of the perturbation ball")
+      ->check(examples::positive())
+      ->capture_default_str();
+  app.add_option("--r", s.r, "CNC-PGD: step r of the single-sample gradient step")
+      ->check(examples::positive())
+      ->capture_default_str();
   app.add_option("--t-thres", s.t_thres, "PGD: steps between perturbations; ISO-PGD, CNC-PGD: period")
+      ->check(examples::count())
       ->capture_default_str();
   app.add_option("--g-thres", s.g_thres, "gradient norm below which a method perturbs or looks for curvature")
+      ->check(examples::positive())
       ->capture_default_str();
-  app.add_option("--rho", s.rho, "NCD: Hessian Lipschitz constant ρ (curvature step |λ_min|/ρ)")->capture_default_str();
-  app.add_option("--threshold", s.threshold, "escaped once f < threshold")->capture_default_str();
-  app.add_option("--seed", s.seed, "base random seed")->capture_default_str();
-  app.add_option("--csv", csv_path, "also write one row per (method, d) to this CSV file");
+  app.add_option("--rho", s.rho, "NCD: Hessian Lipschitz constant ρ (curvature step |λ_min|/ρ)")
+      ->check(examples::positive())
+      ->capture_default_str();
+  app.add_option("--threshold", s.threshold, "escaped once f < threshold")
+      ->check(examples::finite())
+      ->capture_default_str();
+  app.add_option("--seed", s.seed, "base random seed")->check(examples::count())->capture_default_str();
+  app.add_option("--csv", csv_path, "also write one row per (method, d) to this CSV file")->check(examples::path());
   return examples::run_program("escape_saddle", app, argc, argv, [&] {
     if (s.samples % 2)
       throw Error("--samples = " + std::to_string(s.samples) + " must be even (the aᵢ come in pairs ±aᵢ)");
+    if (s.t_thres == 0) throw Error("--t-thres 0: the methods need at least one step between perturbations");
+    for (std::size_t i = 0; i < dims.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (dims[i] == dims[j]) throw Error("--dims: " + std::to_string(dims[i]) + " is named twice");
+    examples::OutputPaths().add("--csv", csv_path).check();
     const std::vector<std::string> columns{"method",
                                            "d",
                                            "trials",

@@ -28,6 +28,7 @@
 #include "analysis/tensor_list_ops.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
+#include "examples/common/output_paths.hpp"
 #include "examples/common/progress.hpp"
 #include "nn/models/models.hpp"
 #include "nn/weights.hpp"
@@ -104,7 +105,17 @@ void write_density(const std::string& path, const SpectralDensity& d) {
   out.finish();
 }
 
+// Weights that are not finite have no Hessian to speak of: refused, naming the parameter.
+void check_finite_weights(const nn::Module<double>& model, const std::string& path) {
+  for (const auto& [name, p] : model.named_parameters())
+    for (double x : p.value())
+      if (!std::isfinite(x))
+        throw Error("--weights " + path + ": parameter " + name + " holds " + (std::isnan(x) ? "NaN" : "an infinity"));
+}
+
 int run(const Settings& s) {
+  // Everything the command line can get wrong, before the work.
+  examples::OutputPaths().add("--density", s.density_csv).check();
   const auto t_start = Clock::now();
   json report;
   json timings;
@@ -112,8 +123,9 @@ int run(const Settings& s) {
   // The model, at its seeded initialisation or with the given weights.
   std::unique_ptr<nn::Module<double>> model = nn::make_model<double>(s.model, s.init_seed);
   if (!s.weights.empty()) {
-    if (!std::filesystem::exists(s.weights)) throw Error("weights file '" + s.weights + "' does not exist");
+    if (!std::filesystem::exists(s.weights)) throw Error("--weights " + s.weights + ": no such file");
     nn::load_weights(*model, s.weights);
+    check_finite_weights(*model, s.weights);
   }
   model->eval();
   const TensorList<double> theta = nn::parameter_values(*model);
@@ -147,6 +159,8 @@ int run(const Settings& s) {
   t = Clock::now();
   const ValueAndGrad<double> g = objective.value_and_grad(theta);
   timings["gradient_s"] = seconds_since(t);
+  if (!std::isfinite(g.value) || !std::isfinite(saddle::norm(g.grad)))
+    throw Error("the loss or its gradient is not finite at these weights; no curvature to report");
   report["loss"] = g.value;
   report["gradient_norm"] = saddle::norm(g.grad);
 
@@ -269,11 +283,13 @@ int main(int argc, char** argv) {
       "products, double precision)."};
   Settings s;
   app.add_option("--model", s.model, "model")->check(CLI::IsMember(nn::model_names()))->capture_default_str();
-  app.add_option("--weights", s.weights, "weights .npz (nn::save_weights); without it, the seeded initialisation");
+  app.add_option("--weights", s.weights, "weights .npz (nn::save_weights); without it, the seeded initialisation")
+      ->check(examples::path());
   auto* ds = app.add_option("--dataset", s.dataset, "mnist or fashion")
                  ->check(CLI::IsMember({"mnist", "fashion"}))
                  ->capture_default_str();
-  auto* dd = app.add_option("--data", s.data_dir, "a directory with the four IDX files (instead of --dataset)");
+  auto* dd = app.add_option("--data", s.data_dir, "a directory with the four IDX files (instead of --dataset)")
+                 ->check(examples::path());
   ds->excludes(dd);
   app.add_option("--samples", s.samples, "the first N training samples")
       ->check(CLI::Range(1, 100000000))
@@ -294,13 +310,15 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--tol", s.tol, "relative residual tolerance of the eigenpairs")
+      ->check(examples::finite())
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_flag("--trace", s.trace, "Hutchinson trace estimate");
   app.add_option("--trace-probes", s.trace_probes, "Rademacher probes for --trace")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  app.add_option("--density", s.density_csv, "write the SLQ spectral density to this CSV (lambda,density)");
+  app.add_option("--density", s.density_csv, "write the SLQ spectral density to this CSV (lambda,density)")
+      ->check(examples::path());
   app.add_option("--density-runs", s.density_runs, "SLQ start vectors")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
@@ -308,8 +326,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_flag("--cnc", s.cnc, "CNC correlation along the λ_min eigenvector (one gradient per sample)");
-  app.add_option("--seed", s.seed, "seed of start vectors and probes")->capture_default_str();
-  app.add_option("--init-seed", s.init_seed, "seed of the initialisation when no --weights")->capture_default_str();
+  app.add_option("--seed", s.seed, "seed of start vectors and probes")->check(examples::count())->capture_default_str();
+  app.add_option("--init-seed", s.init_seed, "seed of the initialisation when no --weights")
+      ->check(examples::count())
+      ->capture_default_str();
   app.add_flag("--json", s.as_json, "print one JSON object instead of the report");
   app.add_flag("--quiet", s.quiet, "no progress line on stderr");
   return examples::run_program("hessian", app, argc, argv, [&] { return run(s); });

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "autodiff/autodiff.hpp"
+#include "examples/common/cli.hpp"
 
 using namespace saddle;
 
@@ -34,40 +35,40 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 0;
   app.add_option("--samples", samples, "number of random samples")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--hidden", hidden, "hidden units of the tanh layer")->check(CLI::Range(1, 4096))->capture_default_str();
-  app.add_option("--seed", seed, "random seed")->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  app.add_option("--seed", seed, "random seed")->check(examples::count())->capture_default_str();
+  return examples::run_program("quickstart", app, argc, argv, [&] {
+    std::mt19937_64 rng(seed);
+    const Tensor<double> x = randn({samples, inputs}, rng, 1.0);
+    std::vector<std::size_t> labels(samples);
+    for (auto& l : labels) l = rng() % classes;
 
-  std::mt19937_64 rng(seed);
-  const Tensor<double> x = randn({samples, inputs}, rng, 1.0);
-  std::vector<std::size_t> labels(samples);
-  for (auto& l : labels) l = rng() % classes;
+    // θ = (W1, b1, W2, b2);  f(θ) = mean cross-entropy of softmax(tanh(x W1 + b1) W2 + b2)
+    const TensorList<double> theta{randn({inputs, hidden}, rng, 1 / std::sqrt(double(inputs))), randn({hidden}, rng, 0.1),
+                                   randn({hidden, classes}, rng, 1 / std::sqrt(double(hidden))), randn({classes}, rng, 0.1)};
+    auto loss = [&](const std::vector<Var<double>>& p) {
+      const Var<double> h = tanh(matmul(Var<double>(x), p[0]) + p[1]);
+      return -mean(pick(log_softmax(matmul(h, p[2]) + p[3], 1), labels));
+    };
 
-  // θ = (W1, b1, W2, b2);  f(θ) = mean cross-entropy of softmax(tanh(x W1 + b1) W2 + b2)
-  const TensorList<double> theta{randn({inputs, hidden}, rng, 1 / std::sqrt(double(inputs))), randn({hidden}, rng, 0.1),
-                                 randn({hidden, classes}, rng, 1 / std::sqrt(double(hidden))), randn({classes}, rng, 0.1)};
-  auto loss = [&](const std::vector<Var<double>>& p) {
-    const Var<double> h = tanh(matmul(Var<double>(x), p[0]) + p[1]);
-    return -mean(pick(log_softmax(matmul(h, p[2]) + p[3], 1), labels));
-  };
+    TensorList<double> v;
+    for (const auto& t : theta) v.push_back(randn(to_shape(t.shape()), rng, 1.0));
 
-  TensorList<double> v;
-  for (const auto& t : theta) v.push_back(randn(to_shape(t.shape()), rng, 1.0));
+    const HvpResult<double> r = value_grad_hvp(loss, theta, v);
+    double vhv = 0;
+    for (std::size_t k = 0; k < v.size(); ++k)
+      for (std::size_t i = 0; i < v[k].size(); ++i) vhv += v[k].data()[i] * r.hvp[k].data()[i];
 
-  const HvpResult<double> r = value_grad_hvp(loss, theta, v);
-  double vhv = 0;
-  for (std::size_t k = 0; k < v.size(); ++k)
-    for (std::size_t i = 0; i < v[k].size(); ++i) vhv += v[k].data()[i] * r.hvp[k].data()[i];
+    std::size_t n = 0;
+    for (const auto& t : theta) n += t.size();
+    std::printf("two-layer tanh network, %zu samples, %zu parameters\n", samples, n);
+    std::printf("  loss                 %.10f\n", r.value);
+    std::printf("  |grad|               %.10f\n", norm(r.grad));
+    std::printf("  |Hv| (random v)      %.10f\n", norm(r.hvp));
+    std::printf("  vᵀHv / vᵀv           %.10f\n", vhv / (norm(v) * norm(v)));
 
-  std::size_t n = 0;
-  for (const auto& t : theta) n += t.size();
-  std::printf("two-layer tanh network, %zu samples, %zu parameters\n", samples, n);
-  std::printf("  loss                 %.10f\n", r.value);
-  std::printf("  |grad|               %.10f\n", norm(r.grad));
-  std::printf("  |Hv| (random v)      %.10f\n", norm(r.hvp));
-  std::printf("  vᵀHv / vᵀv           %.10f\n", vhv / (norm(v) * norm(v)));
-
-  const CheckReport g = gradcheck(loss, theta);
-  const CheckReport h = hvpcheck(loss, theta, v);
-  std::printf("  %s\n  %s\n", g.message.c_str(), h.message.c_str());
-  return g.ok && h.ok ? 0 : 1;
+    const CheckReport g = gradcheck(loss, theta);
+    const CheckReport h = hvpcheck(loss, theta, v);
+    std::printf("  %s\n  %s\n", g.message.c_str(), h.message.c_str());
+    return g.ok && h.ok ? 0 : 1;
+  });
 }

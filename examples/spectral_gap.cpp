@@ -9,6 +9,7 @@
 #include "analysis/spectrum.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
+#include "examples/common/output_paths.hpp"
 #include "examples/common/plot.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(nn::model_names()))
       ->capture_default_str();
   app.add_option("--optimizer", c.optimizer, "the method")->check(CLI::IsMember(optimizer_names()))->capture_default_str();
-  app.add_option("--lr", c.hyper.lr, "learning rate (default: the method's own)");
+  app.add_option("--lr", c.hyper.lr, "learning rate in (0, 1e3] (default: the method's own)")->check(learning_rate());
   app.add_option("--batch", c.batch, "mini-batch size; 0 = full batch")->check(count())->capture_default_str();
   app.add_option("--epochs", c.epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--last", last, "measure the Hessian at each of the last K iterations")->check(count())->capture_default_str();
@@ -47,20 +48,30 @@ int main(int argc, char** argv) {
   app.add_option("--iterations", iterations, "power: steps per eigenpair; lanczos: steps")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
-  app.add_option("--tol", tol, "relative tolerance of the eigenvalues")->check(CLI::Range(0.0, 1.0))->capture_default_str();
+  app.add_option("--tol", tol, "relative tolerance of the eigenvalues")
+      ->check(finite())
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   auto* ds = app.add_option("--dataset", dataset, "mnist or fashion")
                  ->check(CLI::IsMember({"mnist", "fashion"}))
                  ->capture_default_str();
-  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->excludes(ds);
+  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->check(path())->excludes(ds);
   app.add_option("--seed", c.hyper.seed, "seed of the initialisation, batches and start vectors")
       ->check(count())
       ->capture_default_str();
-  app.add_option("--csv", csv_path, "one row per measured iteration")->capture_default_str();
-  app.add_option("--plot", plot_path, "render the eigenvalues and the gap along the iterations to this PNG");
+  app.add_option("--csv", csv_path, "one row per measured iteration")->check(path())->capture_default_str();
+  app.add_option("--plot", plot_path, "render the eigenvalues and the gap along the iterations to this PNG")
+      ->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
 
   return run_program("spectral_gap", app, argc, argv, [&]() {
+    // Everything the command line can get wrong, before the data is loaded.
+    if (samples == 0) throw Error("--samples 0: the Hessian of the mean over no sample");
+    if (last == 0) throw Error("--last 0: no iteration to measure");
+    OutputPaths().add("--csv", csv_path).add("--plot", plot_path).add("--checkpoint", checkpoint.checkpoint).check();
+    if (!plot_path.empty()) require_gnuplot();
+
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
     const data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");

@@ -11,6 +11,7 @@
 
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
+#include "examples/common/output_paths.hpp"
 #include "examples/common/plot.hpp"
 #include "examples/common/interrupt.hpp"
 #include "examples/common/progress.hpp"
@@ -22,6 +23,19 @@ using namespace saddle;
 using namespace saddle::examples;
 using T = float;
 
+namespace {
+
+// A schedule flag given with another schedule would be silently ignored: refuse it instead.
+void check_schedule_flags(const CLI::App& app, const std::string& schedule) {
+  const std::pair<const char*, const char*> flags[] = {
+      {"--tau", "robbins-monro"}, {"--step-gamma", "step"}, {"--step-every", "step"}, {"--lr-min", "cosine"}};
+  for (const auto& [flag, applies_to] : flags)
+    if (app.count(flag) > 0 && schedule != applies_to)
+      throw Error(std::string(flag) + " applies only to --schedule " + applies_to + ", not to " + schedule);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"Train a model of the research (softmax regression, MLP, CNN, LeNet-5) with any optimizer of saddle."};
   TrainConfig c;
@@ -32,43 +46,54 @@ int main(int argc, char** argv) {
   app.add_option("--model", c.model, "softmax, mlp, cnn or lenet5")
       ->check(CLI::IsMember(nn::model_names()))->capture_default_str();
   app.add_option("--optimizer", c.optimizer, "the method")->check(CLI::IsMember(optimizer_names()))->capture_default_str();
-  app.add_option("--lr", h.lr, "learning rate η₀ (default: the method's own)");
+  app.add_option("--lr", h.lr, "learning rate η₀ in (0, 1e3] (default: the method's own)")->check(learning_rate());
   app.add_option("--batch", c.batch, "mini-batch size; 0 = full batch, 1 = single-sample SGD")
       ->check(count())->capture_default_str();
   app.add_option("--epochs", c.epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
   auto* ds = app.add_option("--dataset", dataset, "mnist (the 10,000 real digits) or fashion (Fashion-MNIST)")
                  ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
-  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->excludes(ds);
+  app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->check(path())->excludes(ds);
   app.add_option("--train-limit", train_limit, "use only the first N training images (0 = all)")
       ->check(count())->capture_default_str();
   app.add_option("--seed", h.seed, "seed of the initialisation, the batches and the methods' noise")
       ->check(count())->capture_default_str();
-  app.add_option("--csv", csv_path, "write one row per epoch to this CSV file");
-  app.add_option("--plot", plot_path, "render loss and accuracy curves to this PNG (gnuplot)");
-  app.add_option("--save", save_path, "save the trained weights to this .npz file");
+  app.add_option("--csv", csv_path, "write one row per epoch to this CSV file")->check(path());
+  app.add_option("--plot", plot_path, "render loss and accuracy curves to this PNG (gnuplot; needs --csv)")->check(path());
+  app.add_option("--save", save_path, "save the trained weights to this .npz file")->check(path());
   checkpoint.add_to(app);
   app.add_option("--schedule", c.schedule.name, "learning-rate schedule")
       ->check(CLI::IsMember({"constant", "robbins-monro", "inverse-time", "step", "cosine"}))->capture_default_str();
-  app.add_option("--tau", c.schedule.tau, "Robbins–Monro: η_t = η₀/(1 + t/τ)")->capture_default_str();
-  app.add_option("--step-gamma", c.schedule.gamma, "step decay: factor γ")->capture_default_str();
-  app.add_option("--step-every", c.schedule.every, "step decay: every k steps")->check(count())->capture_default_str();
-  app.add_option("--lr-min", c.schedule.lr_min, "cosine: final learning rate")->capture_default_str();
-  app.add_option("--l2", h.l2, "L2 weight decay λ (g ← g + λθ)")->capture_default_str();
-  app.add_option("--momentum", h.momentum, "momentum μ (momentum, nesterov)");
-  app.add_option("--beta1", h.beta1, "β₁ (Adam family)");
-  app.add_option("--beta2", h.beta2, "β₂ (Adam family)");
-  app.add_option("--eps", h.eps, "ε (Adam family, Adagrad, RMSProp)");
-  app.add_option("--alpha", h.alpha, "RMSProp's smoothing α");
-  app.add_option("--hypergrad-lr", h.hypergrad_lr, "β of the hypergradient methods (sgd-hd, adam-hd)");
-  app.add_option("--g-thres", h.g_thres, "gradient threshold of pgd, iso-pgd, cnc-pgd, ncd");
+  app.add_option("--tau", c.schedule.tau, "robbins-monro: η_t = η₀/(1 + t/τ)")->check(positive())->capture_default_str();
+  app.add_option("--step-gamma", c.schedule.gamma, "step: factor γ in (0, 1]")->check(positive())->capture_default_str();
+  app.add_option("--step-every", c.schedule.every, "step: every k steps")->check(count())->capture_default_str();
+  app.add_option("--lr-min", c.schedule.lr_min, "cosine: final learning rate")->check(finite())->capture_default_str();
+  app.add_option("--l2", h.l2, "L2 weight decay λ (g ← g + λθ)")->check(finite())->capture_default_str();
+  app.add_option("--momentum", h.momentum, "momentum μ (momentum, nesterov)")->check(finite());
+  app.add_option("--beta1", h.beta1, "β₁ (Adam family)")->check(finite());
+  app.add_option("--beta2", h.beta2, "β₂ (Adam family)")->check(finite());
+  app.add_option("--eps", h.eps, "ε (Adam family, Adagrad, RMSProp)")->check(finite());
+  app.add_option("--alpha", h.alpha, "RMSProp's smoothing α")->check(finite());
+  app.add_option("--hypergrad-lr", h.hypergrad_lr, "β of the hypergradient methods (sgd-hd, adam-hd)")->check(finite());
+  app.add_option("--g-thres", h.g_thres, "gradient threshold of pgd, iso-pgd, cnc-pgd, ncd")->check(finite());
   app.add_option("--t-thres", h.t_thres, "steps between perturbations (pgd, iso-pgd, cnc-pgd, cnc-sgd)")
       ->check(count());
-  app.add_option("--radius", h.radius, "perturbation radius (pgd, iso-pgd)");
-  app.add_option("--r", h.r, "the larger step size of cnc-pgd and cnc-sgd");
-  app.add_option("--rho", h.rho, "ncd: Lipschitz constant of the Hessian (step |λ_min|/ρ)");
-  app.add_option("--eps-h", h.eps_h, "ncd: curvature threshold ε_H");
+  app.add_option("--radius", h.radius, "perturbation radius (pgd, iso-pgd)")->check(finite());
+  app.add_option("--r", h.r, "the larger step size of cnc-pgd and cnc-sgd")->check(finite());
+  app.add_option("--rho", h.rho, "ncd: Lipschitz constant of the Hessian (step |λ_min|/ρ)")->check(finite());
+  app.add_option("--eps-h", h.eps_h, "ncd: curvature threshold ε_H")->check(finite());
 
   return run_program("train", app, argc, argv, [&]() {
+    // Everything the command line can get wrong, before the data is loaded.
+    check_schedule_flags(app, c.schedule.name);
+    if (!plot_path.empty() && csv_path.empty()) throw Error("--plot needs --csv (the figure is drawn from the CSV)");
+    OutputPaths()
+        .add("--csv", csv_path)
+        .add("--plot", plot_path)
+        .add("--save", save_path)
+        .add("--checkpoint", checkpoint.checkpoint)
+        .check();
+    if (!plot_path.empty()) require_gnuplot();
+
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
     data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
@@ -118,7 +143,6 @@ int main(int argc, char** argv) {
       std::printf("saved weights to %s\n", save_path.c_str());
     }
     if (!plot_path.empty()) {
-      if (csv_path.empty()) throw Error("--plot needs --csv (the figure is drawn from the CSV)");
       plot_csv({csv_path, plot_path, c.model + " with " + c.optimizer, "epoch", "", "epoch",
                 {"train_loss", "test_loss", "train_acc", "test_acc"}, "", false});
       std::printf("plotted %s\n", plot_path.c_str());

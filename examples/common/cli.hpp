@@ -6,7 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <functional>
 #include <string>
@@ -25,6 +27,66 @@ inline const CLI::Validator& count() {
         return "";
       },
       "COUNT");
+  return v;
+}
+
+// A path given on the command line: '' is refused instead of meaning "not given".
+inline const CLI::Validator& path() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        if (s.empty()) return "an empty path";
+        if (s.find('\n') != std::string::npos) return "a path with a line break";
+        return "";
+      },
+      "PATH");
+  return v;
+}
+
+namespace detail {
+// The number in s, or NaN when s is not one number from end to end.
+inline double parse_number(const std::string& s) {
+  char* end = nullptr;
+  const double x = std::strtod(s.c_str(), &end);
+  return s.empty() || end != s.c_str() + s.size() ? std::nan("") : x;
+}
+}  // namespace detail
+
+// A real number that is finite: "nan", "inf" and 1e999 are refused, never carried into a run.
+inline const CLI::Validator& finite() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        return std::isfinite(detail::parse_number(s)) ? "" : "'" + s + "' is not a finite number";
+      },
+      "FINITE");
+  return v;
+}
+
+// A finite number > 0.
+inline const CLI::Validator& positive() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        const double x = detail::parse_number(s);
+        return std::isfinite(x) && x > 0 ? "" : "'" + s + "' is not a finite number > 0";
+      },
+      "POSITIVE");
+  return v;
+}
+
+// The largest learning rate accepted. Not a stability bound (that depends on the model and the
+// method): a step moves the weights by η times a gradient, and at η > 1e3 one step moves them by a
+// thousand gradients, which no method here survives on any model here. Such a value is a slipped
+// exponent (1e3 for 1e-3), so it is refused rather than left to diverge after the data is loaded.
+inline constexpr double kMaxLearningRate = 1e3;
+
+// A learning rate: finite, in (0, kMaxLearningRate]. η = 0 never moves; η < 0 climbs the loss.
+inline const CLI::Validator& learning_rate() {
+  static const CLI::Validator v(
+      [](std::string& s) -> std::string {
+        const double x = detail::parse_number(s);
+        if (std::isfinite(x) && x > 0 && x <= kMaxLearningRate) return "";
+        return "learning rate '" + s + "' is outside (0, 1e3]";
+      },
+      "LR");
   return v;
 }
 

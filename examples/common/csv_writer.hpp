@@ -1,15 +1,16 @@
-// examples/common/csv_writer.hpp — tidy CSV (one row per step or epoch, one column per metric),
-// written to FILE.partial and renamed to FILE by finish(): a run that stops early never leaves a
-// file that looks complete.
+// examples/common/csv_writer.hpp — tidy CSV (one row per step or epoch, one column per metric).
+// Rows go to a temporary file beside the target as they come (OutputFile); finish() checks, syncs
+// and renames it to FILE. A run that stops early (an error, divergence) never leaves a file that
+// looks complete, nor a temporary: the writer destroyed without finish() removes it.
+// The writer also keeps the table's text, which a checkpoint saves and a resumed run restores.
 #pragma once
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
+#include "examples/common/output_file.hpp"
 
 namespace saddle::examples {
 
@@ -21,23 +22,12 @@ class CsvWriter {
     text_ = header();
   }
   CsvWriter(const std::string& path, std::vector<std::string> columns)
-      : path_(path), partial_(path + ".partial"), columns_(std::move(columns)), recording_(true) {
-    out_.open(partial_);
-    if (!out_) throw Error("csv: cannot write " + partial_);
+      : file_(path), columns_(std::move(columns)), recording_(true) {
     text_ = header();
-    out_ << text_;
-  }
-  CsvWriter(const CsvWriter&) = delete;
-  CsvWriter& operator=(const CsvWriter&) = delete;
-  CsvWriter(CsvWriter&&) = default;
-  CsvWriter& operator=(CsvWriter&&) = default;
-  ~CsvWriter() {
-    if (out_.is_open()) {  // not finished: leave the .partial, never a complete-looking file
-      out_.close();
-    }
+    file_.write(text_);
   }
 
-  bool active() const { return out_.is_open(); }
+  bool active() const { return file_.open(); }
 
   void row(const std::vector<std::string>& cells) {
     if (!recording_) return;
@@ -55,15 +45,13 @@ class CsvWriter {
   // Continues a table from text() of an earlier run with the same columns (a resumed run).
   void restore(const std::string& text) {
     const std::string head = header();
-    if (text.compare(0, head.size(), head) != 0 || (!text.empty() && text.back() != '\n'))
+    if (text.compare(0, head.size(), head) != 0 || text.back() != '\n')
       throw Error("csv: the saved rows do not start with the header " + head.substr(0, head.size() - 1));
     add_lines(text.substr(head.size()));
   }
 
   void finish() {
-    if (!active()) return;
-    out_.close();
-    std::filesystem::rename(partial_, path_);
+    if (active()) file_.commit();
   }
 
   static std::string num(double x) {
@@ -80,16 +68,13 @@ class CsvWriter {
   }
   void add_lines(const std::string& lines) {
     text_ += lines;
-    if (!active()) return;
-    out_ << lines;
-    out_.flush();
+    if (active()) file_.write(lines);
   }
 
-  std::string path_, partial_;
+  OutputFile file_;
   std::vector<std::string> columns_;
   std::string text_;
   bool recording_ = false;
-  std::ofstream out_;
 };
 
 }  // namespace saddle::examples

@@ -1,53 +1,219 @@
-// examples/common/plot.hpp — figures from a tidy CSV through gnuplot (Debian's gnuplot-nox),
-// one line per (series, metric), PNG out.
+// examples/common/plot.hpp — figures from a tidy CSV through gnuplot (Debian's gnuplot-nox), one
+// line per (series, metric), PNG out.
+//
+// No shell anywhere: the CSV is read here, its rows grouped here (one line per optimizer, say), and
+// the numbers handed to gnuplot as inline data blocks, so no file name but the PNG's reaches the
+// script. gnuplot is started with posix_spawnp (an argv, no shell) and reads the script on its
+// stdin. The PNG's name and every title are gnuplot single-quoted strings, in which nothing is
+// substituted (no backquote command, no macro, no backslash escape) and a quote is written twice;
+// a line break would end the command, so it is refused. The PNG's name is made absolute, so it
+// never starts with '|' (gnuplot's "write to a command"). gnuplot renders into a temporary file
+// beside the target (OutputFile), which is checked non-empty and renamed over it.
 #pragma once
 
-#include <cstdio>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
 #include "autodiff/tensor.hpp"
+#include "examples/common/output_file.hpp"
+
+extern char** environ;
 
 namespace saddle::examples {
 
 struct PlotSpec {
   std::string csv, png, title, xlabel, ylabel;
-  std::string x_column;                  // e.g. "epoch"
-  std::vector<std::string> y_columns;    // one line each
-  std::string group_column;              // optional: one line per value of this column (e.g. "optimizer")
+  std::string x_column;                // e.g. "epoch"
+  std::vector<std::string> y_columns;  // one line each
+  std::string group_column;            // optional: one line per value of this column (e.g. "optimizer")
   bool log_y = false;
 };
 
-inline void plot_csv(const PlotSpec& p) {
-  if (std::system("command -v gnuplot >/dev/null 2>&1") != 0)
-    throw Error("plot: gnuplot is not installed (Debian package gnuplot-nox; scripts/setup.sh installs it)");
-  std::FILE* gp = popen("gnuplot 2>&1", "w");
-  if (!gp) throw Error("plot: cannot start gnuplot");
-  std::fprintf(gp, "set datafile separator ','\nset terminal pngcairo size 900,560 noenhanced\nset output '%s'\n",
-               p.png.c_str());
-  std::fprintf(gp, "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\nset key outside right\nset grid\n",
-               p.title.c_str(), p.xlabel.c_str(), p.ylabel.c_str());
-  if (p.log_y) std::fprintf(gp, "set logscale y\n");
-  // columns by name: column('name') needs the header read as column heads
-  std::fprintf(gp, "set key autotitle columnhead\n");
-  std::string cmd = "plot ";
-  bool first = true;
-  for (const auto& y : p.y_columns) {
-    if (p.group_column.empty()) {
-      cmd += std::string(first ? "" : ", ") + "'" + p.csv + "' using (column('" + p.x_column + "')):(column('" + y +
-             "')) with linespoints title '" + y + "'";
-    } else {
-      // one line per group: gnuplot's stats cannot enumerate strings, so filter with awk
-      cmd += std::string(first ? "" : ", ") + "for [g in system(\"awk -F, 'NR==1{for(i=1;i<=NF;i++) if($i==\\\"" +
-             p.group_column + "\\\") c=i} NR>1{print $c}' " + p.csv + " | awk '!s[$0]++' | tr '\\n' ' '\")] '" + p.csv +
-             "' using (strcol('" + p.group_column + "') eq g ? column('" + p.x_column + "') : NaN):(column('" + y +
-             "')) with linespoints title g." + (p.y_columns.size() > 1 ? "' " + y + "'" : "''");
-    }
-    first = false;
+// s as a gnuplot single-quoted string literal.
+inline std::string gnuplot_quote(const std::string& s) {
+  if (s.find_first_of(std::string("\n\r\0", 3)) != std::string::npos)
+    throw Error("plot: '" + s.substr(0, s.find_first_of("\n\r")) + "…' holds a line break");
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("''") : std::string(1, c);
+  return q + "'";
+}
+
+// Whether gnuplot is on PATH, for the check before a run (so a figure never fails after the work).
+inline void require_gnuplot() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  for (std::size_t b = 0; b <= dirs.size();) {
+    std::size_t e = dirs.find(':', b);
+    if (e == std::string::npos) e = dirs.size();
+    const std::string dir = e > b ? dirs.substr(b, e - b) : ".";
+    if (::access((dir + "/gnuplot").c_str(), X_OK) == 0) return;
+    b = e + 1;
   }
-  std::fprintf(gp, "%s\n", cmd.c_str());
-  const int rc = pclose(gp);
-  if (rc != 0) throw Error("plot: gnuplot failed to render " + p.png);
+  throw Error("--plot: gnuplot is not installed (Debian package gnuplot-nox; scripts/setup.sh installs it)");
+}
+
+namespace detail {
+
+inline std::vector<std::string> split_csv_line(const std::string& line) {
+  std::vector<std::string> cells(1);
+  for (char c : line) {
+    if (c == ',')
+      cells.emplace_back();
+    else if (c != '\r')
+      cells.back() += c;
+  }
+  return cells;
+}
+
+// A cell as gnuplot data: the number, or NaN (an empty or non-numeric cell breaks the line there).
+inline std::string data_value(const std::string& cell) {
+  char* end = nullptr;
+  const double x = std::strtod(cell.c_str(), &end);
+  if (cell.empty() || end != cell.c_str() + cell.size() || !std::isfinite(x)) return "NaN";
+  return cell;
+}
+
+// Runs gnuplot on `script`; returns its exit status, and its messages in *messages.
+inline int run_gnuplot(const std::string& script, std::string* messages) {
+  int in[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0) throw Error(std::string("plot: cannot create a pipe: ") + std::strerror(errno));
+  if (::pipe2(err, O_CLOEXEC) != 0) {
+    const int e = errno;
+    ::close(in[0]);
+    ::close(in[1]);
+    throw Error(std::string("plot: cannot create a pipe: ") + std::strerror(e));
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, err[1], STDERR_FILENO);
+  char arg0[] = "gnuplot";
+  char* argv[] = {arg0, nullptr};
+  pid_t pid = 0;
+  const int spawned = posix_spawnp(&pid, "gnuplot", &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(in[0]);
+  ::close(err[1]);
+  if (spawned != 0) {
+    ::close(in[1]);
+    ::close(err[0]);
+    throw Error(std::string("plot: cannot start gnuplot: ") + std::strerror(spawned));
+  }
+  // gnuplot stopping early must fail the figure, not kill this program with SIGPIPE.
+  struct sigaction ignore {
+  }, previous{};
+  ignore.sa_handler = SIG_IGN;
+  ::sigaction(SIGPIPE, &ignore, &previous);
+  std::string_view rest = script;
+  while (!rest.empty()) {
+    const ssize_t n = ::write(in[1], rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;  // gnuplot is gone; its status and messages tell why
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  ::close(in[1]);
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::read(err[0], buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    messages->append(buf, static_cast<std::size_t>(n));
+  }
+  ::close(err[0]);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  ::sigaction(SIGPIPE, &previous, nullptr);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+}  // namespace detail
+
+inline void plot_csv(const PlotSpec& p) {
+  // The table, grouped in order of first appearance.
+  std::ifstream in(p.csv);
+  if (!in) throw Error("plot: cannot read " + p.csv + ": " + std::strerror(errno));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = detail::split_csv_line(line);
+  auto column = [&](const std::string& name) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw Error("plot: " + p.csv + " has no column '" + name + "'");
+  };
+  std::vector<std::size_t> cols{column(p.x_column)};
+  for (const auto& y : p.y_columns) cols.push_back(column(y));
+  const std::size_t group = p.group_column.empty() ? 0 : column(p.group_column);
+  std::vector<std::string> groups;
+  std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = detail::split_csv_line(line);
+    if (cells.size() != header.size())
+      throw Error("plot: " + p.csv + ": a row of " + std::to_string(cells.size()) + " cells for " +
+                  std::to_string(header.size()) + " columns");
+    const std::string g = p.group_column.empty() ? "" : cells[group];
+    std::size_t k = 0;
+    while (k < groups.size() && groups[k] != g) ++k;
+    if (k == groups.size()) {
+      groups.push_back(g);
+      blocks.emplace_back();
+    }
+    for (std::size_t c = 0; c < cols.size(); ++c) blocks[k] += (c ? " " : "") + detail::data_value(cells[cols[c]]);
+    blocks[k] += '\n';
+  }
+  if (groups.empty()) throw Error("plot: " + p.csv + " has no rows to plot");
+
+  OutputFile png(p.png);
+  std::string script = "set terminal pngcairo size 900,560 noenhanced\n";
+  script += "set output " + gnuplot_quote(std::filesystem::absolute(png.temp_path()).string()) + "\n";
+  script += "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) + "\nset ylabel " +
+            gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
+  if (p.log_y) script += "set logscale y\n";
+  for (std::size_t k = 0; k < groups.size(); ++k)
+    script += "$series" + std::to_string(k) + " << EOD\n" + blocks[k] + "EOD\n";
+  std::string plot;
+  for (std::size_t y = 0; y < p.y_columns.size(); ++y)
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const std::string title = groups[k].empty()         ? p.y_columns[y]
+                                : p.y_columns.size() == 1 ? groups[k]
+                                                          : groups[k] + " " + p.y_columns[y];
+      plot += std::string(plot.empty() ? "plot " : ", ") + "$series" + std::to_string(k) +
+              " using 1:" + std::to_string(y + 2) + " with linespoints title " + gnuplot_quote(title);
+    }
+  script += plot + "\nset output\n";
+
+  std::string messages;
+  const int rc = detail::run_gnuplot(script, &messages);
+  struct stat st {};
+  const bool written = ::stat(png.temp_path().c_str(), &st) == 0 && st.st_size > 0;
+  if (rc != 0 || !written) {
+    // gnuplot ends its report with the message itself, after the offending command
+    const std::size_t end = messages.find_last_not_of(" \n");
+    std::string last;
+    if (end != std::string::npos) {
+      const std::size_t newline = messages.rfind('\n', end);
+      const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
+      last = messages.substr(begin, end + 1 - begin);
+    }
+    throw Error("plot: gnuplot failed to render " + p.png + " (exit status " + std::to_string(rc) + ")" +
+                (last.empty() ? "" : ": " + last));
+  }
+  png.commit();
 }
 
 }  // namespace saddle::examples

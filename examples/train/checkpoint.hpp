@@ -20,6 +20,7 @@
 #include <CLI/CLI.hpp>
 
 #include "autodiff/npz.hpp"
+#include "examples/common/cli.hpp"
 #include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {
@@ -153,10 +154,12 @@ struct CheckpointFlags {
   void add_to(CLI::App& app) {
     app.add_option("--checkpoint", checkpoint,
                    "write everything needed to continue the run to this .npz file, at the end of each epoch and "
-                   "when interrupted (SIGINT, SIGTERM)");
+                   "when interrupted (SIGINT, SIGTERM)")
+        ->check(path());
     app.add_option("--resume", resume,
                    "continue the run this checkpoint holds; give the same flags as the run that wrote it "
-                   "(checkpoints go on to this file unless --checkpoint names another)");
+                   "(checkpoints go on to this file unless --checkpoint names another)")
+        ->check(path());
     app.callback([this] {
       if (checkpoint.empty()) checkpoint = resume;
     });

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <numeric>
 #include <random>
 #include <string>
@@ -15,6 +17,7 @@
 #include "analysis/power_iteration.hpp"
 #include "analysis/tensor_list_ops.hpp"
 #include "analysis/trace.hpp"
+#include "tests/error_of.hpp"
 
 extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
                        double* w, double* work, const int* lwork, int* info, std::size_t,
@@ -373,6 +376,44 @@ TEST_CASE("lanczos rejects bad k, max_iter and operators of the wrong shape") {
   CHECK_THROWS_AS(lanczos_top(wrong, like, opt), Error);
   CHECK_THROWS_AS(lanczos_tridiagonal(H, like, 3), Error);  // zero start vector
   CHECK_THROWS_AS(lanczos_tridiagonal(H, H(like), 0), Error);
+}
+
+// H, except that from its `bad`-th product on every entry is `value` (NaN or an infinity): what a
+// model with non-finite weights, or one whose loss overflows, hands the solvers.
+LinearOperator<double> fails_from(const LinearOperator<double>& H, int bad, double value) {
+  auto calls = std::make_shared<int>(0);
+  return [H, bad, value, calls](const TensorList<double>& v) {
+    TensorList<double> r = H(v);
+    if (++*calls >= bad)
+      for (auto& t : r) t.fill(value);
+    return r;
+  };
+}
+
+TEST_CASE("the solvers throw on a product that is not finite instead of reporting convergence") {
+  const Dense h = with_spectrum({-2, 1, 2, 3, 4, 5, 6, 7}, 3);
+  const std::vector<Shape> shapes = {{8}};
+  const auto H = dense_operator<double>(h, shapes);
+  const auto like = list_of<double>(shapes);
+  EigenOptions opt;
+  opt.k = 2;
+  opt.tol = 1e-10;  // no early stop: each solver reaches the bad product
+  const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+  CHECK(testing::error_of([&] { lanczos_top(fails_from(H, 3, nan), like, opt); }) ==
+        "lanczos_top: H·v is not finite at iteration 3");
+  CHECK(testing::error_of([&] { lanczos_bottom(fails_from(H, 1, inf), like, opt); }) ==
+        "lanczos_bottom: H·v is not finite at iteration 1");
+  CHECK(testing::error_of([&] { power_iteration(fails_from(H, 3, nan), like, opt); }) ==
+        "power_iteration: H·v is not finite at iteration 3 (eigenpair 1)");
+  CHECK(testing::error_of([&] { power_iteration(fails_from(H, 1, -inf), like, opt); }) ==
+        "power_iteration: H·v is not finite at iteration 1 (eigenpair 1)");
+  CHECK(testing::error_of([&] { hutchinson_trace(fails_from(H, 2, nan), like, 10, 0); }) ==
+        "hutchinson_trace: zᵀH·z is not finite at probe 2");
+  CHECK(testing::error_of([&] { spectral_density(fails_from(H, 2, nan), like); }).find("not finite") !=
+        std::string::npos);
+  // The same operators, finite, converge: the throws above are the NaN's doing.
+  CHECK(lanczos_top(H, like, opt).converged);
+  CHECK(power_iteration(H, like, opt).converged);
 }
 
 TEST_CASE("power_iteration finds the top 3 eigenvalues by magnitude, deflating repeated ones") {
