@@ -159,7 +159,8 @@ struct CheckpointFlags {
     app.add_option("--resume", resume,
                    "continue the run this checkpoint holds; give the same flags as the run that wrote it "
                    "(checkpoints go on to this file unless --checkpoint names another)")
-        ->check(path());
+        ->check(path())
+        ->check(CLI::ExistingFile);
     app.callback([this] {
       if (checkpoint.empty()) checkpoint = resume;
     });

@@ -97,6 +97,8 @@ refuse "escape_saddle --lr 0" "learning rate '0' is outside" -- escape_saddle --
 refuse "escape_saddle --lr 1e30" "learning rate '1e30' is outside" -- escape_saddle --lr 1e30
 
 # ── other numbers: finite, in range, counts not negative ──
+refuse "train --resume a missing file" "--resume: File does not exist: $OUT/none.npz" -- train --resume "$OUT/none.npz"
+refuse "train --resume a weights file" "checkpoint $FIX/nan.npz: no 'run'" -- train --resume "$FIX/nan.npz"
 refuse "train --beta2 1.5" "beta2" -- train --beta2 1.5 "${data[@]}"
 refuse "train --momentum nan" "--momentum: 'nan' is not a finite number" -- train --optimizer momentum --momentum nan
 refuse "train --l2 inf" "--l2: 'inf' is not a finite number" -- train --l2 inf

@@ -38,6 +38,19 @@ last=$(tail -n 1 first-err.txt)
 leftover=$(ls -A | grep -v -x -E '(whole|part)\.[a-z]+|ck\.npz|[a-z-]+\.txt')
 [[ -z $leftover ]] || fail "files left behind: $leftover"
 
+# A resume with another --seed is refused, and leaves the checkpoint as it was.
+other_args=("${part_args[@]}")
+for i in "${!other_args[@]}"; do [[ ${other_args[i]} == --seed ]] && other_args[i + 1]=99; done
+[[ "${other_args[*]}" == *"--seed 99"* ]] || fail "the run's flags must include --seed"
+cp ck.npz ck.before
+"$program" "${other_args[@]}" --resume ck.npz >other.txt 2>other-err.txt
+rc=$?
+[[ $rc -eq 2 ]] || fail "a resume with another seed exited $rc, expected 2"
+grep -q -x "$name: --resume ck.npz: the checkpoint was made with --seed [0-9]*, not 99" other-err.txt ||
+  fail "a resume with another seed: unexpected error $(cat other-err.txt)"
+cmp -s ck.npz ck.before || fail "the refused resume changed the checkpoint"
+rm ck.before
+
 "$program" "${part_args[@]}" --resume ck.npz >second.txt 2>&1 || fail "the resumed run failed"
 for f in whole.*; do
   [[ $f == whole.txt ]] && continue
