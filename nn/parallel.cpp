@@ -13,20 +13,35 @@
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "autodiff/tensor.hpp"
+
 namespace saddle::nn {
 
-std::size_t worker_count() {
-  static const std::size_t n = [] {
-    std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    if (const char* env = std::getenv("SADDLE_NUM_THREADS")) {
-      const long v = std::strtol(env, nullptr, 10);
-      if (v > 0) hw = std::size_t(v);
+std::size_t parse_num_threads(const char* value, std::size_t hardware) {
+  if (!value) return std::clamp<std::size_t>(hardware, 1, kMaxWorkers);
+  const std::string text(value);
+  std::size_t n = 0;
+  bool whole = !text.empty();
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') {
+      whole = false;
+      break;
     }
-    return std::min<std::size_t>(hw, 1024);
-  }();
+    n = std::min<std::size_t>(n * 10 + std::size_t(ch - '0'), kMaxWorkers + 1);  // no wrap-around
+  }
+  if (!whole || n < 1 || n > kMaxWorkers)
+    throw Error("SADDLE_NUM_THREADS = '" + text + "' is not a whole number in 1.." + std::to_string(kMaxWorkers));
+  return n;
+}
+
+std::size_t worker_count() {
+  // A throwing initialiser leaves n uninitialised, so a bad value is reported on every call.
+  static const std::size_t n =
+      parse_num_threads(std::getenv("SADDLE_NUM_THREADS"), std::thread::hardware_concurrency());
   return n;
 }
 

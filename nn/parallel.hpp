@@ -10,7 +10,8 @@
 // Items are handed out in small blocks from a shared counter, so a worker that arrives late, or
 // that the OS leaves waiting, costs at most one block; the calling thread never waits for a helper
 // that has not started: it closes the round, and a helper arriving after that leaves it alone.
-// SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread).
+// SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread); it must be
+// a whole number in 1..kMaxWorkers, anything else is an error when the first loop starts.
 // While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
 // (LeNet-5's training step took 104 ms instead of 11).
@@ -25,7 +26,16 @@
 
 namespace saddle::nn {
 
-// Workers for parallel loops: SADDLE_NUM_THREADS if set and positive, else the hardware's count.
+// The most workers SADDLE_NUM_THREADS may ask for (and the most the hardware's count gives).
+inline constexpr std::size_t kMaxWorkers = 256;
+
+// The workers that SADDLE_NUM_THREADS = `value` asks for: `hardware` (capped at kMaxWorkers)
+// when value is null (unset), else value must be a whole number in 1..kMaxWorkers; anything else
+// (empty, "abc", "-4", "100000") is an Error naming it.
+std::size_t parse_num_threads(const char* value, std::size_t hardware);
+
+// Workers for parallel loops: parse_num_threads(SADDLE_NUM_THREADS, the hardware's count), read
+// once; an Error on a bad value, again on every call.
 std::size_t worker_count();
 
 // Holds OpenBLAS to one thread for its lifetime, then restores its thread count.
