@@ -1,5 +1,7 @@
-// The worker pool behind nn/parallel.hpp.
+// The worker pool behind nn/parallel.hpp, the reading of SADDLE_NUM_THREADS, and the hold on
+// OpenBLAS's thread count shared by the loops of all threads.
 //
+// The pool:
 // One 64-bit word describes the current round: its number (high 32 bits), how many helpers may
 // take part (16 bits) and how many have claimed a place (low 16 bits). A helper claims a place
 // with a compare-and-swap on the word it saw, so a claim always belongs to the round it read; the
@@ -7,6 +9,7 @@
 // helpers that had claimed one.
 #include "nn/parallel.hpp"
 
+#include <cblas.h>
 #include <immintrin.h>
 
 #include <chrono>
@@ -43,6 +46,36 @@ std::size_t worker_count() {
   static const std::size_t n =
       parse_num_threads(std::getenv("SADDLE_NUM_THREADS"), std::thread::hardware_concurrency());
   return n;
+}
+
+namespace {
+
+// The holders of SingleThreadedBlas, and OpenBLAS's thread count before the first of them.
+struct BlasHold {
+  std::mutex mutex;
+  std::size_t holders = 0;
+  int saved_threads = 1;
+};
+
+BlasHold& blas_hold() {
+  static BlasHold hold;
+  return hold;
+}
+
+}  // namespace
+
+SingleThreadedBlas::SingleThreadedBlas() {
+  BlasHold& h = blas_hold();
+  std::lock_guard lock(h.mutex);
+  if (h.holders++ > 0) return;
+  h.saved_threads = openblas_get_num_threads();
+  if (h.saved_threads != 1) openblas_set_num_threads(1);
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  BlasHold& h = blas_hold();
+  std::lock_guard lock(h.mutex);
+  if (--h.holders == 0 && h.saved_threads != 1) openblas_set_num_threads(h.saved_threads);
 }
 
 namespace pool {

@@ -17,8 +17,6 @@
 // (LeNet-5's training step took 104 ms instead of 11).
 #pragma once
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
@@ -38,16 +36,18 @@ std::size_t parse_num_threads(const char* value, std::size_t hardware);
 // once; an Error on a bad value, again on every call.
 std::size_t worker_count();
 
-// Holds OpenBLAS to one thread for its lifetime, then restores its thread count.
+// Holds OpenBLAS to one thread while any instance lives. OpenBLAS's thread count is one setting
+// for the whole process, so instances share it: the first one in (under a mutex) saves the count
+// and sets 1, the last one out restores the saved count. Each instance saving and restoring on
+// its own raced between threads (A saves n, sets 1; B saves 1; A restores n; B restores 1, for
+// good). A thread that calls BLAS outside a loop while another thread's loop runs gets one
+// thread too; that was so before, and OpenBLAS 0.3.21's cblas.h has no per-thread setting.
 class SingleThreadedBlas {
  public:
-  SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
   SingleThreadedBlas(const SingleThreadedBlas&) = delete;
   SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
- private:
-  int previous_;
 };
 
 namespace pool {
