@@ -49,6 +49,17 @@ std::size_t worker_count() {
 }
 
 namespace {
+thread_local std::size_t t_worker_limit = kMaxWorkers;
+}  // namespace
+
+WorkerLimit::WorkerLimit(std::size_t workers) : previous_(t_worker_limit) {
+  t_worker_limit = std::max<std::size_t>(1, workers);
+}
+WorkerLimit::~WorkerLimit() { t_worker_limit = previous_; }
+
+std::size_t loop_workers() { return std::min(worker_count(), t_worker_limit); }
+
+namespace {
 
 // The holders of SingleThreadedBlas, and OpenBLAS's thread count before the first of them.
 struct BlasHold {

@@ -12,6 +12,20 @@
 // that has not started: it closes the round, and a helper arriving after that leaves it alone.
 // SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread); it must be
 // a whole number in 1..kMaxWorkers, anything else is an error when the first loop starts.
+//
+// Determinism. The same inputs give bit-identical results whatever the timing and whatever the
+// number of workers:
+// - parallel_blocks hands out blocks from a shared counter, so which worker gets which items
+//   depends on timing; it is for items whose results go to disjoint outputs (an image's
+//   convolution, a plane's pooling), where that changes nothing.
+// - parallel_sum, for sums over the items (a weight gradient), splits them into chunks fixed by
+//   n and a grain alone (fixed_chunks), sums each chunk in its own slot, in item order, and adds
+//   the slots in chunk order. Workers still take chunks as they come, but a chunk's sum does not
+//   depend on who computed it, nor does the order of the final additions. The cost: a slot per
+//   chunk and their sum (at most kMaxChunks of them), and no more than kMaxChunks workers per sum.
+// Floating-point results still depend on the instruction set of the kernels (conv_direct.hpp)
+// and on OpenBLAS's own kernel and thread count, which SADDLE_NUM_THREADS does not set.
+//
 // While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
 // (LeNet-5's training step took 104 ms instead of 11).
@@ -21,6 +35,7 @@
 #include <atomic>
 #include <cstddef>
 #include <exception>
+#include <vector>
 
 namespace saddle::nn {
 
@@ -35,6 +50,23 @@ std::size_t parse_num_threads(const char* value, std::size_t hardware);
 // Workers for parallel loops: parse_num_threads(SADDLE_NUM_THREADS, the hardware's count), read
 // once; an Error on a bad value, again on every call.
 std::size_t worker_count();
+
+// At most `workers` (≥ 1) workers for the parallel loops that this thread starts while the limit
+// lives (limits nest; the innermost holds): to run a computation on fewer cores, or to compare
+// its results across worker counts in one process.
+class WorkerLimit {
+ public:
+  explicit WorkerLimit(std::size_t workers);
+  ~WorkerLimit();
+  WorkerLimit(const WorkerLimit&) = delete;
+  WorkerLimit& operator=(const WorkerLimit&) = delete;
+
+ private:
+  std::size_t previous_;
+};
+
+// The workers a loop started on this thread may use: worker_count(), or less under a WorkerLimit.
+std::size_t loop_workers();
 
 // Holds OpenBLAS to one thread while any instance lives. OpenBLAS's thread count is one setting
 // for the whole process, so instances share it: the first one in (under a mutex) saves the count
@@ -70,11 +102,12 @@ std::size_t run_on_workers(std::size_t workers, Task task);
 // body(begin, end, worker) over blocks [begin, end) covering [0, n) once, worker ∈ [0, workers):
 // the calling thread is worker 0. Uses fewer workers when there are less than `min_items` items
 // per worker. Returns the number of workers allowed, an upper bound on the `worker` indices used
-// (per-worker partial results need that many slots).
+// (per-worker scratch needs that many slots). Which blocks a worker gets depends on timing: for
+// items with disjoint outputs only; sums over the items go through parallel_sum.
 template <class Body>
 std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   const std::size_t workers =
-      std::max<std::size_t>(1, std::min(worker_count(), n / std::max<std::size_t>(1, min_items)));
+      std::max<std::size_t>(1, std::min(loop_workers(), n / std::max<std::size_t>(1, min_items)));
   if (workers == 1) {
     if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
@@ -95,6 +128,66 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   SingleThreadedBlas blas;
   pool::run_on_workers(workers, pool::Task{run, &context});
   return workers;
+}
+
+// The most chunks of a sum: beyond the cores of the machines this runs on, few enough that the
+// slots stay small beside the work (see parallel_sum).
+inline constexpr std::size_t kMaxChunks = 64;
+
+// [0, n) split into `count` chunks, chunk c = [c·n/count, (c+1)·n/count).
+struct Chunks {
+  std::size_t n, count;
+  std::size_t begin(std::size_t c) const { return c * n / count; }
+  std::size_t end(std::size_t c) const { return (c + 1) * n / count; }
+};
+
+// The chunks of a sum over n items: n/grain of them (each at least `grain` items), between 1 and
+// kMaxChunks, none for n = 0. They depend on n and grain only, never on the workers.
+inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
+  if (n == 0) return {0, 0};
+  return {n, std::clamp<std::size_t>(n / std::max<std::size_t>(1, grain), 1, kMaxChunks)};
+}
+
+// body(c, begin, end) for each chunk c of `chunks`, spread over the workers, who take chunks
+// one at a time from a shared counter (any worker may run any chunk).
+template <class Body>
+void parallel_chunks(const Chunks& chunks, Body&& body) {
+  const std::size_t workers = std::min(loop_workers(), chunks.count);
+  if (workers <= 1) {
+    for (std::size_t c = 0; c < chunks.count; ++c) body(c, chunks.begin(c), chunks.end(c));
+    return;
+  }
+  struct Context {
+    Body& body;
+    const Chunks& chunks;
+    std::atomic<std::size_t> next{0};
+  } context{body, chunks};
+  auto run = [](void* p, std::size_t) {
+    auto& c = *static_cast<Context*>(p);
+    for (std::size_t k; (k = c.next.fetch_add(1, std::memory_order_relaxed)) < c.chunks.count;)
+      c.body(k, c.chunks.begin(k), c.chunks.end(k));
+  };
+  SingleThreadedBlas blas;
+  pool::run_on_workers(workers, pool::Task{run, &context});
+}
+
+// Σ over the items of [0, n) of vectors of `size` entries, the same bits for any number of
+// workers: body(begin, end, partial) adds the items [begin, end) into `partial` (`size` entries,
+// zero on entry) in item order; the chunks (fixed_chunks(n, grain)) each have their own partial,
+// and the partials are added in chunk order. The cost beside one running sum: a zeroed slot per
+// chunk and (chunks − 1)·size additions on the calling thread.
+template <class T, class Body>
+std::vector<T> parallel_sum(std::size_t n, std::size_t grain, std::size_t size, Body&& body) {
+  const Chunks chunks = fixed_chunks(n, grain);
+  std::vector<T> slots(std::max<std::size_t>(1, chunks.count) * size, T(0));
+  parallel_chunks(
+      chunks, [&](std::size_t c, std::size_t begin, std::size_t end) { body(begin, end, slots.data() + c * size); });
+  for (std::size_t c = 1; c < chunks.count; ++c) {
+    const T* part = slots.data() + c * size;
+    for (std::size_t i = 0; i < size; ++i) slots[i] += part[i];
+  }
+  slots.resize(size);
+  return slots;
 }
 
 }  // namespace saddle::nn
