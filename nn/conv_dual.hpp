@@ -41,9 +41,9 @@ void fill_rows(T* y, const T* b, std::size_t rows, std::size_t len) {
 // The flat layout of conv_direct.hpp for a stride-1 geometry: zero-bordered channels of
 // hp × wp entries; outputs and input adjoints in wide rows of wp entries.
 struct Flat {
-  std::size_t hp, wp, plane;        // plane = hp·wp
-  std::size_t len, len_r;           // wide output positions (Ho−1)·wp + Wo, rounded up to a step
-  std::size_t in_size;              // an image's zero-bordered buffer: C·plane, plus reads past the last plane
+  std::size_t hp, wp, plane;  // plane = hp·wp
+  std::size_t len, len_r;     // wide output positions (Ho−1)·wp + Wo, rounded up to a step
+  std::size_t in_size;        // an image's zero-bordered buffer: C·plane, plus reads past the last plane
   std::vector<std::ptrdiff_t> off;  // tap (c, i, j) → c·plane + i·wp + j
   // Input adjoint: x̄ at the interior positions s = s0 + t, t < back_len (wide rows of wp), read
   // from ȳ placed `front` entries into channels of gy_stride entries, zero around it.
@@ -184,7 +184,8 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
       if (!gx.t) continue;
       bool acc = false;
       if (w.t) {  // Ẇᵀ·ȳ
-        direct::correlate(C, R, wtt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false);
+        direct::correlate(C, R, wtt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r,
+                          false);
         acc = true;
       }
       if (gy.t) {  // + Wᵀ·ẏ̄
@@ -198,17 +199,28 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
   return gx;
 }
 
-// Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums, into out[r]: the lanes
-// of a row added pairwise, upper half onto lower half (n a power of two), each step an
-// elementwise add the compiler vectorises.
+// l[0] = Σ_(i < 2H) l[i], the upper half added onto the lower half, H, H/2, …, 1: a fixed order.
+template <class T, std::size_t H>
+void fold_halves(T* l) {
+  for (std::size_t i = 0; i < H; ++i) l[i] += l[i + H];
+  if constexpr (H > 1) fold_halves<T, H / 2>(l);
+}
+
+// out[r] = Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums (n = 4, 8 or 16),
+// folded by halves. n is made a constant for the compiler: with n known only at run time, the
+// loops' setup took longer than a chunk's fold needs (LeNet-5's second layer, O·K = 2400 rows).
 template <class T>
 void fold_lanes(T* lanes, std::size_t rows, std::size_t n, T* out) {
-  for (std::size_t r = 0; r < rows; ++r) {
-    T* l = lanes + r * n;
-    for (std::size_t h = n / 2; h >= 1; h /= 2)
-      for (std::size_t i = 0; i < h; ++i) l[i] += l[i + h];
-    out[r] = l[0];
-  }
+  auto fold = [&]<std::size_t N>() {
+    for (std::size_t r = 0; r < rows; ++r) {
+      fold_halves<T, N / 2>(lanes + r * N);
+      out[r] = lanes[r * N];
+    }
+  };
+  if (n == 4) return fold.template operator()<4>();
+  if (n == 8) return fold.template operator()<8>();
+  if (n == 16) return fold.template operator()<16>();
+  throw Error("conv2d: vectors of " + std::to_string(n) + " lanes");
 }
 
 // The kernel keeps per-lane partial sums in registers over a chunk of images (conv_direct.hpp);
@@ -355,8 +367,8 @@ Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
           const T* gn = gy.v.data() + n * g.out_image();
           im2col(x.v.data() + n * g.image(), g, cols.data(), P);
           weight_adjoint_t(K, O, P, cols.data(), gn, acc);  // cols·ȳ_nᵀ
-          if (gy.t)                                         // cols(x)·ẏ̄_nᵀ
-            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc + KO);
+          if (gy.t)
+            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc + KO);  // cols(x)·ẏ̄_nᵀ
           if (x.t) {
             im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
             weight_adjoint_t(K, O, P, cols_t.data(), gn, acc + KO);  // + cols(ẋ)·ȳ_nᵀ

@@ -33,6 +33,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <exception>
 #include <vector>
@@ -130,8 +131,8 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   return workers;
 }
 
-// The most chunks of a sum: beyond the cores of the machines this runs on, few enough that the
-// slots stay small beside the work (see parallel_sum).
+// The most chunks of a sum (a power of two): beyond the cores of the machines this runs on, few
+// enough that the slots stay small beside the work (see parallel_sum).
 inline constexpr std::size_t kMaxChunks = 64;
 
 // [0, n) split into `count` chunks, chunk c = [c·n/count, (c+1)·n/count).
@@ -141,11 +142,13 @@ struct Chunks {
   std::size_t end(std::size_t c) const { return (c + 1) * n / count; }
 };
 
-// The chunks of a sum over n items: n/grain of them (each at least `grain` items), between 1 and
-// kMaxChunks, none for n = 0. They depend on n and grain only, never on the workers.
+// The chunks of a sum over n items: the largest power of two at most n/grain (so each has at least
+// `grain` items) and kMaxChunks, none for n = 0. They depend on n and grain only, never on the
+// workers; a power of two shares out evenly among 2, 4, 8… workers (11 chunks on 2 workers left
+// one with 6 chunks and the other with 5).
 inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
   if (n == 0) return {0, 0};
-  return {n, std::clamp<std::size_t>(n / std::max<std::size_t>(1, grain), 1, kMaxChunks)};
+  return {n, std::bit_floor(std::clamp<std::size_t>(n / std::max<std::size_t>(1, grain), 1, kMaxChunks))};
 }
 
 // body(c, begin, end) for each chunk c of `chunks`, spread over the workers, who take chunks

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -73,7 +74,7 @@ TEST_SUITE("determinism") {
     }
   }
 
-  TEST_CASE("fixed_chunks cover [0, n) in order, with at least `grain` items each when there are several") {
+  TEST_CASE("fixed_chunks cover [0, n) in order: a power of two of them, of at least `grain` items when several") {
     for (std::size_t n : {0, 1, 5, 63, 64, 65, 1000, 100000}) {
       for (std::size_t grain : {1, 7, 100}) {
         CAPTURE(n);
@@ -81,7 +82,8 @@ TEST_SUITE("determinism") {
         const Chunks chunks = fixed_chunks(n, grain);
         CHECK((chunks.count == 0) == (n == 0));
         CHECK(chunks.count <= kMaxChunks);
-        CHECK(chunks.count >= std::min(kMaxChunks, n / grain));  // as many as the grain allows
+        CHECK(std::has_single_bit(chunks.count) == (n > 0));                   // shared evenly among 2, 4, 8… workers
+        if (n > 0) CHECK(2 * chunks.count > std::min(kMaxChunks, n / grain));  // over half what the grain allows
         std::size_t next = 0;
         for (std::size_t c = 0; c < chunks.count; ++c) {
           REQUIRE(chunks.begin(c) == next);
