@@ -11,10 +11,11 @@
 // that the OS leaves waiting, costs at most one block; the calling thread never waits for a helper
 // that has not started: it closes the round, and a helper arriving after that leaves it alone.
 // SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread); it must be
-// a whole number in 1..kMaxWorkers, anything else is an error when the first loop starts.
+// a whole number in 1..kMaxWorkers (256). Anything else is an Error where it is first read:
+// make_model, or the first parallel loop.
 //
 // Determinism. The same inputs give bit-identical results whatever the timing and whatever the
-// number of workers:
+// number of workers (SADDLE_NUM_THREADS=1, 2, 3… agree, tests/nn/test_determinism.cpp):
 // - parallel_blocks hands out blocks from a shared counter, so which worker gets which items
 //   depends on timing; it is for items whose results go to disjoint outputs (an image's
 //   convolution, a plane's pooling), where that changes nothing.
@@ -23,12 +24,16 @@
 //   the slots in chunk order. Workers still take chunks as they come, but a chunk's sum does not
 //   depend on who computed it, nor does the order of the final additions. The cost: a slot per
 //   chunk and their sum (at most kMaxChunks of them), and no more than kMaxChunks workers per sum.
-// Floating-point results still depend on the instruction set of the kernels (conv_direct.hpp)
-// and on OpenBLAS's own kernel and thread count, which SADDLE_NUM_THREADS does not set.
+//   saddle_bench on one core (CPU time, medians of 5, three rounds): conv2d_bwd/lenet5_c2/f32
+//   3.9–4.2 ms before and after; train_step/lenet5/f32 10.3–11.1 before, 10.1–11.4 after.
+// Floating-point results still depend on the instruction set of the kernels (conv_direct.hpp,
+// SADDLE_SIMD) and may depend on OpenBLAS's kernel and its own thread count, which
+// SADDLE_NUM_THREADS does not set.
 //
 // While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
-// (LeNet-5's training step took 104 ms instead of 11).
+// (LeNet-5's training step took 104 ms instead of 11). Loops of several threads share the hold,
+// and the last one out restores OpenBLAS's thread count (SingleThreadedBlas).
 #pragma once
 
 #include <algorithm>
