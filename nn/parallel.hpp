@@ -140,6 +140,9 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
 // enough that the slots stay small beside the work (see parallel_sum).
 inline constexpr std::size_t kMaxChunks = 64;
 
+// The most memory the slots of one parallel_sum take, unless one slot is larger.
+inline constexpr std::size_t kMaxSumBytes = std::size_t(64) << 20;
+
 // [0, n) split into `count` chunks, chunk c = [c·n/count, (c+1)·n/count).
 struct Chunks {
   std::size_t n, count;
@@ -183,10 +186,13 @@ void parallel_chunks(const Chunks& chunks, Body&& body) {
 // workers: body(begin, end, partial) adds the items [begin, end) into `partial` (`size` entries,
 // zero on entry) in item order; the chunks (fixed_chunks(n, grain)) each have their own partial,
 // and the partials are added in chunk order. The cost beside one running sum: a zeroed slot per
-// chunk and (chunks − 1)·size additions on the calling thread.
+// chunk (kMaxSumBytes at most) and (chunks − 1)·size additions on the calling thread.
 template <class T, class Body>
 std::vector<T> parallel_sum(std::size_t n, std::size_t grain, std::size_t size, Body&& body) {
-  const Chunks chunks = fixed_chunks(n, grain);
+  // Slots of large vectors (a big layer's weight gradient) get fewer, larger chunks, so that they
+  // take at most kMaxSumBytes (or one slot); the bound depends on the size, not on the workers.
+  const std::size_t slots_fit = std::max<std::size_t>(1, kMaxSumBytes / std::max<std::size_t>(1, size * sizeof(T)));
+  const Chunks chunks = fixed_chunks(n, std::max(grain, (n + slots_fit - 1) / slots_fit));
   std::vector<T> slots(std::max<std::size_t>(1, chunks.count) * size, T(0));
   parallel_chunks(
       chunks, [&](std::size_t c, std::size_t begin, std::size_t end) { body(begin, end, slots.data() + c * size); });

@@ -120,6 +120,20 @@ TEST_SUITE("determinism") {
     CHECK(same_bits(parallel_sum<double>(0, grain, size, body), std::vector<double>(size, 0.0)));
   }
 
+  TEST_CASE("parallel_sum of large vectors uses fewer chunks, its slots within kMaxSumBytes") {
+    const std::size_t size = kMaxSumBytes / sizeof(double) / 4;  // four slots fit
+    std::atomic<std::size_t> chunks{0};
+    const std::vector<double> sum = parallel_sum<double>(64, 1, size, [&](std::size_t b, std::size_t e, double* p) {
+      ++chunks;
+      p[0] += double(e - b);
+      p[size - 1] += 1;
+    });
+    CHECK(chunks.load() >= 1);
+    CHECK(chunks.load() <= 4);
+    CHECK(sum[0] == 64.0);
+    CHECK(sum[size - 1] == double(chunks.load()));
+  }
+
   TEST_CASE_TEMPLATE("conv2d's gradients and Hessian-vector products are bit-identical for any workers", T, float,
                      double) {
     struct Case {
