@@ -25,7 +25,10 @@
 //   depend on who computed it, nor does the order of the final additions. The cost: a slot per
 //   chunk and their sum (at most kMaxChunks of them), and no more than kMaxChunks workers per sum.
 //   saddle_bench on one core (CPU time, medians of 5, three rounds): conv2d_bwd/lenet5_c2/f32
-//   3.9–4.2 ms before and after; train_step/lenet5/f32 10.3–11.1 before, 10.1–11.4 after.
+//   3.9–4.2 ms before and after; train_step/lenet5/f32 10.3–11.1 before, 10.1–11.4 after. With
+//   2 workers on a shared 2-core machine (medians of 25, five alternating rounds), before → after:
+//   train_step/lenet5/f32 15.65 → 16.08 ms, train_step/cnn/f32 10.36 → 10.71 ms,
+//   conv2d_bwd/lenet5_c2/f32 5.57 → 5.65 ms, hvp/lenet5/f64 550 → 550 ms.
 // Floating-point results still depend on the instruction set of the kernels (conv_direct.hpp,
 // SADDLE_SIMD) and may depend on OpenBLAS's kernel and its own thread count, which
 // SADDLE_NUM_THREADS does not set.
