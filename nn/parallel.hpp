@@ -187,8 +187,8 @@ void parallel_chunks(const Chunks& chunks, Body&& body) {
 
 // Σ over the items of [0, n) of vectors of `size` entries, the same bits for any number of
 // workers: body(begin, end, partial) adds the items [begin, end) into `partial` (`size` entries,
-// zero on entry) in item order; the chunks (fixed_chunks(n, grain)) each have their own partial,
-// and the partials are added in chunk order. The cost beside one running sum: a zeroed slot per
+// zero on entry) in item order; the chunks (fixed_chunks of n and grain, fewer for large vectors)
+// each have their own partial, and the partials are added in chunk order. The cost beside one running sum: a zeroed slot per
 // chunk (kMaxSumBytes at most) and (chunks − 1)·size additions on the calling thread.
 template <class T, class Body>
 std::vector<T> parallel_sum(std::size_t n, std::size_t grain, std::size_t size, Body&& body) {
