@@ -10,6 +10,8 @@
 #include <benchmark/benchmark.h>
 
 #include <atomic>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -136,10 +138,21 @@ void add(const char* name, F&& f) {
   benchmark::RegisterBenchmark(name, std::forward<F>(f))->Unit(benchmark::kMillisecond);
 }
 
+// The workers, or the one-line error of a bad SADDLE_NUM_THREADS and exit status 2 (this runs
+// before main, where an exception would abort).
+std::size_t workers_or_exit() {
+  try {
+    return worker_count();
+  } catch (const Error& e) {
+    std::fprintf(stderr, "saddle_bench: %s\n", e.what());
+    std::exit(2);
+  }
+}
+
 const int registered = [] {
   // In the report's context, so that a table says which build of the kernels it measured.
   benchmark::AddCustomContext("saddle_conv_kernels", conv::direct::isa());
-  benchmark::AddCustomContext("saddle_nn_workers", std::to_string(worker_count()));
+  benchmark::AddCustomContext("saddle_nn_workers", std::to_string(workers_or_exit()));
   add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
   add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
   add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });

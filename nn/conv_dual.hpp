@@ -13,7 +13,8 @@
 // at a time, each product written straight into the image's NCHW slot (products over groups of
 // 4–16 images measured no faster with OpenBLAS on these shapes, and need permutations to and from
 // NCHW); an image's columns are built once and shared by the value's product and the tangent's;
-// images run in parallel.
+// images run in parallel, and the weight adjoint sums them with parallel_sum (the same bits for
+// any number of workers).
 #pragma once
 
 #include <vector>
@@ -198,15 +199,38 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
   return gx;
 }
 
+// l[0] = Σ_(i < 2H) l[i], the upper half added onto the lower half, H, H/2, …, 1: a fixed order.
+template <class T, std::size_t H>
+void fold_halves(T* l) {
+  for (std::size_t i = 0; i < H; ++i) l[i] += l[i + H];
+  if constexpr (H > 1) fold_halves<T, H / 2>(l);
+}
+
+// out[r] = Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums (n = 4, 8 or 16),
+// folded by halves. n is made a constant for the compiler: with n known only at run time, the
+// loops' setup took longer than a chunk's fold needs (LeNet-5's second layer, O·K = 2400 rows).
+template <class T>
+void fold_lanes(T* lanes, std::size_t rows, std::size_t n, T* out) {
+  auto fold = [&]<std::size_t N>() {
+    for (std::size_t r = 0; r < rows; ++r) {
+      fold_halves<T, N / 2>(lanes + r * N);
+      out[r] = lanes[r * N];
+    }
+  };
+  if (n == 4) return fold.template operator()<4>();
+  if (n == 8) return fold.template operator()<8>();
+  if (n == 16) return fold.template operator()<16>();
+  throw Error("conv2d: vectors of " + std::to_string(n) + " lanes");
+}
+
+// The kernel keeps per-lane partial sums in registers over a chunk of images (conv_direct.hpp);
+// each chunk of parallel_sum starts them at zero and folds them into its slot.
 template <class T>
 Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
   const std::size_t N = direct::lanes<T>();
   const Flat f(g);
-  const std::size_t K = g.patch(), O = g.o;
+  const std::size_t K = g.patch(), O = g.o, OK = O * K;
   const bool tangent = gy.t || x.t;
-  const std::size_t workers = worker_count();
-  std::vector<std::vector<T>> acc(workers, std::vector<T>(O * K * N)),
-      acc_t(tangent ? workers : 0, std::vector<T>(O * K * N));
   // Images go to the kernel in chunks of about 256 KiB of padded inputs and widened ȳ, so that
   // the partial sums stay in registers over a whole chunk while its data stays in L2.
   const std::size_t in_len = f.in_size, out_len = O * f.len_r;
@@ -220,32 +244,38 @@ Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometr
     for (std::size_t i = 0; i < count; ++i)
       f.widen_output(grads + (n0 + i) * g.out_image(), g, f.len_r, 0, buf.data() + i * out_len);
   };
-  const std::size_t used = parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
-    thread_local std::vector<T> xp, xtp, gw, gtw;
-    for (std::size_t n0 = begin; n0 < end; n0 += chunk) {
-      const direct::Images im{std::min(chunk, end - n0), out_len, in_len};
-      pad_inputs(x.v.data(), n0, im.count, xp);
-      widen_outputs(gy.v.data(), n0, im.count, gw);
-      direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, acc[k].data());
-      if (gy.t) {  // ẏ̄ ⋆ x
-        widen_outputs(gy.t->data(), n0, im.count, gtw);
-        direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, acc_t[k].data());
-      }
-      if (x.t) {  // + ȳ ⋆ ẋ
-        pad_inputs(x.t->data(), n0, im.count, xtp);
-        direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, im, acc_t[k].data());
-      }
-    }
-  });
-  auto reduce = [&](const std::vector<std::vector<T>>& parts) {
-    Tensor<T> out = zeros_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
-    for (std::size_t k = 0; k < used; ++k)
-      for (std::size_t r = 0; r < O * K; ++r)
-        for (std::size_t l = 0; l < N; ++l) out.data()[r] += parts[k][r * N + l];
+  // A sum's chunk spans at least one of the kernel's, so that folding the lanes stays small
+  // beside the work (O·K·n additions against O·K·len multiply-adds per image).
+  const std::size_t grain = std::max(min_images(g), chunk);
+  const std::vector<T> sum =
+      parallel_sum<T>(g.n, grain, (tangent ? 2 : 1) * OK, [&](std::size_t begin, std::size_t end, T* partial) {
+        thread_local std::vector<T> xp, xtp, gw, gtw, lanes, lanes_t;
+        lanes.assign(OK * N, T(0));
+        if (tangent) lanes_t.assign(OK * N, T(0));
+        for (std::size_t n0 = begin; n0 < end; n0 += chunk) {
+          const direct::Images im{std::min(chunk, end - n0), out_len, in_len};
+          pad_inputs(x.v.data(), n0, im.count, xp);
+          widen_outputs(gy.v.data(), n0, im.count, gw);
+          direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes.data());
+          if (gy.t) {  // ẏ̄ ⋆ x
+            widen_outputs(gy.t->data(), n0, im.count, gtw);
+            direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes_t.data());
+          }
+          if (x.t) {  // + ȳ ⋆ ẋ
+            pad_inputs(x.t->data(), n0, im.count, xtp);
+            direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, im, lanes_t.data());
+          }
+        }
+        fold_lanes(lanes.data(), OK, N, partial);
+        if (tangent) fold_lanes(lanes_t.data(), OK, N, partial + OK);
+      });
+  auto part = [&](std::size_t k) {
+    Tensor<T> out = empty_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
+    std::copy(sum.begin() + std::ptrdiff_t(k * OK), sum.begin() + std::ptrdiff_t((k + 1) * OK), out.data());
     return out;
   };
-  Dual<T> out{reduce(acc)};
-  if (tangent) out.t = reduce(acc_t);
+  Dual<T> out{part(0)};
+  if (tangent) out.t = part(1);
   return out;
 }
 
@@ -322,40 +352,38 @@ Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
 }
 
 // W̄ = Σ_n ȳ_n·cols(x_n)ᵀ, shape (O, C, kh, kw). Computed transposed, W̄ᵀ = Σ_n cols(x_n)·ȳ_nᵀ
-// (the faster orientation in OpenBLAS for these shapes); each worker sums its images.
+// (the faster orientation in OpenBLAS for these shapes), summed by parallel_sum.
 template <class T>
 Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
   if (detail::use_direct(g)) return detail::weight_adjoint_direct(gy, x, g);
-  const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
+  const std::size_t K = g.patch(), P = g.pixels(), O = g.o, KO = K * O;
   const bool tangent = gy.t || x.t;
-  const std::size_t workers = worker_count();
-  std::vector<std::vector<T>> acc(workers, std::vector<T>(K * O)), acc_t(tangent ? workers : 0, std::vector<T>(K * O));
-  const std::size_t used =
-      parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t k) {
+  const std::vector<T> sum = parallel_sum<T>(
+      g.n, detail::min_images(g), (tangent ? 2 : 1) * KO, [&](std::size_t begin, std::size_t end, T* acc) {
         thread_local std::vector<T> cols, cols_t;
         cols.resize(K * P);
         if (x.t) cols_t.resize(K * P);
         for (std::size_t n = begin; n < end; ++n) {
           const T* gn = gy.v.data() + n * g.out_image();
           im2col(x.v.data() + n * g.image(), g, cols.data(), P);
-          weight_adjoint_t(K, O, P, cols.data(), gn, acc[k].data());  // cols·ȳ_nᵀ
+          weight_adjoint_t(K, O, P, cols.data(), gn, acc);  // cols·ȳ_nᵀ
           if (gy.t)
-            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc_t[k].data());  // cols(x)·ẏ̄_nᵀ
+            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc + KO);  // cols(x)·ẏ̄_nᵀ
           if (x.t) {
             im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
-            weight_adjoint_t(K, O, P, cols_t.data(), gn, acc_t[k].data());  // + cols(ẋ)·ȳ_nᵀ
+            weight_adjoint_t(K, O, P, cols_t.data(), gn, acc + KO);  // + cols(ẋ)·ȳ_nᵀ
           }
         }
       });
-  auto transposed_sum = [&](std::vector<std::vector<T>>& parts) {
-    Tensor<T> out = zeros_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
-    for (std::size_t k = 0; k < used; ++k)
-      for (std::size_t r = 0; r < K; ++r)
-        for (std::size_t o = 0; o < O; ++o) out.data()[o * K + r] += parts[k][r * O + o];
+  auto transposed = [&](std::size_t k) {
+    Tensor<T> out = empty_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
+    const T* part = sum.data() + k * KO;
+    for (std::size_t r = 0; r < K; ++r)
+      for (std::size_t o = 0; o < O; ++o) out.data()[o * K + r] = part[r * O + o];
     return out;
   };
-  Dual<T> gw{transposed_sum(acc)};
-  if (tangent) gw.t = transposed_sum(acc_t);
+  Dual<T> gw{transposed(0)};
+  if (tangent) gw.t = transposed(1);
   return gw;
 }
 

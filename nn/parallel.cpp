@@ -1,5 +1,7 @@
-// The worker pool behind nn/parallel.hpp.
+// The worker pool behind nn/parallel.hpp, the reading of SADDLE_NUM_THREADS, and the hold on
+// OpenBLAS's thread count shared by the loops of all threads.
 //
+// The pool:
 // One 64-bit word describes the current round: its number (high 32 bits), how many helpers may
 // take part (16 bits) and how many have claimed a place (low 16 bits). A helper claims a place
 // with a compare-and-swap on the word it saw, so a claim always belongs to the round it read; the
@@ -7,27 +9,84 @@
 // helpers that had claimed one.
 #include "nn/parallel.hpp"
 
+#include <cblas.h>
 #include <immintrin.h>
 
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "autodiff/tensor.hpp"
+
 namespace saddle::nn {
 
-std::size_t worker_count() {
-  static const std::size_t n = [] {
-    std::size_t hw = std::max(1u, std::thread::hardware_concurrency());
-    if (const char* env = std::getenv("SADDLE_NUM_THREADS")) {
-      const long v = std::strtol(env, nullptr, 10);
-      if (v > 0) hw = std::size_t(v);
+std::size_t parse_num_threads(const char* value, std::size_t hardware) {
+  if (!value) return std::clamp<std::size_t>(hardware, 1, kMaxWorkers);
+  const std::string text(value);
+  std::size_t n = 0;
+  bool whole = !text.empty();
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') {
+      whole = false;
+      break;
     }
-    return std::min<std::size_t>(hw, 1024);
-  }();
+    n = std::min<std::size_t>(n * 10 + std::size_t(ch - '0'), kMaxWorkers + 1);  // no wrap-around
+  }
+  if (!whole || n < 1 || n > kMaxWorkers)
+    throw Error("SADDLE_NUM_THREADS = '" + text + "' is not a whole number in 1.." + std::to_string(kMaxWorkers));
   return n;
+}
+
+std::size_t worker_count() {
+  // A throwing initialiser leaves n uninitialised, so a bad value is reported on every call.
+  static const std::size_t n =
+      parse_num_threads(std::getenv("SADDLE_NUM_THREADS"), std::thread::hardware_concurrency());
+  return n;
+}
+
+namespace {
+thread_local std::size_t t_worker_limit = kMaxWorkers;
+}  // namespace
+
+WorkerLimit::WorkerLimit(std::size_t workers) : previous_(t_worker_limit) {
+  t_worker_limit = std::max<std::size_t>(1, workers);
+}
+WorkerLimit::~WorkerLimit() { t_worker_limit = previous_; }
+
+std::size_t loop_workers() { return std::min(worker_count(), t_worker_limit); }
+
+namespace {
+
+// The holders of SingleThreadedBlas, and OpenBLAS's thread count before the first of them.
+struct BlasHold {
+  std::mutex mutex;
+  std::size_t holders = 0;
+  int saved_threads = 1;
+};
+
+BlasHold& blas_hold() {
+  static BlasHold hold;
+  return hold;
+}
+
+}  // namespace
+
+SingleThreadedBlas::SingleThreadedBlas() {
+  BlasHold& h = blas_hold();
+  std::lock_guard lock(h.mutex);
+  if (h.holders++ > 0) return;
+  h.saved_threads = openblas_get_num_threads();
+  if (h.saved_threads != 1) openblas_set_num_threads(1);
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  BlasHold& h = blas_hold();
+  std::lock_guard lock(h.mutex);
+  if (--h.holders == 0 && h.saved_threads != 1) openblas_set_num_threads(h.saved_threads);
 }
 
 namespace pool {

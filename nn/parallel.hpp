@@ -10,34 +10,85 @@
 // Items are handed out in small blocks from a shared counter, so a worker that arrives late, or
 // that the OS leaves waiting, costs at most one block; the calling thread never waits for a helper
 // that has not started: it closes the round, and a helper arriving after that leaves it alone.
-// SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread).
+// SADDLE_NUM_THREADS caps the number of workers (1: everything on the calling thread); it must be
+// a whole number in 1..kMaxWorkers (256). Anything else is an Error where it is first read:
+// make_model, or the first parallel loop.
+//
+// Determinism. The same inputs give bit-identical results whatever the timing and whatever the
+// number of workers (SADDLE_NUM_THREADS=1, 2, 3… agree, tests/nn/test_determinism.cpp):
+// - parallel_blocks hands out blocks from a shared counter, so which worker gets which items
+//   depends on timing; it is for items whose results go to disjoint outputs (an image's
+//   convolution, a plane's pooling), where that changes nothing.
+// - parallel_sum, for sums over the items (a weight gradient), splits them into chunks fixed by
+//   n and a grain alone (fixed_chunks), sums each chunk in its own slot, in item order, and adds
+//   the slots in chunk order. Workers still take chunks as they come, but a chunk's sum does not
+//   depend on who computed it, nor does the order of the final additions. The cost: a slot per
+//   chunk and their sum (at most kMaxChunks of them), and no more than kMaxChunks workers per sum.
+//   saddle_bench on one core (CPU time, medians of 5, three rounds): conv2d_bwd/lenet5_c2/f32
+//   3.9–4.2 ms before and after; train_step/lenet5/f32 10.3–11.1 before, 10.1–11.4 after. With
+//   2 workers on a shared 2-core machine (medians of 25, five alternating rounds), before → after:
+//   train_step/lenet5/f32 15.65 → 16.08 ms, train_step/cnn/f32 10.36 → 10.71 ms,
+//   conv2d_bwd/lenet5_c2/f32 5.57 → 5.65 ms, hvp/lenet5/f64 550 → 550 ms.
+// Floating-point results still depend on the instruction set of the kernels (conv_direct.hpp,
+// SADDLE_SIMD) and may depend on OpenBLAS's kernel and its own thread count, which
+// SADDLE_NUM_THREADS does not set.
+//
 // While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
-// (LeNet-5's training step took 104 ms instead of 11).
+// (LeNet-5's training step took 104 ms instead of 11). Loops of several threads share the hold,
+// and the last one out restores OpenBLAS's thread count (SingleThreadedBlas).
 #pragma once
-
-#include <cblas.h>
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <exception>
+#include <vector>
 
 namespace saddle::nn {
 
-// Workers for parallel loops: SADDLE_NUM_THREADS if set and positive, else the hardware's count.
+// The most workers SADDLE_NUM_THREADS may ask for (and the most the hardware's count gives).
+inline constexpr std::size_t kMaxWorkers = 256;
+
+// The workers that SADDLE_NUM_THREADS = `value` asks for: `hardware` (capped at kMaxWorkers)
+// when value is null (unset), else value must be a whole number in 1..kMaxWorkers; anything else
+// (empty, "abc", "-4", "100000") is an Error naming it.
+std::size_t parse_num_threads(const char* value, std::size_t hardware);
+
+// Workers for parallel loops: parse_num_threads(SADDLE_NUM_THREADS, the hardware's count), read
+// once; an Error on a bad value, again on every call.
 std::size_t worker_count();
 
-// Holds OpenBLAS to one thread for its lifetime, then restores its thread count.
-class SingleThreadedBlas {
+// At most `workers` (≥ 1) workers for the parallel loops that this thread starts while the limit
+// lives (limits nest; the innermost holds): to run a computation on fewer cores, or to compare
+// its results across worker counts in one process.
+class WorkerLimit {
  public:
-  SingleThreadedBlas() : previous_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SingleThreadedBlas() { openblas_set_num_threads(previous_); }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+  explicit WorkerLimit(std::size_t workers);
+  ~WorkerLimit();
+  WorkerLimit(const WorkerLimit&) = delete;
+  WorkerLimit& operator=(const WorkerLimit&) = delete;
 
  private:
-  int previous_;
+  std::size_t previous_;
+};
+
+// The workers a loop started on this thread may use: worker_count(), or less under a WorkerLimit.
+std::size_t loop_workers();
+
+// Holds OpenBLAS to one thread while any instance lives. OpenBLAS's thread count is one setting
+// for the whole process, so instances share it: the first one in (under a mutex) saves the count
+// and sets 1, the last one out restores the saved count. Each instance saving and restoring on
+// its own raced between threads (A saves n, sets 1; B saves 1; A restores n; B restores 1, for
+// good). A thread that calls BLAS outside a loop while another thread's loop runs gets one
+// thread too; that was so before, and OpenBLAS 0.3.21's cblas.h has no per-thread setting.
+class SingleThreadedBlas {
+ public:
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
 };
 
 namespace pool {
@@ -60,11 +111,12 @@ std::size_t run_on_workers(std::size_t workers, Task task);
 // body(begin, end, worker) over blocks [begin, end) covering [0, n) once, worker ∈ [0, workers):
 // the calling thread is worker 0. Uses fewer workers when there are less than `min_items` items
 // per worker. Returns the number of workers allowed, an upper bound on the `worker` indices used
-// (per-worker partial results need that many slots).
+// (per-worker scratch needs that many slots). Which blocks a worker gets depends on timing: for
+// items with disjoint outputs only; sums over the items go through parallel_sum.
 template <class Body>
 std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   const std::size_t workers =
-      std::max<std::size_t>(1, std::min(worker_count(), n / std::max<std::size_t>(1, min_items)));
+      std::max<std::size_t>(1, std::min(loop_workers(), n / std::max<std::size_t>(1, min_items)));
   if (workers == 1) {
     if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
@@ -85,6 +137,74 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   SingleThreadedBlas blas;
   pool::run_on_workers(workers, pool::Task{run, &context});
   return workers;
+}
+
+// The most chunks of a sum (a power of two): beyond the cores of the machines this runs on, few
+// enough that the slots stay small beside the work (see parallel_sum).
+inline constexpr std::size_t kMaxChunks = 64;
+
+// The most memory the slots of one parallel_sum take, unless one slot is larger.
+inline constexpr std::size_t kMaxSumBytes = std::size_t(64) << 20;
+
+// [0, n) split into `count` chunks, chunk c = [c·n/count, (c+1)·n/count).
+struct Chunks {
+  std::size_t n, count;
+  std::size_t begin(std::size_t c) const { return c * n / count; }
+  std::size_t end(std::size_t c) const { return (c + 1) * n / count; }
+};
+
+// The chunks of a sum over n items: the largest power of two at most n/grain (so each has at least
+// `grain` items) and kMaxChunks, none for n = 0. They depend on n and grain only, never on the
+// workers; a power of two shares out evenly among 2, 4, 8… workers (11 chunks on 2 workers left
+// one with 6 chunks and the other with 5).
+inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
+  if (n == 0) return {0, 0};
+  return {n, std::bit_floor(std::clamp<std::size_t>(n / std::max<std::size_t>(1, grain), 1, kMaxChunks))};
+}
+
+// body(c, begin, end) for each chunk c of `chunks`, spread over the workers, who take chunks
+// one at a time from a shared counter (any worker may run any chunk).
+template <class Body>
+void parallel_chunks(const Chunks& chunks, Body&& body) {
+  const std::size_t workers = std::min(loop_workers(), chunks.count);
+  if (workers <= 1) {
+    for (std::size_t c = 0; c < chunks.count; ++c) body(c, chunks.begin(c), chunks.end(c));
+    return;
+  }
+  struct Context {
+    Body& body;
+    const Chunks& chunks;
+    std::atomic<std::size_t> next{0};
+  } context{body, chunks};
+  auto run = [](void* p, std::size_t) {
+    auto& c = *static_cast<Context*>(p);
+    for (std::size_t k; (k = c.next.fetch_add(1, std::memory_order_relaxed)) < c.chunks.count;)
+      c.body(k, c.chunks.begin(k), c.chunks.end(k));
+  };
+  SingleThreadedBlas blas;
+  pool::run_on_workers(workers, pool::Task{run, &context});
+}
+
+// Σ over the items of [0, n) of vectors of `size` entries, the same bits for any number of
+// workers: body(begin, end, partial) adds the items [begin, end) into `partial` (`size` entries,
+// zero on entry) in item order; the chunks (fixed_chunks of n and grain, fewer for large vectors)
+// each have their own partial, and the partials are added in chunk order. The cost beside one running sum: a zeroed slot per
+// chunk (kMaxSumBytes at most) and (chunks − 1)·size additions on the calling thread.
+template <class T, class Body>
+std::vector<T> parallel_sum(std::size_t n, std::size_t grain, std::size_t size, Body&& body) {
+  // Slots of large vectors (a big layer's weight gradient) get fewer, larger chunks, so that they
+  // take at most kMaxSumBytes (or one slot); the bound depends on the size, not on the workers.
+  const std::size_t slots_fit = std::max<std::size_t>(1, kMaxSumBytes / std::max<std::size_t>(1, size * sizeof(T)));
+  const Chunks chunks = fixed_chunks(n, std::max(grain, (n + slots_fit - 1) / slots_fit));
+  std::vector<T> slots(std::max<std::size_t>(1, chunks.count) * size, T(0));
+  parallel_chunks(
+      chunks, [&](std::size_t c, std::size_t begin, std::size_t end) { body(begin, end, slots.data() + c * size); });
+  for (std::size_t c = 1; c < chunks.count; ++c) {
+    const T* part = slots.data() + c * size;
+    for (std::size_t i = 0; i < size; ++i) slots[i] += part[i];
+  }
+  slots.resize(size);
+  return slots;
 }
 
 }  // namespace saddle::nn

@@ -4,6 +4,7 @@
 #include "nn/conv2d.hpp"
 #include "nn/flatten.hpp"
 #include "nn/linear.hpp"
+#include "nn/parallel.hpp"
 #include "nn/pooling.hpp"
 
 namespace saddle::nn {
@@ -73,6 +74,9 @@ const std::vector<std::string>& model_names() {
 
 template <class T>
 std::unique_ptr<Module<T>> make_model(const std::string& name, std::uint64_t seed) {
+  // SADDLE_NUM_THREADS is read here, so that a program refuses a bad value before any work, for
+  // every model, and not only once a convolution or a pooling starts its first parallel loop.
+  worker_count();
   if (name == "softmax") return softmax_regression<T>(seed);
   if (name == "mlp") return mlp<T>(seed);
   if (name == "cnn") return small_cnn<T>(seed);

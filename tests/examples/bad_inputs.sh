@@ -181,10 +181,13 @@ refuse "train --data with a truncated IDX file" "train-images-idx3-ubyte" \
   -- train --data "$FIX/idx-truncated" --epochs 1
 refuse "hessian --data with a truncated IDX file" "train-images-idx3-ubyte" \
   -- hessian --model softmax --data "$FIX/idx-truncated" --samples 10
-# Needs SADDLE_NUM_THREADS to be read strictly (a value that is not a count is an error), which
-# the thread-count reader does not do yet: this row fails until it does.
-refuse "train SADDLE_NUM_THREADS=abc" "SADDLE_NUM_THREADS" \
+# SADDLE_NUM_THREADS is refused like a bad flag, also for a model with no parallel loop.
+refuse "train SADDLE_NUM_THREADS=abc" "^train: SADDLE_NUM_THREADS = 'abc' is not a whole number in 1\.\.256" \
   -- SADDLE_NUM_THREADS=abc train "${data[@]}" --model softmax --epochs 1
+refuse "train SADDLE_NUM_THREADS=-4" "SADDLE_NUM_THREADS = '-4' is not a whole number" \
+  -- SADDLE_NUM_THREADS=-4 train "${data[@]}" --model mlp --epochs 1
+refuse "train SADDLE_NUM_THREADS=100000" "SADDLE_NUM_THREADS = '100000' is not a whole number" \
+  -- SADDLE_NUM_THREADS=100000 train "${data[@]}" --model mlp --epochs 1
 
 # ── found during the work ──
 refuse_midrun "train stops on divergence" "the loss diverged" \
