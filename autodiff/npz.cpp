@@ -249,16 +249,19 @@ struct MemberReader {
 };
 
 // What the archive states about a member, checked before a byte of it is read: its compressed bytes
-// lie within the file, and its uncompressed size is what they can produce, the same count for a
-// stored member and at most kMaxDeflateRatio times as many for a deflated one (the only two
-// methods numpy.savez and numpy.savez_compressed use).
-void check_member_sizes(const zip_stat_t& st, std::uint64_t file_size, const std::string& where) {
+// fit in the part of the file the members before it left (`taken` bytes are theirs: members that
+// share their data, as in zip bombs, would multiply what the file can inflate to), and its
+// uncompressed size is what they can produce, the same count for a stored member and at most
+// kMaxDeflateRatio times as many for a deflated one (the only two methods numpy.savez and
+// numpy.savez_compressed use).
+void check_member_sizes(const zip_stat_t& st, std::uint64_t file_size, std::uint64_t taken, const std::string& where) {
   if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
     throw Error(where + " uses zip compression method " + std::to_string(st.comp_method) +
                 "; .npz members are stored (0) or deflated (8)");
-  if (st.comp_size > file_size)
+  if (st.comp_size > file_size - taken)
     throw Error(where + " claims " + byte_size_str(st.comp_size) + " of compressed data, more than the " +
-                byte_size_str(file_size) + " of the whole file");
+                byte_size_str(file_size - taken) + " of the file" +
+                (taken > 0 ? " that the members before it leave (members may not share data)" : ""));
   if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size)
     throw Error(where + " is stored uncompressed yet claims " + byte_size_str(st.size) + " in " +
                 byte_size_str(st.comp_size));
@@ -428,6 +431,7 @@ NamedTensors<T> load_npz(const std::string& path) {
   } closer{z};
 
   NamedTensors<T> out;
+  std::uint64_t taken = 0;  // bytes of compressed data of the members so far
   const zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
@@ -439,7 +443,8 @@ NamedTensors<T> load_npz(const std::string& path) {
     const std::string where = "load_npz: " + path + ": member '" + member + "'";
     if (member.size() < 4 || member.compare(member.size() - 4, 4, ".npy") != 0)
       throw Error(where + " is not a .npy file");
-    check_member_sizes(st, file_size, where);
+    check_member_sizes(st, file_size, taken, where);
+    taken += st.comp_size;
     out.emplace_back(member.substr(0, member.size() - 4),
                      read_npy_member<T>(z, static_cast<zip_uint64_t>(i), st.size, where));
   }

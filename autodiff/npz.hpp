@@ -35,10 +35,11 @@ inline constexpr std::uint64_t kMaxNpyArrayBytes = std::uint64_t{2} << 30;
 // Accepted element types: <f4 <f8 <i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, converted to T; 0-d arrays
 // (shape ()) come back as 0-d tensors; Fortran-order arrays are transposed into row-major order.
 // Sizes are believed only once the bytes present back them, and before anything is allocated or
-// inflated: a member's stated uncompressed size against its compressed bytes (equal when stored, at
-// most kMaxDeflateRatio times when deflated), the .npy header's shape x dtype size against that
-// size and against kMaxNpyArrayBytes; then, while inflating, the bytes produced against the stated
-// size. An archive whose claims are lies costs no more memory than its honest part.
+// inflated: the members' compressed sizes against the file (together, so that members cannot
+// share data), a member's stated uncompressed size against its compressed bytes (equal when
+// stored, at most kMaxDeflateRatio times when deflated), the .npy header's shape x dtype size
+// against that size and against kMaxNpyArrayBytes; then, while inflating, the bytes produced
+// against the stated size. An archive whose claims are lies costs no more memory than its honest part.
 // Throws saddle::Error naming the file (and member) for: a missing file, a file that is not a zip
 // archive, a member that is not .npy or is neither stored nor deflated, a bad magic string or
 // header, an unsupported dtype, any of the sizes above that disagree or exceed the cap, and a

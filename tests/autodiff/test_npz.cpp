@@ -385,6 +385,29 @@ TEST_CASE("load_npz believes no size the archive's bytes cannot back, and checks
     CHECK(load_error(path).find("member 'a.npy' inflates to more than the 8128 bytes the archive states") !=
           std::string::npos);
   }
+  SUBCASE("two members sharing one deflated stream, as in zip bombs, are refused at the second") {
+    // Random bytes barely compress, so two members' worth of their stream is more than the file.
+    std::mt19937 rng(5);
+    std::string noise(2000, '\0');
+    for (auto& c : noise) c = static_cast<char>(rng());
+    const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (2000,), }";
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict, noise)}}, ZIP_CM_DEFLATE);
+    const std::string honest = read_text(dir / "honest.npz");
+    // A second central directory entry, named b.npy, pointing at a.npy's local header and data.
+    const std::size_t eocd = honest.size() - 22, central = get_u32(honest, eocd + 16);
+    std::string entry = honest.substr(central, eocd - central);
+    entry.replace(46, 5, "b.npy");  // the name follows the 46-byte fixed part
+    std::string shared = honest.substr(0, eocd) + entry + honest.substr(eocd);
+    const std::size_t shared_eocd = shared.size() - 22;
+    shared[shared_eocd + 8] = shared[shared_eocd + 10] = 2;  // entries on this disk, and in all
+    put_u32(shared, shared_eocd + 12, static_cast<std::uint32_t>(2 * entry.size()));
+    write_text(path, shared);
+    const std::uint32_t compressed = central_u32(honest, 20);
+    CHECK(load_error(path) == "load_npz: " + path + ": member 'b.npy' claims " + std::to_string(compressed) +
+                                  " bytes of compressed data, more than the " +
+                                  std::to_string(shared.size() - compressed) +
+                                  " bytes of the file that the members before it leave (members may not share data)");
+  }
   SUBCASE("an array over kMaxNpyArrayBytes once converted, though its stated bytes are backed") {
     // 3e8 bytes stored as |u1 are 2.4e9 bytes as double; 300 kB of random bytes deflate to about as
     // many, enough to back a stated 3e8 at 1032 to 1.
