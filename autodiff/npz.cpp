@@ -17,6 +17,7 @@
 #include <xtensor/xmanipulation.hpp>
 
 #include "autodiff/claimed_size.hpp"
+#include "autodiff/npy_header.hpp"
 
 namespace saddle {
 namespace {
@@ -24,151 +25,8 @@ namespace {
 static_assert(std::endian::native == std::endian::little,
               "npz: elements are copied as little-endian bytes, as NumPy's '<' dtypes store them");
 
-constexpr char kMagic[] = "\x93NUMPY";  // 6 bytes, then major and minor version bytes
-constexpr std::size_t kMagicLen = 6;
-constexpr std::size_t kArrayAlign = 64;           // numpy.lib.format.ARRAY_ALIGN
-constexpr std::size_t kGrowthAxisMaxDigits = 21;  // numpy.lib.format.GROWTH_AXIS_MAX_DIGITS
-constexpr std::size_t kMaxHeaderLen = 1 << 20;
-
 template <class T>
 constexpr const char* descr_of = sizeof(T) == 4 ? "<f4" : "<f8";
-
-std::string shape_repr(const Shape& shape) {  // Python's repr of a tuple of ints
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  if (shape.size() == 1) s += ",";
-  return s + ")";
-}
-
-// The magic, version 1.0, header length and header of one C-order array, byte for byte what
-// numpy.lib.format.write_array_header_1_0 writes: keys sorted, spaces left for the first axis to
-// grow in place, padded with spaces and a newline so the data starts on a 64-byte boundary.
-template <class T>
-std::string npy_header(const Shape& shape) {
-  std::string dict =
-      std::string("{'descr': '") + descr_of<T> + "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
-  if (!shape.empty()) dict.append(kGrowthAxisMaxDigits - std::to_string(shape[0]).size(), ' ');
-  const std::size_t hlen = dict.size() + 1;  // + the final newline
-  const std::size_t pad = kArrayAlign - (kMagicLen + 2 + 2 + hlen) % kArrayAlign;
-  dict.append(pad, ' ');
-  dict += '\n';
-  std::string out(kMagic, kMagicLen);
-  out += '\x01';
-  out += '\x00';
-  out += static_cast<char>(dict.size() & 0xff);
-  out += static_cast<char>((dict.size() >> 8) & 0xff);
-  return out + dict;
-}
-
-// --- reading the header: the repr of a Python dict with keys 'descr', 'fortran_order', 'shape' ---
-
-struct NpyHeader {
-  std::string descr;
-  bool fortran_order = false;
-  Shape shape;
-};
-
-class HeaderParser {
- public:
-  HeaderParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
-
-  NpyHeader parse() {
-    NpyHeader h;
-    std::set<std::string> seen;
-    expect('{');
-    for (;;) {
-      skip_ws();
-      if (peek() == '}') break;
-      const std::string key = string_literal();
-      expect(':');
-      skip_ws();
-      if (key == "descr") {
-        if (peek() != '\'' && peek() != '"')
-          fail("descr is not a simple dtype string (structured dtypes are not supported)");
-        h.descr = string_literal();
-      } else if (key == "fortran_order") {
-        h.fortran_order = bool_literal();
-      } else if (key == "shape") {
-        h.shape = tuple_literal();
-      } else {
-        fail("unexpected key '" + key + "'");
-      }
-      seen.insert(key);
-      skip_ws();
-      if (peek() == ',') {
-        ++i_;
-        continue;
-      }
-      if (peek() != '}') fail("expected ',' or '}' at offset " + std::to_string(i_));
-    }
-    for (const char* k : {"descr", "fortran_order", "shape"})
-      if (!seen.count(k)) fail(std::string("key '") + k + "' is missing");
-    return h;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& why) const {
-    throw Error(where_ + ": bad .npy header (" + why + "): " + s_.substr(0, 200));
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void skip_ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n')) ++i_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (peek() != c) fail(std::string("expected '") + c + "' at offset " + std::to_string(i_));
-    ++i_;
-  }
-  std::string string_literal() {
-    skip_ws();
-    const char q = peek();
-    if (q != '\'' && q != '"') fail("expected a quoted string at offset " + std::to_string(i_));
-    const std::size_t end = s_.find(q, i_ + 1);
-    if (end == std::string::npos) fail("unterminated string");
-    std::string v = s_.substr(i_ + 1, end - i_ - 1);
-    i_ = end + 1;
-    return v;
-  }
-  bool bool_literal() {
-    if (s_.compare(i_, 4, "True") == 0) {
-      i_ += 4;
-      return true;
-    }
-    if (s_.compare(i_, 5, "False") == 0) {
-      i_ += 5;
-      return false;
-    }
-    fail("fortran_order is neither True nor False");
-  }
-  Shape tuple_literal() {
-    Shape shape;
-    expect('(');
-    for (;;) {
-      skip_ws();
-      if (peek() == ')') break;
-      if (peek() < '0' || peek() > '9') fail("shape holds a non-integer at offset " + std::to_string(i_));
-      std::size_t d = 0;
-      while (peek() >= '0' && peek() <= '9') {
-        if (__builtin_mul_overflow(d, 10, &d) || __builtin_add_overflow(d, std::size_t(peek() - '0'), &d))
-          fail("shape dimension overflows");
-        ++i_;
-      }
-      if (peek() == 'L') ++i_;  // Python 2 long literals
-      shape.push_back(d);
-      skip_ws();
-      if (peek() == ',')
-        ++i_;
-      else if (peek() != ')')
-        fail("expected ',' or ')' in shape at offset " + std::to_string(i_));
-    }
-    ++i_;
-    return shape;
-  }
-
-  const std::string& s_;
-  std::string where_;
-  std::size_t i_ = 0;
-};
 
 // --- element types ---
 
@@ -274,7 +132,7 @@ void check_member_sizes(const zip_stat_t& st, std::uint64_t file_size, std::uint
 // The array's size in bytes as stored (`stored`) and as T (`loaded`), checked against the bytes the
 // member holds after its header and against kMaxNpyArrayBytes, before anything is allocated.
 template <class T>
-void check_array_size(const NpyHeader& h, std::size_t element_size, std::uint64_t held, const std::string& where,
+void check_array_size(const npy::Header& h, std::size_t element_size, std::uint64_t held, const std::string& where,
                       std::uint64_t& count, std::uint64_t& stored) {
   const std::string claim = " claims shape " + shape_str(h.shape) + " of " + h.descr;
   std::uint64_t loaded = 0;
@@ -296,13 +154,13 @@ Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_siz
   if (!f) throw Error(where + ": cannot open member: " + zip_strerror(z));
   MemberReader in{f, member_size, where};
 
-  unsigned char prefix[kMagicLen + 2];
+  unsigned char prefix[npy::kMagicLen + 2];
   in.read_exact(prefix, sizeof prefix, "the .npy magic string");
-  if (std::memcmp(prefix, kMagic, kMagicLen) != 0) throw Error(where + ": bad magic string, not a .npy file");
-  const unsigned major = prefix[kMagicLen];
+  if (std::memcmp(prefix, npy::kMagic, npy::kMagicLen) != 0) throw Error(where + ": bad magic string, not a .npy file");
+  const unsigned major = prefix[npy::kMagicLen];
   if (major < 1 || major > 3)
     throw Error(where + ": unsupported .npy format version " + std::to_string(major) + "." +
-                std::to_string(prefix[kMagicLen + 1]));
+                std::to_string(prefix[npy::kMagicLen + 1]));
   // Version 1.0 stores the header length in 2 bytes, 2.0 and 3.0 in 4 (little-endian).
   const std::size_t len_bytes = major == 1 ? 2 : 4;
   unsigned char len_raw[4] = {0, 0, 0, 0};
@@ -310,12 +168,12 @@ Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_siz
   const std::size_t hlen =
       len_raw[0] | (len_raw[1] << 8) | (std::size_t(len_raw[2]) << 16) | (std::size_t(len_raw[3]) << 24);
   const std::uint64_t offset = sizeof prefix + len_bytes + hlen;
-  if (hlen > kMaxHeaderLen || offset > member_size)
+  if (hlen > npy::kMaxHeaderLen || offset > member_size)
     throw Error(where + ": header length " + std::to_string(hlen) + " is implausible for a member of " +
                 std::to_string(member_size) + " bytes");
   std::string text(hlen, '\0');
   in.read_exact(text.data(), hlen, "the header");
-  const NpyHeader h = HeaderParser(text, where).parse();
+  const npy::Header h = npy::parse_header(text, where);
   const Dtype<T> dt = parse_descr<T>(h.descr, where);
   std::uint64_t count = 0, stored = 0;
   check_array_size<T>(h, dt.size, member_size - offset, where, count, stored);
@@ -379,7 +237,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
     try {
       for (const auto& [name, t] : arrays) {
         const Tensor<T> c = t;  // row-major and contiguous
-        std::string& m = members.emplace_back(npy_header<T>(to_shape(c.shape())));
+        std::string& m = members.emplace_back(npy::header_bytes(descr_of<T>, to_shape(c.shape())));
         m.append(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(T));
         zip_source_t* src = zip_source_buffer(z, m.data(), m.size(), 0);
         if (!src) throw Error("save_npz: " + path + ": " + zip_strerror(z));
