@@ -16,6 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds=${1:-60}
 build=build-fuzz
+command -v clang++ >/dev/null || { echo "fuzz.sh: clang++ not found (Debian package clang)" >&2; exit 2; }
 if [[ ! -f $build/build.ninja ]]; then
   CXX=clang++ meson setup "$build" -Dfuzz=true -Dbuildtype=debugoptimized
 fi
