@@ -16,157 +16,17 @@
 #include <set>
 #include <xtensor/xmanipulation.hpp>
 
+#include "autodiff/claimed_size.hpp"
+#include "autodiff/npy_header.hpp"
+
 namespace saddle {
 namespace {
 
 static_assert(std::endian::native == std::endian::little,
               "npz: elements are copied as little-endian bytes, as NumPy's '<' dtypes store them");
 
-constexpr char kMagic[] = "\x93NUMPY";  // 6 bytes, then major and minor version bytes
-constexpr std::size_t kMagicLen = 6;
-constexpr std::size_t kArrayAlign = 64;           // numpy.lib.format.ARRAY_ALIGN
-constexpr std::size_t kGrowthAxisMaxDigits = 21;  // numpy.lib.format.GROWTH_AXIS_MAX_DIGITS
-constexpr std::size_t kMaxHeaderLen = 1 << 20;
-
 template <class T>
 constexpr const char* descr_of = sizeof(T) == 4 ? "<f4" : "<f8";
-
-std::string shape_repr(const Shape& shape) {  // Python's repr of a tuple of ints
-  std::string s = "(";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  if (shape.size() == 1) s += ",";
-  return s + ")";
-}
-
-// The magic, version 1.0, header length and header of one C-order array, byte for byte what
-// numpy.lib.format.write_array_header_1_0 writes: keys sorted, spaces left for the first axis to
-// grow in place, padded with spaces and a newline so the data starts on a 64-byte boundary.
-template <class T>
-std::string npy_header(const Shape& shape) {
-  std::string dict =
-      std::string("{'descr': '") + descr_of<T> + "', 'fortran_order': False, 'shape': " + shape_repr(shape) + ", }";
-  if (!shape.empty()) dict.append(kGrowthAxisMaxDigits - std::to_string(shape[0]).size(), ' ');
-  const std::size_t hlen = dict.size() + 1;  // + the final newline
-  const std::size_t pad = kArrayAlign - (kMagicLen + 2 + 2 + hlen) % kArrayAlign;
-  dict.append(pad, ' ');
-  dict += '\n';
-  std::string out(kMagic, kMagicLen);
-  out += '\x01';
-  out += '\x00';
-  out += static_cast<char>(dict.size() & 0xff);
-  out += static_cast<char>((dict.size() >> 8) & 0xff);
-  return out + dict;
-}
-
-// --- reading the header: the repr of a Python dict with keys 'descr', 'fortran_order', 'shape' ---
-
-struct NpyHeader {
-  std::string descr;
-  bool fortran_order = false;
-  Shape shape;
-};
-
-class HeaderParser {
- public:
-  HeaderParser(const std::string& text, const std::string& where) : s_(text), where_(where) {}
-
-  NpyHeader parse() {
-    NpyHeader h;
-    std::set<std::string> seen;
-    expect('{');
-    for (;;) {
-      skip_ws();
-      if (peek() == '}') break;
-      const std::string key = string_literal();
-      expect(':');
-      skip_ws();
-      if (key == "descr") {
-        if (peek() != '\'' && peek() != '"')
-          fail("descr is not a simple dtype string (structured dtypes are not supported)");
-        h.descr = string_literal();
-      } else if (key == "fortran_order") {
-        h.fortran_order = bool_literal();
-      } else if (key == "shape") {
-        h.shape = tuple_literal();
-      } else {
-        fail("unexpected key '" + key + "'");
-      }
-      seen.insert(key);
-      skip_ws();
-      if (peek() == ',') {
-        ++i_;
-        continue;
-      }
-      if (peek() != '}') fail("expected ',' or '}' at offset " + std::to_string(i_));
-    }
-    for (const char* k : {"descr", "fortran_order", "shape"})
-      if (!seen.count(k)) fail(std::string("key '") + k + "' is missing");
-    return h;
-  }
-
- private:
-  [[noreturn]] void fail(const std::string& why) const {
-    throw Error(where_ + ": bad .npy header (" + why + "): " + s_.substr(0, 200));
-  }
-  char peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void skip_ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\t' || s_[i_] == '\n')) ++i_;
-  }
-  void expect(char c) {
-    skip_ws();
-    if (peek() != c) fail(std::string("expected '") + c + "' at offset " + std::to_string(i_));
-    ++i_;
-  }
-  std::string string_literal() {
-    skip_ws();
-    const char q = peek();
-    if (q != '\'' && q != '"') fail("expected a quoted string at offset " + std::to_string(i_));
-    const std::size_t end = s_.find(q, i_ + 1);
-    if (end == std::string::npos) fail("unterminated string");
-    std::string v = s_.substr(i_ + 1, end - i_ - 1);
-    i_ = end + 1;
-    return v;
-  }
-  bool bool_literal() {
-    if (s_.compare(i_, 4, "True") == 0) {
-      i_ += 4;
-      return true;
-    }
-    if (s_.compare(i_, 5, "False") == 0) {
-      i_ += 5;
-      return false;
-    }
-    fail("fortran_order is neither True nor False");
-  }
-  Shape tuple_literal() {
-    Shape shape;
-    expect('(');
-    for (;;) {
-      skip_ws();
-      if (peek() == ')') break;
-      if (peek() < '0' || peek() > '9') fail("shape holds a non-integer at offset " + std::to_string(i_));
-      std::size_t d = 0;
-      while (peek() >= '0' && peek() <= '9') {
-        if (__builtin_mul_overflow(d, 10, &d) || __builtin_add_overflow(d, std::size_t(peek() - '0'), &d))
-          fail("shape dimension overflows");
-        ++i_;
-      }
-      if (peek() == 'L') ++i_;  // Python 2 long literals
-      shape.push_back(d);
-      skip_ws();
-      if (peek() == ',')
-        ++i_;
-      else if (peek() != ')')
-        fail("expected ',' or ')' in shape at offset " + std::to_string(i_));
-    }
-    ++i_;
-    return shape;
-  }
-
-  const std::string& s_;
-  std::string where_;
-  std::size_t i_ = 0;
-};
 
 // --- element types ---
 
@@ -211,12 +71,15 @@ std::string zip_error_text(int code) {
   return s;
 }
 
+// A member's bytes as libzip inflates them, counted against the size the archive states for it.
 struct MemberReader {
   zip_file_t* f;
+  std::uint64_t stated;  // the member's uncompressed size, from the central directory
   const std::string& where;
+  std::uint64_t produced = 0;
   ~MemberReader() { zip_fclose(f); }
 
-  // Reads exactly n bytes, or throws naming what was found instead.
+  // Reads exactly n bytes, or throws naming how far the member got.
   void read_exact(void* dst, std::size_t n, const char* what) {
     auto* p = static_cast<unsigned char*>(dst);
     std::size_t got = 0;
@@ -226,65 +89,111 @@ struct MemberReader {
       if (r == 0) break;
       got += static_cast<std::size_t>(r);
     }
+    produced += got;
     if (got != n)
-      throw Error(where + ": member ends after " + std::to_string(got) + " bytes of " + what + ", expected " +
-                  std::to_string(n));
+      throw Error(where + " ends after " + std::to_string(produced) + " bytes, inside " + what +
+                  "; the archive states " + std::to_string(stated));
+  }
+
+  // The member must end where its stated size says; reading to the end also makes libzip check
+  // the CRC-32, which it does only when a read reaches the end.
+  void expect_end() {
+    unsigned char extra;
+    const zip_int64_t r = zip_fread(f, &extra, 1);
+    if (r < 0) throw Error(where + ": " + zip_file_strerror(f));
+    if (r > 0)
+      throw Error(where + " inflates to more than the " + std::to_string(stated) + " bytes the archive states");
   }
 };
+
+// What the archive states about a member, checked before a byte of it is read: its compressed bytes
+// fit in the part of the file the members before it left (`taken` bytes are theirs: members that
+// share their data, as in zip bombs, would multiply what the file can inflate to), and its
+// uncompressed size is what they can produce, the same count for a stored member and at most
+// kMaxDeflateRatio times as many for a deflated one (the only two methods numpy.savez and
+// numpy.savez_compressed use).
+void check_member_sizes(const zip_stat_t& st, std::uint64_t file_size, std::uint64_t taken, const std::string& where) {
+  if (st.comp_method != ZIP_CM_STORE && st.comp_method != ZIP_CM_DEFLATE)
+    throw Error(where + " uses zip compression method " + std::to_string(st.comp_method) +
+                "; .npz members are stored (0) or deflated (8)");
+  if (st.comp_size > file_size - taken)
+    throw Error(where + " claims " + byte_size_str(st.comp_size) + " of compressed data, more than the " +
+                byte_size_str(file_size - taken) + " of the file" +
+                (taken > 0 ? " that the members before it leave (members may not share data)" : ""));
+  if (st.comp_method == ZIP_CM_STORE && st.size != st.comp_size)
+    throw Error(where + " is stored uncompressed yet claims " + byte_size_str(st.size) + " in " +
+                byte_size_str(st.comp_size));
+  if (st.comp_method == ZIP_CM_DEFLATE && st.size > st.comp_size * kMaxDeflateRatio)
+    throw Error(where + " claims " + byte_size_str(st.size) + " uncompressed, more than its " +
+                byte_size_str(st.comp_size) + " of deflated data can hold (" + std::to_string(kMaxDeflateRatio) +
+                " times as much)");
+}
+
+// The array's size in bytes as stored (`stored`) and as T (`loaded`), checked against the bytes the
+// member holds after its header and against kMaxNpyArrayBytes, before anything is allocated.
+template <class T>
+void check_array_size(const npy::Header& h, std::size_t element_size, std::uint64_t held, const std::string& where,
+                      std::uint64_t& count, std::uint64_t& stored) {
+  const std::string claim = " claims shape " + shape_str(h.shape) + " of " + h.descr;
+  std::uint64_t loaded = 0;
+  if (!checked_product(h.shape, count) || __builtin_mul_overflow(count, element_size, &stored) ||
+      __builtin_mul_overflow(count, sizeof(T), &loaded))
+    throw Error(where + claim + ", whose size in bytes overflows 64 bits");
+  if (stored != held)
+    throw Error(where + claim + " = " + byte_size_str(stored) + (stored > held ? ", more" : ", fewer") + " than the " +
+                byte_size_str(held) + " present");
+  if (std::max(stored, loaded) > kMaxNpyArrayBytes)
+    throw Error(where + claim + " = " + byte_size_str(std::max(stored, loaded)) +
+                (loaded > stored ? (sizeof(T) == 4 ? " as float" : " as double") : "") + ", more than the " +
+                byte_size_str(kMaxNpyArrayBytes) + " an array may take (kMaxNpyArrayBytes)");
+}
 
 template <class T>
 Tensor<T> read_npy_member(zip_t* z, zip_uint64_t index, std::uint64_t member_size, const std::string& where) {
   zip_file_t* f = zip_fopen_index(z, index, 0);
   if (!f) throw Error(where + ": cannot open member: " + zip_strerror(z));
-  MemberReader in{f, where};
+  MemberReader in{f, member_size, where};
 
-  unsigned char prefix[kMagicLen + 2];
+  unsigned char prefix[npy::kMagicLen + 2];
   in.read_exact(prefix, sizeof prefix, "the .npy magic string");
-  if (std::memcmp(prefix, kMagic, kMagicLen) != 0) throw Error(where + ": bad magic string, not a .npy file");
-  const unsigned major = prefix[kMagicLen];
+  if (std::memcmp(prefix, npy::kMagic, npy::kMagicLen) != 0) throw Error(where + ": bad magic string, not a .npy file");
+  const unsigned major = prefix[npy::kMagicLen];
   if (major < 1 || major > 3)
     throw Error(where + ": unsupported .npy format version " + std::to_string(major) + "." +
-                std::to_string(prefix[kMagicLen + 1]));
+                std::to_string(prefix[npy::kMagicLen + 1]));
   // Version 1.0 stores the header length in 2 bytes, 2.0 and 3.0 in 4 (little-endian).
   const std::size_t len_bytes = major == 1 ? 2 : 4;
   unsigned char len_raw[4] = {0, 0, 0, 0};
   in.read_exact(len_raw, len_bytes, "the header length");
   const std::size_t hlen =
       len_raw[0] | (len_raw[1] << 8) | (std::size_t(len_raw[2]) << 16) | (std::size_t(len_raw[3]) << 24);
-  if (hlen > kMaxHeaderLen) throw Error(where + ": header length " + std::to_string(hlen) + " is implausible");
+  const std::uint64_t offset = sizeof prefix + len_bytes + hlen;
+  if (hlen > npy::kMaxHeaderLen || offset > member_size)
+    throw Error(where + ": header length " + std::to_string(hlen) + " is implausible for a member of " +
+                std::to_string(member_size) + " bytes");
   std::string text(hlen, '\0');
   in.read_exact(text.data(), hlen, "the header");
-  const NpyHeader h = HeaderParser(text, where).parse();
+  const npy::Header h = npy::parse_header(text, where);
   const Dtype<T> dt = parse_descr<T>(h.descr, where);
-
-  std::size_t count = 1, expected = 0;
-  for (auto d : h.shape)
-    if (__builtin_mul_overflow(count, d, &count)) throw Error(where + ": shape " + shape_repr(h.shape) + " overflows");
-  if (__builtin_mul_overflow(count, dt.size, &expected))
-    throw Error(where + ": shape " + shape_repr(h.shape) + " overflows");
-  const std::uint64_t offset = sizeof prefix + len_bytes + hlen;
-  const std::uint64_t held = member_size >= offset ? member_size - offset : 0;
-  if (held != expected)
-    throw Error(where + ": member holds " + std::to_string(held) + " bytes of data, header announces shape " +
-                shape_repr(h.shape) + " of " + h.descr + " = " + std::to_string(expected) + " bytes");
+  std::uint64_t count = 0, stored = 0;
+  check_array_size<T>(h, dt.size, member_size - offset, where, count, stored);
 
   // Fortran order of shape (a, b, c) is C order of shape (c, b, a), transposed.
-  Shape stored = h.shape;
-  if (h.fortran_order) std::reverse(stored.begin(), stored.end());
-  Tensor<T> out = empty_tensor<T>(stored);
-  const bool same = dt.code[0] == 'f' && dt.size == sizeof(T);
-  if (same) {
-    in.read_exact(out.data(), expected, "the array data");
-  } else {
-    std::vector<unsigned char> raw(expected);
-    in.read_exact(raw.data(), expected, "the array data");
-    dt.convert(raw.data(), count, out.data());
+  Shape stored_shape = h.shape;
+  if (h.fortran_order) std::reverse(stored_shape.begin(), stored_shape.end());
+  Tensor<T> out = empty_tensor<T>(stored_shape);
+  if (dt.code[0] == 'f' && dt.size == sizeof(T)) {
+    in.read_exact(out.data(), stored, "the array data");
+  } else {  // converted a slice at a time, so that no second copy of the array is ever held
+    constexpr std::size_t kSlice = 1 << 16;
+    std::vector<unsigned char> raw(std::min<std::size_t>(count, kSlice) * dt.size);
+    for (std::size_t done = 0; done < count; done += kSlice) {
+      const std::size_t n = std::min<std::size_t>(count - done, kSlice);
+      in.read_exact(raw.data(), n * dt.size, "the array data");
+      dt.convert(raw.data(), n, out.data() + done);
+    }
   }
-  // libzip verifies the member's CRC-32 only when a read reaches its end.
-  unsigned char extra;
-  const zip_int64_t r = zip_fread(f, &extra, 1);
-  if (r < 0) throw Error(where + ": " + zip_file_strerror(f));
-  if (r > 0) throw Error(where + ": member holds more bytes than its header announces");
+  in.expect_end();
   if (h.fortran_order && out.dimension() > 1) return Tensor<T>(xt::transpose(out));
   return out;
 }
@@ -333,7 +242,7 @@ void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
     try {
       for (const auto& [name, t] : arrays) {
         const Tensor<T> c = t;  // row-major and contiguous
-        std::string& m = members.emplace_back(npy_header<T>(to_shape(c.shape())));
+        std::string& m = members.emplace_back(npy::header_bytes(descr_of<T>, to_shape(c.shape())));
         m.append(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(T));
         zip_source_t* src = zip_source_buffer(z, m.data(), m.size(), 0);
         if (!src) throw Error("save_npz: " + path + ": " + zip_strerror(z));
@@ -373,6 +282,8 @@ NamedTensors<T> load_npz(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error("load_npz: " + path + ": no such file");
   if (!std::filesystem::is_regular_file(path, ec)) throw Error("load_npz: " + path + ": not a regular file");
+  const std::uint64_t file_size = std::filesystem::file_size(path, ec);
+  if (ec) throw Error("load_npz: " + path + ": cannot read its size: " + ec.message());
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_RDONLY, &err);
   if (!z) {
@@ -386,17 +297,20 @@ NamedTensors<T> load_npz(const std::string& path) {
   } closer{z};
 
   NamedTensors<T> out;
+  std::uint64_t taken = 0;  // bytes of compressed data of the members so far
   const zip_int64_t n = zip_get_num_entries(z, 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     zip_stat_t st;
     zip_stat_init(&st);
-    if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0 || !(st.valid & ZIP_STAT_NAME) ||
-        !(st.valid & ZIP_STAT_SIZE))
+    constexpr zip_uint64_t kNeeded = ZIP_STAT_NAME | ZIP_STAT_SIZE | ZIP_STAT_COMP_SIZE | ZIP_STAT_COMP_METHOD;
+    if (zip_stat_index(z, static_cast<zip_uint64_t>(i), 0, &st) != 0 || (st.valid & kNeeded) != kNeeded)
       throw Error("load_npz: " + path + ": cannot read entry " + std::to_string(i) + ": " + zip_strerror(z));
     const std::string member = st.name;
     const std::string where = "load_npz: " + path + ": member '" + member + "'";
     if (member.size() < 4 || member.compare(member.size() - 4, 4, ".npy") != 0)
       throw Error(where + " is not a .npy file");
+    check_member_sizes(st, file_size, taken, where);
+    taken += st.comp_size;
     out.emplace_back(member.substr(0, member.size() - 4),
                      read_npy_member<T>(z, static_cast<zip_uint64_t>(i), st.size, where));
   }

@@ -6,6 +6,7 @@
 // (numpy/lib/format.py, "Format Version 1.0").
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,12 +27,23 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor<T>>>;
 template <class T>
 void save_npz(const std::string& path, const NamedTensors<T>& arrays);
 
+// The most bytes one array of an archive may take, both as stored and once converted to T: 2 GiB.
+// That is far beyond any parameter tensor here; a claim past it is refused before anything is read.
+inline constexpr std::uint64_t kMaxNpyArrayBytes = std::uint64_t{2} << 30;
+
 // Reads archives written by `numpy.savez` and `numpy.savez_compressed` (stored or deflated members).
 // Accepted element types: <f4 <f8 <i1 <i2 <i4 <i8 |u1 <u2 <u4 <u8 |b1, converted to T; 0-d arrays
 // (shape ()) come back as 0-d tensors; Fortran-order arrays are transposed into row-major order.
+// Sizes are believed only once the bytes present back them, and before anything is allocated or
+// inflated: the members' compressed sizes against the file (together, so that members cannot
+// share data), a member's stated uncompressed size against its compressed bytes (equal when
+// stored, at most kMaxDeflateRatio times when deflated), the .npy header's shape x dtype size
+// against that size and against kMaxNpyArrayBytes; then, while inflating, the bytes produced
+// against the stated size. An archive whose claims are lies costs no more memory than its honest part.
 // Throws saddle::Error naming the file (and member) for: a missing file, a file that is not a zip
-// archive, a member that is not .npy, a bad magic string or header, an unsupported dtype, and data
-// whose length does not match the header's shape.
+// archive, a member that is not .npy or is neither stored nor deflated, a bad magic string or
+// header, an unsupported dtype, any of the sizes above that disagree or exceed the cap, and a
+// member whose data fails its CRC-32.
 template <class T>
 NamedTensors<T> load_npz(const std::string& path);
 

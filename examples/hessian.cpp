@@ -105,14 +105,6 @@ void write_density(const std::string& path, const SpectralDensity& d) {
   out.finish();
 }
 
-// Weights that are not finite have no Hessian to speak of: refused, naming the parameter.
-void check_finite_weights(const nn::Module<double>& model, const std::string& path) {
-  for (const auto& [name, p] : model.named_parameters())
-    for (double x : p.value())
-      if (!std::isfinite(x))
-        throw Error("--weights " + path + ": parameter " + name + " holds " + (std::isnan(x) ? "NaN" : "an infinity"));
-}
-
 int run(const Settings& s) {
   // Everything the command line can get wrong, before the work.
   examples::OutputPaths().add("--density", s.density_csv).check();
@@ -124,8 +116,7 @@ int run(const Settings& s) {
   std::unique_ptr<nn::Module<double>> model = nn::make_model<double>(s.model, s.init_seed);
   if (!s.weights.empty()) {
     if (!std::filesystem::exists(s.weights)) throw Error("--weights " + s.weights + ": no such file");
-    nn::load_weights(*model, s.weights);
-    check_finite_weights(*model, s.weights);
+    nn::load_weights(*model, s.weights);  // refuses NaN and infinite weights
   }
   model->eval();
   const TensorList<double> theta = nn::parameter_values(*model);

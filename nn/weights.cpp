@@ -1,10 +1,35 @@
 #include "nn/weights.hpp"
 
+#include <cmath>
 #include <map>
+#include <sstream>
 
 #include "autodiff/npz.hpp"
 
 namespace saddle::nn {
+namespace {
+
+// A NaN or infinity in a weight file would spread through every forward pass silently; refuse the
+// file naming the first one (in row-major order) by its index into the parameter.
+template <class T>
+void check_finite(const Tensor<T>& t, const std::string& name, const std::string& path) {
+  const T* data = t.data();
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (std::isfinite(data[i])) continue;
+    Shape index(t.dimension());
+    std::size_t rest = i;
+    for (std::size_t k = t.dimension(); k-- > 0;) {
+      index[k] = rest % t.shape()[k];
+      rest /= t.shape()[k];
+    }
+    std::ostringstream value;
+    value << data[i];
+    throw Error("load_weights: '" + path + "' holds '" + name + "' with " + value.str() + " at index " +
+                shape_str(index) + ", the first of its values that is not finite");
+  }
+}
+
+}  // namespace
 
 template <class T>
 void save_weights(const Module<T>& model, const std::string& path) {
@@ -41,6 +66,7 @@ void load_weights(Module<T>& model, const std::string& path) {
         throw Error("load_weights: '" + path + "' holds an array '" + name + "' of shape " + shape_str(t.shape()) +
                     " that is no parameter of " + model.describe());
     }
+  for (const auto& [name, p] : params) check_finite(*by_name[name], name, path);
   for (const auto& [name, p] : params) {
     Var<T> handle = p;
     handle.mutable_value() = std::move(*by_name[name]);

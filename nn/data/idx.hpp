@@ -18,17 +18,25 @@ struct IdxImages {
   std::vector<std::uint8_t> pixels;  // n * rows * cols bytes, image after image, row after row
 };
 
-// The bytes of a file, gunzipped when it starts with the gzip magic 1f 8b.
-// Throws saddle::Error naming the file when it cannot be opened or its gzip stream is corrupt or cut short.
-std::vector<std::uint8_t> read_maybe_gzip(const std::string& path);
+// The most bytes of elements one IDX file may hold, once inflated: 2 GiB (MNIST's training images
+// take 45 MiB). A header announcing more is refused before anything is allocated or inflated.
+inline constexpr std::uint64_t kMaxIdxBytes = std::uint64_t{2} << 30;
 
+// Files are read raw or gzip-compressed (recognised by the gzip magic 1f 8b), and the header's
+// sizes are believed only once the bytes present back them: a plain file's length must match them
+// before anything is allocated; a gzip file must be able to inflate to them (at most
+// kMaxDeflateRatio times its length), and is inflated incrementally, never past what the header
+// announces plus one byte; and no file may announce more than kMaxIdxBytes.
+//
 // Reads an images file (magic 0x00000803, any rows x cols). Throws saddle::Error naming the file
-// for a wrong magic or dimension count, zero rows or columns, and a pixel count that differs from
-// the header's n x rows x cols, whether the file is too short or carries trailing bytes.
+// for a wrong magic or dimension count, zero rows or columns, a pixel count that overflows or
+// passes the bounds above, a pixel count that differs from the header's n x rows x cols, whether
+// the file is too short or carries trailing bytes, and a corrupt or truncated gzip stream.
 IdxImages read_idx_images(const std::string& path);
 
 // Reads a labels file (magic 0x00000801) whose labels are digits 0..9. Throws saddle::Error naming
-// the file for a wrong magic, a count that differs from the header, or the first label outside 0..9.
+// the file for a wrong magic, a count that passes the bounds above or differs from the header, a
+// corrupt or truncated gzip stream, or the first label outside 0..9.
 std::vector<std::uint8_t> read_idx_labels(const std::string& path);
 
 // Writes uncompressed IDX files (for tests and converters).

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <random>
 
+#include "autodiff/claimed_size.hpp"
 #include "autodiff/npz.hpp"
 #include "tests/temp_dir.hpp"
 
@@ -33,8 +34,8 @@ Tensor<T> random_tensor(const Shape& shape, std::mt19937& rng) {
 }
 
 template <class T>
-bool same_bits(const Tensor<T>& a, const Tensor<T>& b) {
-  return a.shape() == b.shape() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
+bool same_bits(const Tensor<T>& a, const Tensor<T>& b) {  // an empty tensor's data() may be null
+  return a.shape() == b.shape() && (a.size() == 0 || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0);
 }
 
 // A .npy member: magic, version 1.0, the header dict padded to 64 bytes with a newline, then data.
@@ -55,15 +56,41 @@ std::string raw(std::initializer_list<S> values) {
   return s;
 }
 
-void write_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members) {
+void write_zip(const std::string& path, const std::vector<std::pair<std::string, std::string>>& members,
+               zip_int32_t method = ZIP_CM_STORE) {
   int err = 0;
   zip_t* z = zip_open(path.c_str(), ZIP_CREATE | ZIP_TRUNCATE, &err);
   REQUIRE(z != nullptr);
   for (const auto& [name, bytes] : members) {
     zip_source_t* src = zip_source_buffer(z, bytes.data(), bytes.size(), 0);
-    REQUIRE(zip_file_add(z, name.c_str(), src, 0) >= 0);
+    const zip_int64_t idx = zip_file_add(z, name.c_str(), src, 0);
+    REQUIRE(idx >= 0);
+    REQUIRE(zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), method, 9) == 0);
   }
   REQUIRE(zip_close(z) == 0);
+}
+
+std::uint32_t get_u32(const std::string& b, std::size_t at) {
+  std::uint32_t v = 0;
+  for (int k = 3; k >= 0; --k) v = (v << 8) | static_cast<unsigned char>(b[at + k]);
+  return v;
+}
+
+void put_u32(std::string& b, std::size_t at, std::uint32_t v) {
+  for (int k = 0; k < 4; ++k) b[at + k] = static_cast<char>((v >> (8 * k)) & 0xff);
+}
+
+// Rewrites the uncompressed size that the first member of a one-member archive states, in its local
+// header and in the central directory (APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16), leaving its data as is.
+std::string with_stated_size(std::string zip, std::uint32_t size) {
+  REQUIRE(zip.compare(0, 4, "PK\x03\x04") == 0);
+  put_u32(zip, 22, size);
+  const std::size_t eocd = zip.size() - 22;
+  REQUIRE(zip.compare(eocd, 4, "PK\x05\x06") == 0);
+  const std::size_t central = get_u32(zip, eocd + 16);
+  REQUIRE(zip.compare(central, 4, "PK\x01\x02") == 0);
+  put_u32(zip, central + 24, size);
+  return zip;
 }
 
 void write_text(const std::string& path, const std::string& bytes) { std::ofstream(path, std::ios::binary) << bytes; }
@@ -265,19 +292,22 @@ TEST_CASE("load_npz refuses malformed archives with an error naming the file and
   }
   SUBCASE("data shorter than the shape") {
     write_zip(dir / "m.npz", {{"a.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }", two)}});
-    const std::string what = load_error(dir / "m.npz");
-    CHECK(what.find("16 bytes of data") != std::string::npos);
-    CHECK(what.find("(3,) of <f8 = 24 bytes") != std::string::npos);
+    CHECK(load_error(dir / "m.npz") == "load_npz: " + (dir / "m.npz") +
+                                           ": member 'a.npy' claims shape (3,) of <f8 = 24 bytes, more than the 16 "
+                                           "bytes present");
   }
   SUBCASE("data longer than the shape") {
     write_zip(dir / "m.npz", {{"a.npy", npy_bytes(good_dict, two + raw<double>({3.0}))}});
-    CHECK(load_error(dir / "m.npz").find("24 bytes of data") != std::string::npos);
+    CHECK(load_error(dir / "m.npz").find("(2,) of <f8 = 16 bytes, fewer than the 24 bytes present") !=
+          std::string::npos);
   }
-  SUBCASE("shape whose element count overflows") {
+  SUBCASE("shape whose byte count overflows 64 bits, though its element count does not") {
+    // 2^31 * 2^30 = 2^61 elements fit in 64 bits; their 2^64 bytes as <f8 do not.
     write_zip(
         dir / "m.npz",
-        {{"a.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296), }", two)}});
-    CHECK(load_error(dir / "m.npz").find("overflows") != std::string::npos);
+        {{"a.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (2147483648, 1073741824), }", two)}});
+    CHECK(load_error(dir / "m.npz").find("(2147483648,1073741824) of <f8, whose size in bytes overflows 64 bits") !=
+          std::string::npos);
   }
   SUBCASE("archive cut short") {
     saddle::save_npz<double>(dir / "full.npz", {{"a", saddle::zeros_tensor<double>(Shape{100})}});
@@ -299,6 +329,120 @@ TEST_CASE("load_npz refuses malformed archives with an error naming the file and
     write_zip(dir / "m.npz", {{"a.npy", npy_bytes(good_dict, two)}});
     const auto d = saddle::load_npz<double>(dir / "m.npz");
     CHECK(saddle::npz_get(d, "a")(1) == 2.0);
+  }
+}
+
+TEST_CASE("load_npz believes no size the archive's bytes cannot back, and checks before allocating or inflating") {
+  // Each claim below, if believed, would allocate at least the claimed size before the data ran out;
+  // the exact message shows the claim was refused first.
+  TempDir dir;
+  const std::string path = dir / "w.npz";
+  const std::string dict1000 = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000,), }";
+  const std::string zeros1000(8000, '\0');
+  auto central_u32 = [](const std::string& zip, std::size_t field) {  // of the archive's only member
+    return get_u32(zip, get_u32(zip, zip.size() - 22 + 16) + field);
+  };
+
+  SUBCASE(".npy header claiming a 1048576 x 1048576 array over two doubles") {
+    write_zip(path, {{"fc.weight.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                                                 "'shape': (1048576, 1048576), }",
+                                                 raw<double>({1.0, 2.0}))}});
+    CHECK(load_error(path) == "load_npz: " + path +
+                                  ": member 'fc.weight.npy' claims shape (1048576,1048576) of <f8 = 8 TiB, more than "
+                                  "the 16 bytes present");
+  }
+  SUBCASE("stored member whose stated size differs from its bytes") {
+    const std::string member = npy_bytes(dict1000, zeros1000);
+    write_zip(dir / "honest.npz", {{"a.npy", member}});
+    write_text(path, with_stated_size(read_text(dir / "honest.npz"), 0xF0000000u));  // 3.75 GiB
+    CHECK(load_error(path) == "load_npz: " + path + ": member 'a.npy' is stored uncompressed yet claims 3.75 GiB in " +
+                                  std::to_string(member.size()) + " bytes");
+  }
+  SUBCASE("deflated member stating more than 1032 times its compressed bytes, and exactly that much") {
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict1000, zeros1000)}}, ZIP_CM_DEFLATE);
+    const std::string honest = read_text(dir / "honest.npz");
+    const std::uint32_t compressed = central_u32(honest, 20);
+    write_text(path, with_stated_size(honest, 1032 * compressed + 1));
+    CHECK(load_error(path).find("member 'a.npy' claims " + saddle::byte_size_str(1032 * compressed + 1) +
+                                " uncompressed, more than its " + std::to_string(compressed) +
+                                " bytes of deflated data can hold") != std::string::npos);
+    // At the bound the stated size passes, and the .npy header is held to it instead.
+    write_text(path, with_stated_size(honest, 1032 * compressed));
+    CHECK(load_error(path).find("(1000,) of <f8 = 8000 bytes, fewer than the " +
+                                saddle::byte_size_str(1032 * compressed - 128) + " present") != std::string::npos);
+  }
+  SUBCASE("deflated member whose header agrees with its stated size but whose data stops short") {
+    const std::string dict1100 = "{'descr': '<f8', 'fortran_order': False, 'shape': (1100,), }";
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict1100, zeros1000)}}, ZIP_CM_DEFLATE);
+    write_text(path, with_stated_size(read_text(dir / "honest.npz"), 128 + 8800));
+    CHECK(
+        load_error(path).find("member 'a.npy' ends after 8128 bytes, inside the array data; the archive states 8928") !=
+        std::string::npos);
+  }
+  SUBCASE("deflated member that inflates to more than its stated size") {
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict1000, zeros1000 + zeros1000)}}, ZIP_CM_DEFLATE);
+    write_text(path, with_stated_size(read_text(dir / "honest.npz"), 128 + 8000));
+    CHECK(load_error(path).find("member 'a.npy' inflates to more than the 8128 bytes the archive states") !=
+          std::string::npos);
+  }
+  SUBCASE("two members sharing one deflated stream, as in zip bombs, are refused at the second") {
+    // Random bytes barely compress, so two members' worth of their stream is more than the file.
+    std::mt19937 rng(5);
+    std::string noise(2000, '\0');
+    for (auto& c : noise) c = static_cast<char>(rng());
+    const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (2000,), }";
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict, noise)}}, ZIP_CM_DEFLATE);
+    const std::string honest = read_text(dir / "honest.npz");
+    // A second central directory entry, named b.npy, pointing at a.npy's local header and data.
+    const std::size_t eocd = honest.size() - 22, central = get_u32(honest, eocd + 16);
+    std::string entry = honest.substr(central, eocd - central);
+    entry.replace(46, 5, "b.npy");  // the name follows the 46-byte fixed part
+    std::string shared = honest.substr(0, eocd) + entry + honest.substr(eocd);
+    const std::size_t shared_eocd = shared.size() - 22;
+    shared[shared_eocd + 8] = shared[shared_eocd + 10] = 2;  // entries on this disk, and in all
+    put_u32(shared, shared_eocd + 12, static_cast<std::uint32_t>(2 * entry.size()));
+    write_text(path, shared);
+    const std::uint32_t compressed = central_u32(honest, 20);
+    CHECK(load_error(path) == "load_npz: " + path + ": member 'b.npy' claims " + std::to_string(compressed) +
+                                  " bytes of compressed data, more than the " +
+                                  std::to_string(shared.size() - compressed) +
+                                  " bytes of the file that the members before it leave (members may not share data)");
+  }
+  SUBCASE("an array over kMaxNpyArrayBytes once converted, though its stated bytes are backed") {
+    // 3e8 bytes stored as |u1 are 2.4e9 bytes as double; 300 kB of random bytes deflate to about as
+    // many, enough to back a stated 3e8 at 1032 to 1.
+    std::mt19937 rng(3);
+    std::string noise(300000, '\0');
+    for (auto& c : noise) c = static_cast<char>(rng());
+    const std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (300000000,), }";
+    write_zip(dir / "honest.npz", {{"big.npy", npy_bytes(dict, noise)}}, ZIP_CM_DEFLATE);
+    write_text(path, with_stated_size(read_text(dir / "honest.npz"), 128 + 300000000));
+    REQUIRE(2400000000u > saddle::kMaxNpyArrayBytes);
+    CHECK(load_error(path) == "load_npz: " + path + ": member 'big.npy' claims shape (300000000,) of |u1 = " +
+                                  saddle::byte_size_str(2400000000u) +
+                                  " as double, more than the 2 GiB an array may take (kMaxNpyArrayBytes)");
+  }
+  SUBCASE("deflated data with a byte changed anywhere is refused, or inflates to the same array") {
+    const std::string dict3 = "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }";
+    write_zip(dir / "honest.npz", {{"a.npy", npy_bytes(dict3, raw<double>({1.5, -2.0, 3.25}))}}, ZIP_CM_DEFLATE);
+    REQUIRE(saddle::npz_get(saddle::load_npz<double>(dir / "honest.npz"), "a")(2) == 3.25);
+    const std::string honest = read_text(dir / "honest.npz");
+    // The local header is 30 bytes, then the name and the extra field, then the compressed data.
+    const std::size_t begin = 30 + (get_u32(honest, 26) & 0xffff) + (get_u32(honest, 28) & 0xffff);
+    int refused = 0;
+    for (std::size_t at = begin; at < begin + get_u32(honest, 18); ++at) {
+      std::string bytes = honest;
+      bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
+      write_text(path, bytes);
+      try {  // a change confined to the unused bits of the stream's last byte inflates the same
+        const Tensor<double> a = saddle::npz_get(saddle::load_npz<double>(path), "a");
+        CHECK(a == Tensor<double>{1.5, -2.0, 3.25});
+      } catch (const Error& e) {
+        CHECK(std::string(e.what()).find(path) != std::string::npos);
+        ++refused;
+      }
+    }
+    CHECK(refused >= int(get_u32(honest, 18)) - 1);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "autodiff/claimed_size.hpp"
 #include "autodiff/tensor.hpp"
 #include "nn/data/idx.hpp"
 #include "tests/error_of.hpp"
@@ -22,7 +23,8 @@ using saddle::testing::TempDir;
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using Byte = std::uint8_t;
+using Bytes = std::vector<Byte>;
 
 Bytes read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -30,6 +32,7 @@ Bytes read_bytes(const std::string& path) {
 }
 
 void write_bytes(const std::string& path, const Bytes& b) {
+  fs::remove(path);  // a new file: ext4 flushes a file truncated and rewritten in place when it is closed
   std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(b.data()), std::streamsize(b.size()));
 }
 
@@ -38,6 +41,15 @@ void write_gzip(const std::string& path, const Bytes& b) {
   REQUIRE(f != nullptr);
   REQUIRE(gzwrite(f, b.data(), static_cast<unsigned>(b.size())) == static_cast<int>(b.size()));
   REQUIRE(gzclose(f) == Z_OK);
+}
+
+// An IDX header: the magic number, then each dimension, all big-endian.
+Bytes idx_header(std::uint32_t magic, std::initializer_list<std::uint32_t> dims) {
+  std::vector<std::uint32_t> words = {magic};
+  words.insert(words.end(), dims);
+  Bytes b;
+  for (std::uint32_t v : words) b.insert(b.end(), {Byte(v >> 24), Byte(v >> 16), Byte(v >> 8), Byte(v)});
+  return b;
 }
 
 IdxImages sample_images(std::size_t n, std::size_t rows, std::size_t cols) {
@@ -70,7 +82,6 @@ bool labels_load_or_name_file(const std::string& path) {
     return false;
   }
 }
-
 
 }  // namespace
 
@@ -112,17 +123,84 @@ TEST_CASE("the IDX reader names the file and the problem") {
   const std::string bad_label = error_of([&] { read_idx_labels(lab); });
   CHECK(bad_label.find(lab + ": label 12 at index 3 is outside 0..9") != std::string::npos);
 
-  Bytes b = read_bytes(img);
-  b.resize(b.size() - 100);
-  write_bytes(img, b);
+  const Bytes full = read_bytes(img);
+  const Bytes cut(full.begin(), full.end() - 100);
+  write_bytes(img, cut);
   CHECK(error_of([&] { read_idx_images(img); }) ==
         "idx: " + img + ": file holds 3036 bytes of pixels, header announces 4x28x28 = 3136 (truncated)");
-  b.resize(b.size() + 107, 0);
-  write_bytes(img, b);
+  Bytes longer = full;
+  longer.insert(longer.end(), 7, 0);
+  write_bytes(img, longer);
   CHECK(error_of([&] { read_idx_images(img); }).find("3143 bytes of pixels") != std::string::npos);
   CHECK(error_of([&] { read_idx_images(img); }).find("(trailing bytes)") != std::string::npos);
 
   CHECK(error_of([&] { read_idx_images(dir / "absent"); }).find(dir / "absent") != std::string::npos);
+}
+
+TEST_CASE("the IDX reader believes no size the file cannot back, and never inflates past what the header announces") {
+  TempDir dir;
+  const std::string path = dir / "bomb";
+  // A gzip bomb: 4 MiB of zero pixels after a header, compressed about a thousandfold.
+  constexpr std::uint32_t kZeros = 4 << 20;
+  auto bomb = [&](std::initializer_list<std::uint32_t> header) {
+    Bytes b = idx_header(0x00000803, header);
+    b.resize(b.size() + kZeros, 0);
+    write_gzip(path, b);
+    return std::filesystem::file_size(path);
+  };
+
+  SUBCASE("a header announcing more than the stream holds is refused once the stream ends") {
+    const std::uint64_t gz_size = bomb({1, 4097, 1024});  // 1024 pixels more than present
+    REQUIRE(std::uint64_t{4097} * 1024 <= saddle::kMaxDeflateRatio * gz_size);
+    CHECK(error_of([&] { read_idx_images(path); }) ==
+          "idx: " + path +
+              ": file holds 4194304 bytes of pixels once inflated, header announces 1x4097x1024 = 4195328 (truncated)");
+  }
+  SUBCASE("a header announcing fewer stops inflating one byte past them, before the corrupt end") {
+    bomb({1, 10, 100});
+    Bytes gz = read_bytes(path);
+    gz[gz.size() - 8] ^= 0xff;  // the CRC-32 of the trailer: inflating to the end would report it
+    write_bytes(path, gz);
+    CHECK(error_of([&] { read_idx_images(path); }) ==
+          "idx: " + path +
+              ": file holds more than 1000 bytes of pixels once inflated, header announces 1x10x100 = 1000 (trailing "
+              "bytes)");
+  }
+  SUBCASE("a header announcing more than 1032 times the gzip file is refused before inflating") {
+    const std::uint64_t gz_size = bomb({60000, 28, 28});
+    REQUIRE(std::uint64_t{60000} * 28 * 28 > saddle::kMaxDeflateRatio * gz_size);
+    const std::string what = error_of([&] { read_idx_images(path); });
+    CHECK(what.find(path + ": header announces 60000x28x28 = 47040000 bytes of pixels, more than its ") !=
+          std::string::npos);
+    CHECK(what.find(" of gzip data can inflate to (1032 times as much)") != std::string::npos);
+
+    Bytes labels = idx_header(0x00000801, {0xffffffff});
+    labels.resize(labels.size() + 1000, 3);
+    write_gzip(path, labels);
+    CHECK(error_of([&] {
+            read_idx_labels(path);
+          }).find(path + ": header announces 4294967295 bytes of labels, more than its ") != std::string::npos);
+  }
+  SUBCASE("a plain file whose length backs a header over kMaxIdxBytes is refused by the cap") {
+    write_bytes(path, idx_header(0x00000803, {3, 32768, 32768}));
+    std::filesystem::resize_file(path, 16 + (std::uint64_t{3} << 30));  // sparse: no disk, no memory
+    REQUIRE((std::uint64_t{3} << 30) > saddle::data::kMaxIdxBytes);
+    CHECK(error_of([&] { read_idx_images(path); }) ==
+          "idx: " + path +
+              ": header announces 3x32768x32768 = 3221225472 bytes of pixels (3 GiB), more than the 2 GiB an IDX file "
+              "may hold (kMaxIdxBytes)");
+  }
+  SUBCASE("dimensions whose product overflows 64 bits, and a plain file shorter than its header announces") {
+    write_bytes(path, idx_header(0x00000803, {0xffffffff, 0xffffffff, 0xffffffff}));
+    CHECK(error_of([&] { read_idx_images(path); }) ==
+          "idx: " + path +
+              ": header announces 4294967295x4294967295x4294967295 pixels, a count that overflows 64 bits");
+    Bytes labels = idx_header(0x00000801, {0xffffffff});
+    labels.resize(labels.size() + 5, 1);
+    write_bytes(path, labels);
+    CHECK(error_of([&] { read_idx_labels(path); }) ==
+          "idx: " + path + ": file holds 5 bytes of labels, header announces 4294967295 (truncated)");
+  }
 }
 
 TEST_CASE("fuzz: hundreds of corrupted IDX files each load consistently or raise an Error naming the file") {

@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "autodiff/npz.hpp"
 #include "nn/nn.hpp"
@@ -116,4 +117,50 @@ TEST_CASE("load_weights refuses a missing name, a wrong shape, an extra name and
   }
   CHECK_THROWS_AS(load_weights(*model, dir / "absent.npz"), Error);
   unchanged();
+}
+
+TEST_CASE("load_weights refuses NaN and infinite values, naming the parameter and the first one, changing nothing") {
+  TempDir dir;
+  auto model = mlp<double>(0);
+  const TensorList<double> before = parameter_values(*model);
+  NamedTensors<double> arrays;
+  for (const auto& [name, p] : mlp<double>(5)->named_parameters()) arrays.emplace_back(name, p.value());
+  REQUIRE(arrays[2].first == "fc2.weight");
+  REQUIRE(arrays[2].second.shape() == Shape{64, 128});
+  auto refusal = [&](const NamedTensors<double>& a) {
+    save_npz(dir / "bad.npz", a);
+    try {
+      load_weights(*model, dir / "bad.npz");
+    } catch (const Error& e) {
+      const TensorList<double> now = parameter_values(*model);
+      for (std::size_t i = 0; i < now.size(); ++i) CHECK(now[i] == before[i]);
+      return std::string(e.what());
+    }
+    FAIL("load_weights accepted a non-finite value");
+    return std::string();
+  };
+  const std::string prefix = "load_weights: '" + (dir / "bad.npz") + "' holds ";
+
+  NamedTensors<double> nan = arrays;
+  nan[2].second(3, 17) = std::numeric_limits<double>::quiet_NaN();
+  nan[2].second(40, 0) = std::numeric_limits<double>::infinity();  // later in row-major order
+  nan[4].second(0, 0) = std::numeric_limits<double>::quiet_NaN();  // a later parameter
+  CHECK(refusal(nan) == prefix + "'fc2.weight' with nan at index (3,17), the first of its values that is not finite");
+
+  NamedTensors<double> inf = arrays;
+  inf[1].second(63) = -std::numeric_limits<double>::infinity();
+  CHECK(refusal(inf) == prefix + "'fc1.bias' with -inf at index (63,), the first of its values that is not finite");
+
+  // 1e300 is finite as a double but overflows a float: a float model refuses it as inf.
+  auto narrow = mlp<float>(0);
+  NamedTensors<double> huge = arrays;
+  huge[0].second(1, 2) = 1e300;
+  save_npz(dir / "huge.npz", huge);
+  CHECK_THROWS_WITH_AS(load_weights(*narrow, dir / "huge.npz"),
+                       ("load_weights: '" + (dir / "huge.npz") +
+                        "' holds 'fc1.weight' with inf at index (1,2), the first of its values that is not finite")
+                           .c_str(),
+                       Error);
+  load_weights(*model, dir / "huge.npz");  // the same file is fine for a double model
+  CHECK(model->named_parameters()[0].second.value()(1, 2) == 1e300);
 }
