@@ -115,9 +115,7 @@ int main(int argc, char** argv) {
         if (interrupted() && trainer.epochs_done() < c.epochs) {
           csv.finish();
           return report_interrupt("compare_optimizers", interrupted(),
-                                  name + ", epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
-                                      std::to_string(trainer.step_in_epoch()) + " of " +
-                                      std::to_string(trainer.steps_per_epoch()),
+                                  name + ", " + trainer.position(),
                                   checkpoint.checkpoint);
         }
       }

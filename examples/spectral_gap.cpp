@@ -106,13 +106,7 @@ int main(int argc, char** argv) {
              {"--iterations", std::to_string(iterations)},
              {"--tol", CsvWriter::num(tol)}})
       signature.emplace_back(flag, value);
-    if (!checkpoint.resume.empty()) {
-      const CheckpointReader ck = load_checkpoint(checkpoint.resume, signature);
-      trainer.restore(ck);
-      csv.restore(ck.text("csv"));
-      std::printf("resumed from %s at epoch %zu, step %zu of %zu\n", checkpoint.resume.c_str(),
-                  trainer.epochs_done() + 1, trainer.step_in_epoch(), trainer.steps_per_epoch());
-    }
+    if (!checkpoint.resume.empty()) resume_training(trainer, csv, checkpoint.resume, signature);
     Progress progress("training", total - last, "steps");
     while (trainer.epochs_done() < c.epochs) {
       const std::size_t epoch = trainer.epochs_done() + 1;
@@ -143,9 +137,7 @@ int main(int argc, char** argv) {
       if (!finished || (interrupted() && trainer.epochs_done() < c.epochs)) {
         csv.finish();
         return report_interrupt("spectral_gap", interrupted(),
-                                "epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
-                                    std::to_string(trainer.step_in_epoch()) + " of " +
-                                    std::to_string(trainer.steps_per_epoch()),
+                                trainer.position(),
                                 checkpoint.checkpoint);
       }
     }

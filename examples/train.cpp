@@ -105,13 +105,7 @@ int main(int argc, char** argv) {
                                               "grad_norm", "seconds"};
     CsvWriter csv = csv_path.empty() ? CsvWriter(columns) : CsvWriter(csv_path, columns);
     const RunSignature signature = run_signature(c, dir, train.size(), test.size());
-    if (!checkpoint.resume.empty()) {
-      const CheckpointReader ck = load_checkpoint(checkpoint.resume, signature);
-      trainer.restore(ck);
-      csv.restore(ck.text("csv"));
-      std::printf("train: resumed from %s at epoch %zu, step %zu of %zu\n", checkpoint.resume.c_str(),
-                  trainer.epochs_done() + 1, trainer.step_in_epoch(), trainer.steps_per_epoch());
-    }
+    if (!checkpoint.resume.empty()) resume_training(trainer, csv, checkpoint.resume, signature);
     std::printf("train: %s (%zu parameters) with %s, %s schedule, batch %zu, %zu epochs on %s (%zu train, %zu test)\n",
                 c.model.c_str(), trainer.model().num_parameters(), trainer.optimizer().name(), c.schedule.name.c_str(),
                 trainer.batch_size(), c.epochs, dir.c_str(), train.size(), test.size());
@@ -149,9 +143,7 @@ int main(int argc, char** argv) {
     }
     if (stopped)
       return report_interrupt("train", interrupted(),
-                              "epoch " + std::to_string(trainer.epochs_done() + 1) + ", step " +
-                                  std::to_string(trainer.step_in_epoch()) + " of " +
-                                  std::to_string(trainer.steps_per_epoch()),
+                              trainer.position(),
                               checkpoint.checkpoint);
     return 0;
   });

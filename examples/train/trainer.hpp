@@ -226,6 +226,11 @@ class Trainer {
   // Epochs completed so far, and steps taken in the current one.
   std::size_t epochs_done() const { return epochs_done_; }
   std::size_t step_in_epoch() const { return step_in_epoch_; }
+  // Where the run stands, for messages: "epoch 3, step 41 of 60".
+  std::string position() const {
+    return "epoch " + std::to_string(epochs_done_ + 1) + ", step " + std::to_string(step_in_epoch_) + " of " +
+           std::to_string(steps_per_epoch());
+  }
 
   // The measurements at the current parameters (epoch 0: the initialisation).
   EpochReport report(std::size_t epoch) {
@@ -285,6 +290,18 @@ class Trainer {
     }
   }
 };
+
+// Continues `trainer` and the rows of `csv` from the checkpoint at `path`, which a run with the same
+// signature must have written; returns it, for what else the program saved there.
+template <class T>
+CheckpointReader resume_training(Trainer<T>& trainer, CsvWriter& csv, const std::string& path,
+                                 const RunSignature& signature) {
+  CheckpointReader ck = load_checkpoint(path, signature);
+  trainer.restore(ck);
+  csv.restore(ck.text("csv"));
+  std::printf("resumed from %s at %s\n", path.c_str(), trainer.position().c_str());
+  return ck;
+}
 
 // The one-line summary of an epoch's measurements that the training programs print.
 inline std::string epoch_line(const EpochReport& r) {
