@@ -41,14 +41,14 @@ struct Images {
 // LeNet-5's training step 8.8 → 6.6 ms.
 // Each build declares the two entry points below in a namespace of its own; the including files
 // use nothing else of this header, so no inline function is compiled for a wider target.
-#define SADDLE_CONV_DIRECT_KERNELS(isa)                                                                          \
-  namespace isa {                                                                                                \
-  template <class T>                                                                                             \
+#define SADDLE_CONV_DIRECT_KERNELS(isa)                                                                              \
+  namespace isa {                                                                                                    \
+  template <class T>                                                                                                 \
   void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const std::ptrdiff_t* off, const T* src, \
-                 T* out, std::size_t ldo, std::size_t len, bool accumulate);                                     \
-  template <class T>                                                                                             \
-  void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,   \
-                         const T* src, std::size_t len, const Images& im, T* acc);                               \
+                 T* out, std::size_t ldo, std::size_t len, bool accumulate);                                         \
+  template <class T>                                                                                                 \
+  void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,       \
+                         const T* src, std::size_t len, const Images& im, T* acc);                                   \
   }
 SADDLE_CONV_DIRECT_KERNELS(sse2)
 SADDLE_CONV_DIRECT_KERNELS(avx2)
