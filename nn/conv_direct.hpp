@@ -70,7 +70,7 @@ std::size_t lanes() {
 }
 
 // Output positions are computed in whole vectors; lengths rounded up to a multiple of `step`
-// (64 bytes of float, the widest vector) suit either build.
+// (64 bytes of float, the widest vector) suit every build.
 constexpr std::size_t step = 16;
 
 inline std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
