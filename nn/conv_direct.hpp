@@ -18,11 +18,9 @@
 // and still matched col2im(Wᵀ·ȳ), which pays for the copies instead.
 #pragma once
 
-#include <immintrin.h>
-
 #include <cstddef>
-#include <cstdlib>
-#include <string_view>
+
+#include "autodiff/simd.hpp"
 
 namespace saddle::nn::conv::direct {
 
@@ -32,104 +30,47 @@ struct Images {
   std::size_t count, a_stride, src_stride;
 };
 
-// The kernels come in two builds of one source (conv_direct_kernels.inc): 256-bit AVX2 vectors,
-// which the project's x86-64-v3 baseline guarantees, and 512-bit AVX-512 vectors, compiled for
-// that target and chosen at run time when the processor has it. On AVX-512 hardware whose
-// units are a full 512 bits wide (AMD Zen 5, Intel server cores) that doubles the FMAs per cycle;
-// on the 2-core Zen 5 development machine, one thread (SADDLE_SIMD=avx2 vs the default,
-// saddle_bench --benchmark_filter='conv2d|train_step/lenet5', medians of 5): LeNet-5's second
-// layer forward 1.35 → 0.85 ms, backward 3.50 → 2.12 ms, LeNet-5's training step 8.8 → 6.6 ms.
-// SADDLE_SIMD=avx2 keeps the AVX2 build (to compare the two, or to test it on such hardware).
+// The kernels come in three builds of one source (conv_direct_kernels.inc), each compiled for its
+// target in a file of its own and chosen at run time (autodiff/simd.hpp): 128-bit SSE2 vectors
+// with a separate multiply and add (conv_direct_sse2.cpp, for any x86-64), 256-bit AVX2 vectors
+// with FMA (conv_direct_avx2.cpp), and 512-bit AVX-512 vectors (conv_direct_avx512.cpp). On
+// AVX-512 hardware whose units are a full 512 bits wide (AMD Zen 5, Intel server cores) the
+// latter doubles the FMAs per cycle; on the 2-core Zen 5 development machine, one thread
+// (SADDLE_SIMD=avx2 vs the default, saddle_bench --benchmark_filter='conv2d|train_step/lenet5',
+// medians of 5): LeNet-5's second layer forward 1.35 → 0.85 ms, backward 3.50 → 2.12 ms,
+// LeNet-5's training step 8.8 → 6.6 ms.
+// Each build declares the two entry points below in a namespace of its own; the including files
+// use nothing else of this header, so no inline function is compiled for a wider target.
+#define SADDLE_CONV_DIRECT_KERNELS(isa)                                                                              \
+  namespace isa {                                                                                                    \
+  template <class T>                                                                                                 \
+  void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const std::ptrdiff_t* off, const T* src, \
+                 T* out, std::size_t ldo, std::size_t len, bool accumulate);                                         \
+  template <class T>                                                                                                 \
+  void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,       \
+                         const T* src, std::size_t len, const Images& im, T* acc);                                   \
+  }
+SADDLE_CONV_DIRECT_KERNELS(sse2)
+SADDLE_CONV_DIRECT_KERNELS(avx2)
+SADDLE_CONV_DIRECT_KERNELS(avx512)
+#undef SADDLE_CONV_DIRECT_KERNELS
 
-namespace avx2 {
-
-template <class T>
-struct Simd;
-template <>
-struct Simd<float> {
-  using V = __m256;
-  static constexpr std::size_t n = 8;
-  static constexpr std::size_t weight_taps = 3;  // 4 × 3 partial sums of W̄ in 16 registers
-  static V zero() { return _mm256_setzero_ps(); }
-  static V load(const float* p) { return _mm256_loadu_ps(p); }
-  static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
-  static V splat(const float* p) { return _mm256_broadcast_ss(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_ps(a, b, c); }
-};
-template <>
-struct Simd<double> {
-  using V = __m256d;
-  static constexpr std::size_t n = 4;
-  static constexpr std::size_t weight_taps = 3;
-  static V zero() { return _mm256_setzero_pd(); }
-  static V load(const double* p) { return _mm256_loadu_pd(p); }
-  static void store(double* p, V v) { _mm256_storeu_pd(p, v); }
-  static V splat(const double* p) { return _mm256_broadcast_sd(p); }
-  static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
-};
-
-#include "nn/conv_direct_kernels.inc"
-
-}  // namespace avx2
-
-#pragma GCC push_options
-#pragma GCC target("avx512f")
-
-namespace avx512 {
-
-template <class T>
-struct Simd;
-template <>
-struct Simd<float> {
-  using V = __m512;
-  static constexpr std::size_t n = 16;
-  static constexpr std::size_t weight_taps = 6;  // 4 × 6 partial sums of W̄ in 32 registers
-  static V zero() { return _mm512_setzero_ps(); }
-  static V load(const float* p) { return _mm512_loadu_ps(p); }
-  static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
-  static V splat(const float* p) { return _mm512_set1_ps(*p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
-};
-template <>
-struct Simd<double> {
-  using V = __m512d;
-  static constexpr std::size_t n = 8;
-  static constexpr std::size_t weight_taps = 6;
-  static V zero() { return _mm512_setzero_pd(); }
-  static V load(const double* p) { return _mm512_loadu_pd(p); }
-  static void store(double* p, V v) { _mm512_storeu_pd(p, v); }
-  static V splat(const double* p) { return _mm512_set1_pd(*p); }
-  static V fma(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
-};
-
-#include "nn/conv_direct_kernels.inc"
-
-}  // namespace avx512
-
-#pragma GCC pop_options
-
-// Whether the AVX-512 build runs: the processor and OS support it and SADDLE_SIMD is not "avx2".
-inline bool use_avx512() {
-  static const bool yes = [] {
-    const char* env = std::getenv("SADDLE_SIMD");
-    if (env && std::string_view(env) == "avx2") return false;
-    __builtin_cpu_init();  // needed when this runs before main, from a static initialiser
-    return bool(__builtin_cpu_supports("avx512f"));
-  }();
-  return yes;
-}
-
-// "avx512" or "avx2": the build of the kernels in use.
-inline const char* isa() { return use_avx512() ? "avx512" : "avx2"; }
+// "avx512", "avx2" or "baseline": the build of the kernels in use.
+inline const char* isa() { return simd::name(simd::active()); }
 
 // Lanes of the vectors in use: the n of correlate_weights' per-lane partial sums.
 template <class T>
 std::size_t lanes() {
-  return use_avx512() ? avx512::Simd<T>::n : avx2::Simd<T>::n;
+  switch (simd::active()) {
+    case simd::Isa::avx512: return 64 / sizeof(T);
+    case simd::Isa::avx2: return 32 / sizeof(T);
+    case simd::Isa::baseline: break;
+  }
+  return 16 / sizeof(T);
 }
 
 // Output positions are computed in whole vectors; lengths rounded up to a multiple of `step`
-// (64 bytes of float, the widest vector) suit either build.
+// (64 bytes of float, the widest vector) suit every build.
 constexpr std::size_t step = 16;
 
 inline std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
@@ -139,10 +80,12 @@ inline std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) /
 template <class T>
 void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const std::ptrdiff_t* off, const T* src,
                T* out, std::size_t ldo, std::size_t len, bool accumulate) {
-  if (use_avx512())
-    avx512::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
-  else
-    avx2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+  switch (simd::active()) {
+    case simd::Isa::avx512: return avx512::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+    case simd::Isa::avx2: return avx2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+    case simd::Isa::baseline: break;
+  }
+  sse2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
 }
 
 // acc[(m·K + k)·n + l] += Σ_i Σ_(t ≡ l mod n) a[i·a_stride + m·lda + t] · src[i·src_stride + t + off[k]]
@@ -151,10 +94,12 @@ void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const 
 template <class T>
 void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,
                        const T* src, std::size_t len, const Images& im, T* acc) {
-  if (use_avx512())
-    avx512::correlate_weights(M, K, a, lda, off, src, len, im, acc);
-  else
-    avx2::correlate_weights(M, K, a, lda, off, src, len, im, acc);
+  switch (simd::active()) {
+    case simd::Isa::avx512: return avx512::correlate_weights(M, K, a, lda, off, src, len, im, acc);
+    case simd::Isa::avx2: return avx2::correlate_weights(M, K, a, lda, off, src, len, im, acc);
+    case simd::Isa::baseline: break;
+  }
+  sse2::correlate_weights(M, K, a, lda, off, src, len, im, acc);
 }
 
 }  // namespace saddle::nn::conv::direct

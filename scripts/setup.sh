@@ -13,6 +13,7 @@ PACKAGES=(
   gnuplot-nox
   python3
   dataset-fashion-mnist
+  qemu-user  # the tests of suite "portable" run programs on an emulated processor without AVX
 )
 # Only for bench/peers (PyTorch side by side); never needed by the tests.
 if [[ "${SADDLE_WITH_PEERS:-0}" == 1 ]]; then

@@ -4,6 +4,7 @@
 //   ∂L/∂W = Σ_n ȳ_n · cols(x_n)ᵀ,   ∂L/∂x_n = col2im(Wᵀ · ȳ_n),   ∂L/∂b = Σ_(n,p) ȳ[n, ·, p]
 // whose tangents give Hessian-vector products. tests/nn/test_handderived.cpp holds this rule
 // against a composition of primitive tape ops (im2col by gather, then matmul).
+#include "autodiff/simd.hpp"
 #include "nn/conv_dual.hpp"
 #include "nn/ops.hpp"
 #include "nn/ops/instantiate.hpp"
@@ -23,6 +24,7 @@ template <class T>
 Var<T> conv2d(const Var<T>& x, const Var<T>& weight, const Var<T>& bias, std::size_t stride, std::size_t padding) {
   const std::string who = conv_name(weight.shape());
   const conv::Geometry geo = conv::geometry(x.shape(), weight.shape(), stride, padding, who);
+  simd::active();  // refuses a bad SADDLE_SIMD here, on the calling thread, before the workers run the kernels
   if (bias.shape() != Shape{geo.o})
     throw Error(who + ": bias of shape " + shape_str(bias.shape()) + ", expected (" + std::to_string(geo.o) + ",)");
   return detail::apply<T>(
@@ -39,6 +41,7 @@ Var<T> conv2d(const Var<T>& x, const Var<T>& weight, const Var<T>& bias, std::si
 template <class T>
 Var<T> conv2d(const Var<T>& x, const Var<T>& weight, std::size_t stride, std::size_t padding) {
   const conv::Geometry geo = conv::geometry(x.shape(), weight.shape(), stride, padding, conv_name(weight.shape()));
+  simd::active();  // as above
   return detail::apply<T>(
       "conv2d", [&](const Dual<T>& x, const Dual<T>& w) { return conv::forward<T>(x, w, nullptr, geo); },
       [geo](const Dual<T>& g, const Dual<T>&, const Dual<T>& x, const Dual<T>& w, auto& gx, auto& gw) {

@@ -4,16 +4,17 @@
 // dual.hpp): y = x[a], ẏ = ẋ[a], and the VJP scatters ȳ back to a, x̄[a] += ȳ — the same map on
 // both halves of the dual, so ∂²y/∂x² = 0 almost everywhere and HVPs flow through the selection.
 // Average pooling is linear: y = (1/k²) Σ_window x, x̄ = (1/k²) ȳ spread over each window.
-#include <immintrin.h>
-
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
+#include "autodiff/simd.hpp"
 #include "nn/conv_kernels.hpp"
 #include "nn/ops.hpp"
 #include "nn/ops/instantiate.hpp"
+#include "nn/ops/pooling_avx2.hpp"
 #include "nn/parallel.hpp"
 
 namespace saddle::nn {
@@ -57,60 +58,15 @@ void max_row_2x2(const T* r0, const T* r1, std::size_t w, std::size_t wo, std::s
   }
 }
 
-// In float, eight windows at a time: the even and odd columns of each row deinterleaved, then the
-// same three comparisons as the scalar loop as masks and blends (ordered >: a NaN is never
-// replaced, as there). The last windows of a row (LeNet-5's rows have 14 and 5) go through the
-// same code with masked loads and stores. Branching per window, the first pooling of LeNet-5's
-// step took 0.5 ms on one core.
-void max_row_2x2(const float* r0, const float* r1, std::size_t w, std::size_t wo, std::size_t top, float* pv,
-                 std::uint32_t* pa) {
-  // (x0 x2 | y0 y2 | x4 x6 | y4 y6) → (x0 x2 x4 x6 y0 y2 y4 y6), in 64-bit pairs
-  auto in_order = [](__m256 v) { return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xd8)); };
-  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
-  const __m256i twice_lane = _mm256_add_epi32(lane, lane);
-  const __m256 at_r0_odd = _mm256_castsi256_ps(_mm256_set1_epi32(1)),
-               at_r1_even = _mm256_castsi256_ps(_mm256_set1_epi32(int(w))),
-               at_r1_odd = _mm256_castsi256_ps(_mm256_set1_epi32(int(w + 1)));
-  // Windows q … q + count − 1 (count ≤ 8); lanes past count neither read nor written.
-  auto windows = [&](std::size_t q, std::size_t count) {
-    __m256 a0, a1, b0, b1;
-    __m256i out_mask{};
-    if (count == 8) {
-      a0 = _mm256_loadu_ps(r0 + 2 * q), a1 = _mm256_loadu_ps(r0 + 2 * q + 8);
-      b0 = _mm256_loadu_ps(r1 + 2 * q), b1 = _mm256_loadu_ps(r1 + 2 * q + 8);
-    } else {
-      const int n = int(2 * count);
-      const __m256i lo = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane),
-                    hi = _mm256_cmpgt_epi32(_mm256_set1_epi32(n - 8), lane);
-      a0 = _mm256_maskload_ps(r0 + 2 * q, lo), a1 = _mm256_maskload_ps(r0 + 2 * q + 8, hi);
-      b0 = _mm256_maskload_ps(r1 + 2 * q, lo), b1 = _mm256_maskload_ps(r1 + 2 * q + 8, hi);
-      out_mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(int(count)), lane);
-    }
-    const __m256 r0_even = in_order(_mm256_shuffle_ps(a0, a1, 0x88)), r0_odd = in_order(_mm256_shuffle_ps(a0, a1, 0xdd));
-    const __m256 r1_even = in_order(_mm256_shuffle_ps(b0, b1, 0x88)), r1_odd = in_order(_mm256_shuffle_ps(b0, b1, 0xdd));
-    __m256 m = r0_even, at = _mm256_setzero_ps();
-    __m256 gt = _mm256_cmp_ps(r0_odd, m, _CMP_GT_OQ);
-    m = _mm256_blendv_ps(m, r0_odd, gt);
-    at = _mm256_blendv_ps(at, at_r0_odd, gt);
-    gt = _mm256_cmp_ps(r1_even, m, _CMP_GT_OQ);
-    m = _mm256_blendv_ps(m, r1_even, gt);
-    at = _mm256_blendv_ps(at, at_r1_even, gt);
-    gt = _mm256_cmp_ps(r1_odd, m, _CMP_GT_OQ);
-    m = _mm256_blendv_ps(m, r1_odd, gt);
-    at = _mm256_blendv_ps(at, at_r1_odd, gt);
-    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(int(top + 2 * q)),
-                                           _mm256_add_epi32(twice_lane, _mm256_castps_si256(at)));
-    if (count == 8) {
-      _mm256_storeu_ps(pv + q, m);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(pa + q), index);
-    } else {
-      _mm256_maskstore_ps(pv + q, out_mask, m);
-      _mm256_maskstore_epi32(reinterpret_cast<int*>(pa + q), out_mask, index);
-    }
-  };
-  std::size_t q = 0;
-  for (; q + 8 <= wo; q += 8) windows(q, 8);
-  if (q < wo) windows(q, wo - q);
+template <class T>
+using Row2x2 = void (*)(const T*, const T*, std::size_t, std::size_t, std::size_t, T*, std::uint32_t*);
+
+// max_row_2x2 for T; in float the AVX2 build (pooling_avx2.cpp) where the processor has it.
+template <class T>
+Row2x2<T> row_2x2_kernel() {
+  if constexpr (std::is_same_v<T, float>)
+    if (simd::active() >= simd::Isa::avx2) return avx2::max_row_2x2;
+  return max_row_2x2<T>;
 }
 
 // Each window's maximum into y and its flat index into x into arg (the first in row-major order
@@ -122,6 +78,7 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::v
   arg.resize(g.planes * g.ho * g.wo);
   const T* px = x.data();
   const std::size_t plane_in = g.h * g.w, plane_out = g.ho * g.wo;
+  const Row2x2<T> row_2x2 = row_2x2_kernel<T>();
   parallel_blocks(g.planes, std::max<std::size_t>(1, (std::size_t(1) << 18) / plane_in),
                   [&](std::size_t begin, std::size_t end, std::size_t) {
                     for (std::size_t c = begin; c < end; ++c) {
@@ -131,7 +88,7 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::v
                       for (std::size_t p = 0; p < g.ho; ++p) {
                         const std::size_t top = plane + p * g.s * g.w;
                         if (g.k == 2 && g.s == 2) {  // the common case
-                          max_row_2x2(px + top, px + top + g.w, g.w, g.wo, top, pv, pa);
+                          row_2x2(px + top, px + top + g.w, g.w, g.wo, top, pv, pa);
                           pv += g.wo;
                           pa += g.wo;
                           continue;

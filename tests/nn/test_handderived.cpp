@@ -186,7 +186,7 @@ TEST_CASE("conv2d's rule holds on a batch large enough to be split across thread
 TEST_CASE("conv2d's stride-1 direct loops: every block shape of the kernels, and C = 1, against the composition") {
   // Filter counts 7, 13 and 9 leave 1 and 3 rows after blocks of 6 (forward) and 3 and 1 after
   // blocks of 4 (weight adjoint); 25, 8, 75, 4, 5 and 1 taps leave every remainder after the
-  // weight adjoint's blocks of 3 (AVX2) and 6 (AVX-512); 1 input channel is a first layer's;
+  // weight adjoint's blocks of 3 (SSE2, AVX2) and 6 (AVX-512); 1 input channel is a first layer's;
   // widths give wide rows ending on a single vector or two.
   init::Rng rng(19);
   struct Case {

@@ -181,7 +181,9 @@ TEST_CASE("backward through a model fills every parameter's gradient; zero_grad 
   Var<float> loss =
       softmax_cross_entropy(model->forward(Var<float>(random_images<float>(4, 2))), std::vector<int>{1, 2, 3, 4});
   loss.backward();
-  for (const auto& [name, p] : model->named_parameters()) CHECK_MESSAGE(p.has_grad(), name);
+  // Not a structured binding: CHECK_MESSAGE captures the name in a lambda, which clang before 16
+  // does not allow for a binding.
+  for (const auto& named : model->named_parameters()) CHECK_MESSAGE(named.second.has_grad(), named.first);
   model->zero_grad();
   for (const auto& p : model->parameters()) CHECK_FALSE(p.has_grad());
 }

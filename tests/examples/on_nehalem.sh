@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs a program under QEMU's user-mode emulation of a Nehalem, an x86-64 processor without AVX:
+# the default build must run there, with the portable kernels. Exit status 77 (meson's "skipped")
+# where qemu-x86_64 (Debian's qemu-user) is not installed.
+set -euo pipefail
+if ! command -v qemu-x86_64 >/dev/null 2>&1; then
+  echo "qemu-x86_64 not found (Debian package qemu-user): skipped"
+  exit 77
+fi
+exec qemu-x86_64 -cpu Nehalem "$@"

@@ -1,0 +1,110 @@
+// The builds of the vector kernels (autodiff/simd.hpp): SADDLE_SIMD's values, and every build the
+// processor can run against the portable one on LeNet-5's layers — convolution and max pooling in
+// value, gradient and Hessian-vector product. (meson test also runs the convolution and pooling
+// tests once per build, through SADDLE_SIMD.)
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <string>
+
+#include "autodiff/simd.hpp"
+#include "nn/conv_direct.hpp"
+#include "nn/nn.hpp"
+#include "tests/error_of.hpp"
+
+using namespace saddle;
+using namespace saddle::nn;
+using saddle::testing::error_of;
+
+namespace {
+
+template <class T>
+double rel_diff(const TensorList<T>& a, const TensorList<T>& b) {
+  double diff = 0, scale = 1e-300;
+  REQUIRE(a.size() == b.size());
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    REQUIRE(a[k].shape() == b[k].shape());
+    for (std::size_t i = 0; i < a[k].size(); ++i) {
+      diff = std::max(diff, std::abs(double(a[k].data()[i]) - double(b[k].data()[i])));
+      scale = std::max(scale, std::abs(double(b[k].data()[i])));
+    }
+  }
+  return diff / scale;
+}
+
+// LeNet-5's convolutions and first pooling on a batch split across the workers, in value,
+// gradient and HVP, with the kernels of `isa`.
+template <class T>
+HvpResult<T> lenet_layers(simd::Isa isa) {
+  const simd::Force force(isa);
+  REQUIRE(std::string(conv::direct::isa()) == simd::name(isa));
+  init::Rng rng(29);
+  const Shape sx{16, 1, 28, 28}, sw1{6, 1, 5, 5}, sw2{16, 6, 5, 5};
+  TensorList<T> theta, v;
+  for (const Shape& s : {sx, sw1, sw2}) {
+    theta.push_back(init::normal<T>(s, 0, 1, rng));
+    v.push_back(init::normal<T>(s, 0, 1, rng));
+  }
+  const Var<T> c(init::normal<T>(Shape{16, 16, 10, 10}, 0, 1, rng));
+  const auto f = [&](const std::vector<Var<T>>& p) {
+    const Var<T> h = tanh(max_pool2d(T(0.2) * conv2d(p[0], p[1], 1, 2), 2));
+    return sum(c * tanh(T(0.1) * conv2d(h, p[2], 1, 0)));
+  };
+  return value_grad_hvp(f, theta, v);
+}
+
+}  // namespace
+
+TEST_CASE("SADDLE_SIMD names a build: avx512, avx2, baseline or sse2; any other value is an error naming it") {
+  CHECK(simd::parse("avx512") == simd::Isa::avx512);
+  CHECK(simd::parse("avx2") == simd::Isa::avx2);
+  CHECK(simd::parse("baseline") == simd::Isa::baseline);
+  CHECK(simd::parse("sse2") == simd::Isa::baseline);
+  CHECK(error_of([] { simd::parse("avx"); }) == "SADDLE_SIMD=avx: expected avx512, avx2, baseline or sse2");
+  CHECK(simd::supported(simd::Isa::baseline));
+  CHECK(simd::supported(simd::active()));
+}
+
+TEST_CASE("every build of the vector kernels this processor runs gives the portable build's LeNet-5 layers") {
+  const HvpResult<float> base_f = lenet_layers<float>(simd::Isa::baseline);
+  const HvpResult<double> base_d = lenet_layers<double>(simd::Isa::baseline);
+  for (simd::Isa isa : {simd::Isa::avx2, simd::Isa::avx512}) {
+    if (!simd::supported(isa)) continue;
+    CAPTURE(simd::name(isa));
+    // Only rounding differs: FMA against a separate multiply and add, and the vector width in the
+    // order of the weight gradient's partial sums.
+    const HvpResult<float> f = lenet_layers<float>(isa);
+    CHECK(double(f.value) == doctest::Approx(double(base_f.value)).epsilon(1e-4));
+    CHECK(rel_diff(f.grad, base_f.grad) < 1e-4);
+    CHECK(rel_diff(f.hvp, base_f.hvp) < 1e-4);
+    const HvpResult<double> d = lenet_layers<double>(isa);
+    CHECK(d.value == doctest::Approx(base_d.value).epsilon(1e-12));
+    CHECK(rel_diff(d.grad, base_d.grad) < 1e-12);
+    CHECK(rel_diff(d.hvp, base_d.hvp) < 1e-12);
+  }
+}
+
+TEST_CASE("max_pool2d in float selects the same entries in every build the processor runs") {
+  // Values from a set of five make ties common; selection involves no rounding, so the builds
+  // agree exactly in value and in where the gradient goes.
+  init::Rng rng(31);
+  const float levels[] = {-1.0f, 0.0f, 0.0f, 0.5f, 1.0f};
+  Tensor<float> x = empty_tensor<float>(Shape{4, 6, 28, 27});
+  for (auto& e : x) e = levels[rng() % 5];
+  const Tensor<float> weights = init::normal<float>(Shape{4, 6, 14, 13}, 0, 1, rng);
+  auto pool = [&](simd::Isa isa) {
+    const simd::Force force(isa);
+    Var<float> in(x, true);
+    const Var<float> y = max_pool2d(in, 2);
+    sum(y * Var<float>(weights)).backward();
+    return std::make_pair(Tensor<float>(y.value()), Tensor<float>(in.grad()));
+  };
+  const auto base = pool(simd::Isa::baseline);
+  for (simd::Isa isa : {simd::Isa::avx2, simd::Isa::avx512}) {
+    if (!simd::supported(isa)) continue;
+    CAPTURE(simd::name(isa));
+    const auto [y, grad] = pool(isa);
+    CHECK(y == base.first);
+    CHECK(grad == base.second);
+  }
+}
