@@ -206,7 +206,8 @@ void fold_halves(T* l) {
   if constexpr (H > 1) fold_halves<T, H / 2>(l);
 }
 
-// out[r] = Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums (n = 4, 8 or 16),
+// out[r] = Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums (n = 2 … 16: the
+// lanes of double or float in the SSE2, AVX2 or AVX-512 build),
 // folded by halves. n is made a constant for the compiler: with n known only at run time, the
 // loops' setup took longer than a chunk's fold needs (LeNet-5's second layer, O·K = 2400 rows).
 template <class T>
@@ -217,6 +218,7 @@ void fold_lanes(T* lanes, std::size_t rows, std::size_t n, T* out) {
       out[r] = lanes[r * N];
     }
   };
+  if (n == 2) return fold.template operator()<2>();
   if (n == 4) return fold.template operator()<4>();
   if (n == 8) return fold.template operator()<8>();
   if (n == 16) return fold.template operator()<16>();

@@ -111,7 +111,9 @@ class WorkerPool {
  public:
   explicit WorkerPool(std::size_t helpers) {
     threads_.reserve(helpers);
-    for (std::size_t k = 0; k < helpers; ++k) threads_.emplace_back([this] { helper(); });
+    // Each helper starts from round 0, the state before any loop: a helper that first looks after
+    // a loop (or the destructor) has advanced the round still sees that round as new.
+    for (std::size_t k = 0; k < helpers; ++k) threads_.emplace_back([this] { helper(0); });
   }
   ~WorkerPool() {
     stopping_.store(true, std::memory_order_release);
@@ -163,8 +165,7 @@ class WorkerPool {
   }
 
  private:
-  void helper() {
-    std::uint32_t seen = round_of(state_.load(std::memory_order_acquire));
+  void helper(std::uint32_t seen) {
     for (;;) {
       std::uint64_t s = wait_for_round(seen);
       if (stopping_.load(std::memory_order_acquire)) return;
