@@ -14,6 +14,8 @@ PACKAGES=(
   python3
   dataset-fashion-mnist
   qemu-user  # the tests of suite "portable" run programs on an emulated processor without AVX
+  time       # /usr/bin/time: the bad-input table bounds each refusal's peak memory
+  clang libclang-rt-14-dev  # CI's clang build, and the fuzzers (libFuzzer, sanitizers)
 )
 # Only for bench/peers (PyTorch side by side); never needed by the tests.
 if [[ "${SADDLE_WITH_PEERS:-0}" == 1 ]]; then
