@@ -11,13 +11,12 @@
 // (below 2^53) and the bytes of the texts exactly, so a resumed run is bit-identical.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "autodiff/npz.hpp"
 #include "examples/common/cli.hpp"
@@ -50,7 +49,8 @@ class CheckpointReader {
 
   double real(const std::string& key) const {
     const Tensor<double>& t = tensor(key);
-    if (t.size() != 1 || !std::isfinite(t.data()[0])) throw Error("checkpoint " + path_ + ": '" + key + "' is not a number");
+    if (t.size() != 1 || !std::isfinite(t.data()[0]))
+      throw Error("checkpoint " + path_ + ": '" + key + "' is not a number");
     return t.data()[0];
   }
 
@@ -59,7 +59,8 @@ class CheckpointReader {
     std::string s;
     s.reserve(t.size());
     for (double b : t) {
-      if (!(b >= 0 && b <= 255 && b == std::floor(b))) throw Error("checkpoint " + path_ + ": '" + key + "' is not text");
+      if (!(b >= 0 && b <= 255 && b == std::floor(b)))
+        throw Error("checkpoint " + path_ + ": '" + key + "' is not text");
       s.push_back(static_cast<char>(static_cast<unsigned char>(b)));
     }
     return s;

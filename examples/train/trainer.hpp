@@ -5,14 +5,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <optional>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "analysis/module_loss.hpp"
-#include "autodiff/generator_state.hpp"
 #include "analysis/tensor_list_ops.hpp"
+#include "autodiff/generator_state.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
@@ -137,8 +137,7 @@ class Trainer {
   // The rest of the current epoch (all of it, unless a resumed checkpoint stopped inside it);
   // `on_step(k, batch_loss)` after each step k. Returns false, the epoch unfinished, as soon as
   // `stop()` says so after a step: the state is then at a step boundary, ready to checkpoint.
-  bool run_epoch(const std::function<void(std::size_t, double)>& on_step = {},
-                 const std::function<bool()>& stop = {}) {
+  bool run_epoch(const std::function<void(std::size_t, double)>& on_step = {}, const std::function<bool()>& stop = {}) {
     const std::size_t epoch = epochs_done_ + 1;
     data::Batch<T> b;
     const auto start = std::chrono::steady_clock::now();
@@ -306,10 +305,11 @@ CheckpointReader resume_training(Trainer<T>& trainer, CsvWriter& csv, const std:
 // The one-line summary of an epoch's measurements that the training programs print.
 inline std::string epoch_line(const EpochReport& r) {
   char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "epoch %3zu  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%  |θ| %.3f  |∇f| %.3e  lr %.3g  %.1fs",
-                r.epoch, r.train.loss, 100 * r.train.accuracy, r.test.loss, 100 * r.test.accuracy, r.weight_norm,
-                r.grad_norm, r.lr, r.seconds);
+  std::snprintf(
+      buf, sizeof buf,
+      "epoch %3zu  train loss %.4f acc %6.2f%%  test loss %.4f acc %6.2f%%  |θ| %.3f  |∇f| %.3e  lr %.3g  %.1fs",
+      r.epoch, r.train.loss, 100 * r.train.accuracy, r.test.loss, 100 * r.test.accuracy, r.weight_norm, r.grad_norm,
+      r.lr, r.seconds);
   return buf;
 }
 
