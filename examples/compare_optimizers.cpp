@@ -39,6 +39,10 @@ int main(int argc, char** argv) {
                  ->check(CLI::IsMember({"mnist", "fashion"}))
                  ->capture_default_str();
   app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->check(path())->excludes(ds);
+  std::size_t train_limit = 0;
+  app.add_option("--train-limit", train_limit, "use only the first N training images (0 = all)")
+      ->check(count())
+      ->capture_default_str();
   app.add_option("--seed", c.hyper.seed, "seed of the initialisation and the batches")->check(count())->capture_default_str();
   app.add_option("--csv", csv_path, "the CSV of every (optimizer, epoch)")->check(path())->capture_default_str();
   app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)")->check(path());
@@ -62,8 +66,9 @@ int main(int argc, char** argv) {
     if (!plot_prefix.empty()) require_gnuplot();
 
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
-    const data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
+    data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
+    if (train_limit > 0 && train_limit < train.size()) train = train.slice(0, train_limit);
     CsvWriter csv(csv_path, {"optimizer", "epoch", "step", "lr", "train_loss", "train_acc", "test_loss", "test_acc",
                              "weight_norm", "grad_norm", "seconds"});
     std::printf("%s on %s, batch %zu, %zu epochs, the same initialisation and batches for every method\n",
