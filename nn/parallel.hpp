@@ -33,10 +33,13 @@
 // SADDLE_SIMD) and may depend on OpenBLAS's kernel and its own thread count, which
 // SADDLE_NUM_THREADS does not set.
 //
-// While workers run, OpenBLAS is held to one thread: each worker's products are its own, and
+// While a loop runs, OpenBLAS is held to one thread: each worker's products are its own, and
 // OpenBLAS's thread pool, shared by all callers, made concurrent calls wait on one another
-// (LeNet-5's training step took 104 ms instead of 11). Loops of several threads share the hold,
-// and the last one out restores OpenBLAS's thread count (SingleThreadedBlas).
+// (LeNet-5's training step took 104 ms instead of 11). The hold applies on one worker too: a
+// product split over OpenBLAS's threads can round differently (sgemm in its Haswell kernels with
+// OPENBLAS_NUM_THREADS=2), and the loop's results must not depend on the worker count. Loops of
+// several threads share the hold, and the last one out restores OpenBLAS's thread count
+// (SingleThreadedBlas).
 #pragma once
 
 #include <algorithm>
@@ -117,6 +120,7 @@ template <class Body>
 std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
   const std::size_t workers =
       std::max<std::size_t>(1, std::min(loop_workers(), n / std::max<std::size_t>(1, min_items)));
+  SingleThreadedBlas blas;  // on one worker too, so that the body's products round the same for any count
   if (workers == 1) {
     if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
@@ -134,7 +138,6 @@ std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
       c.body(begin, std::min(c.n, begin + c.block), worker);
     }
   };
-  SingleThreadedBlas blas;
   pool::run_on_workers(workers, pool::Task{run, &context});
   return workers;
 }
@@ -167,6 +170,7 @@ inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
 template <class Body>
 void parallel_chunks(const Chunks& chunks, Body&& body) {
   const std::size_t workers = std::min(loop_workers(), chunks.count);
+  SingleThreadedBlas blas;  // on one worker too, so that the body's products round the same for any count
   if (workers <= 1) {
     for (std::size_t c = 0; c < chunks.count; ++c) body(c, chunks.begin(c), chunks.end(c));
     return;
@@ -181,7 +185,6 @@ void parallel_chunks(const Chunks& chunks, Body&& body) {
     for (std::size_t k; (k = c.next.fetch_add(1, std::memory_order_relaxed)) < c.chunks.count;)
       c.body(k, c.chunks.begin(k), c.chunks.end(k));
   };
-  SingleThreadedBlas blas;
   pool::run_on_workers(workers, pool::Task{run, &context});
 }
 
