@@ -3,6 +3,7 @@
 // learning-rate schedule, and the per-epoch measurements (loss, accuracy, weight and gradient norms).
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -272,7 +273,7 @@ class Trainer {
     return out;
   }
 
-  // Every parameter from `weights`, checked by name and shape before anything changes.
+  // Every parameter from `weights`, checked by name, shape and finiteness before anything changes.
   void set_parameters(const NamedTensors<T>& weights, const std::string& path) {
     const auto params = model_->named_parameters();
     if (weights.size() != params.size())
@@ -283,6 +284,9 @@ class Trainer {
         throw Error("checkpoint " + path + ": parameter '" + weights[i].first + "' " +
                     shape_str(weights[i].second.shape()) + " where the model has '" + params[i].first + "' " +
                     shape_str(params[i].second.shape()));
+    for (const auto& [name, w] : weights)
+      if (!std::all_of(w.begin(), w.end(), [](T x) { return std::isfinite(x); }))
+        throw Error("checkpoint " + path + ": parameter '" + name + "' holds a value that is not finite");
     for (std::size_t i = 0; i < params.size(); ++i) {
       Var<T> handle = params[i].second;
       handle.mutable_value() = weights[i].second;
