@@ -7,4 +7,14 @@ if ! command -v qemu-x86_64 >/dev/null 2>&1; then
   echo "qemu-x86_64 not found (Debian package qemu-user): skipped"
   exit 77
 fi
+# --tiny-data first: the program reads make_fixtures.py's 40 + 20 images (--data), since every
+# instruction is emulated and a real test set takes most of the run.
+if [[ ${1:-} == --tiny-data ]]; then
+  shift
+  fixtures=$(mktemp -d)
+  trap 'rm -rf "$fixtures"' EXIT
+  python3 "$(dirname "$0")/make_fixtures.py" "$fixtures" >/dev/null
+  qemu-x86_64 -cpu Nehalem "$@" --data "$fixtures/idx"
+  exit
+fi
 exec qemu-x86_64 -cpu Nehalem "$@"
