@@ -9,11 +9,11 @@
 
 #include <random>
 
-#include "analysis/lanczos.hpp"
-#include "analysis/module_loss.hpp"
-#include "analysis/per_sample.hpp"
-#include "analysis/tensor_list_ops.hpp"
-#include "nn/models/models.hpp"
+#include "saddle/analysis/lanczos.hpp"
+#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/per_sample.hpp"
+#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/nn/models/models.hpp"
 
 namespace {
 using namespace saddle;

@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "autodiff/autodiff.hpp"
+#include "saddle/autodiff.hpp"
 
 namespace {
 using namespace saddle;

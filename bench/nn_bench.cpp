@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "nn/conv_direct.hpp"
-#include "nn/nn.hpp"
-#include "nn/parallel.hpp"
+#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn.hpp"
+#include "saddle/nn/parallel.hpp"
 
 namespace {
 using namespace saddle;

@@ -22,11 +22,11 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/ops.hpp"
+#include "saddle/autodiff/ops.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/output_paths.hpp"
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 
 using namespace saddle;
 

@@ -22,16 +22,16 @@
 #include <string>
 #include <vector>
 
-#include "analysis/cnc.hpp"
-#include "analysis/module_loss.hpp"
-#include "analysis/spectrum.hpp"
-#include "analysis/tensor_list_ops.hpp"
+#include "saddle/analysis/cnc.hpp"
+#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/spectrum.hpp"
+#include "saddle/analysis/tensor_list_ops.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/output_paths.hpp"
 #include "examples/common/progress.hpp"
-#include "nn/models/models.hpp"
-#include "nn/weights.hpp"
+#include "saddle/nn/models/models.hpp"
+#include "saddle/nn/weights.hpp"
 
 using namespace saddle;
 using json = nlohmann::json;

@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <random>
 
-#include "autodiff/autodiff.hpp"
+#include "saddle/autodiff.hpp"
 #include "examples/common/cli.hpp"
 
 using namespace saddle;

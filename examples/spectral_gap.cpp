@@ -6,7 +6,7 @@
 //   spectral_gap --model lenet5 --optimizer adam --epochs 3 --last 20 --samples 1000 --plot gap.png
 #include <cstdio>
 
-#include "analysis/spectrum.hpp"
+#include "saddle/analysis/spectrum.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/output_paths.hpp"

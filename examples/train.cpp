@@ -17,7 +17,7 @@
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
 #include "examples/train/trainer.hpp"
-#include "nn/weights.hpp"
+#include "saddle/nn/weights.hpp"
 
 using namespace saddle;
 using namespace saddle::examples;

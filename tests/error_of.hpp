@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 
 namespace saddle::testing {
 

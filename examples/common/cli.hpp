@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 #include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {

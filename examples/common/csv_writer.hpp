@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 #include "examples/common/output_file.hpp"
 
 namespace saddle::examples {

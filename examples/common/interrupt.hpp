@@ -18,7 +18,7 @@
 
 #include <exception>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 
 namespace saddle::examples {
 

@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 
 namespace saddle::examples {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "autodiff/tensor.hpp"
+#include "saddle/autodiff/tensor.hpp"
 
 namespace saddle::examples {
 

@@ -6,8 +6,8 @@
 #include <optional>
 #include <vector>
 
-#include "analysis/sample_objective.hpp"
-#include "optim/objective.hpp"
+#include "saddle/analysis/sample_objective.hpp"
+#include "saddle/optim/objective.hpp"
 
 namespace saddle::examples {
 

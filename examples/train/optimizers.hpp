@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 
 namespace saddle::examples {
 

@@ -11,17 +11,17 @@
 #include <optional>
 #include <string>
 
-#include "analysis/module_loss.hpp"
-#include "analysis/tensor_list_ops.hpp"
-#include "autodiff/generator_state.hpp"
+#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/autodiff/generator_state.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
 #include "examples/train/minibatch_objective.hpp"
 #include "examples/train/optimizers.hpp"
-#include "nn/data/dataset.hpp"
-#include "nn/losses.hpp"
-#include "nn/models/models.hpp"
+#include "saddle/nn/data/dataset.hpp"
+#include "saddle/nn/losses.hpp"
+#include "saddle/nn/models/models.hpp"
 
 namespace saddle::examples {
 

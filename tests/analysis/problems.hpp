@@ -9,9 +9,9 @@
 #include <random>
 #include <vector>
 
-#include "analysis/sample_objective.hpp"
-#include "analysis/tensor_list_ops.hpp"
-#include "autodiff/functional.hpp"
+#include "saddle/analysis/sample_objective.hpp"
+#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/autodiff/functional.hpp"
 
 extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
                        double* work, const int* lwork, int* info, std::size_t, std::size_t);

@@ -7,9 +7,9 @@
 #include <cmath>
 #include <random>
 
-#include "analysis/cnc.hpp"
-#include "analysis/hessian_operator.hpp"
-#include "analysis/spectrum.hpp"
+#include "saddle/analysis/cnc.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/analysis/spectrum.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

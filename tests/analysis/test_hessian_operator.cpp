@@ -6,7 +6,7 @@
 
 #include <random>
 
-#include "analysis/hessian_operator.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -4,9 +4,9 @@
 #include <cmath>
 #include <random>
 
-#include "analysis/hessian_operator.hpp"
-#include "analysis/landscape.hpp"
-#include "analysis/spectrum.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/analysis/landscape.hpp"
+#include "saddle/analysis/spectrum.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -5,10 +5,10 @@
 
 #include <random>
 
-#include "analysis/module_loss.hpp"
-#include "analysis/per_sample.hpp"
-#include "nn/functional_call.hpp"
-#include "nn/models/models.hpp"
+#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/per_sample.hpp"
+#include "saddle/nn/functional_call.hpp"
+#include "saddle/nn/models/models.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -12,11 +12,11 @@
 #include <string>
 #include <vector>
 
-#include "analysis/density.hpp"
-#include "analysis/lanczos.hpp"
-#include "analysis/power_iteration.hpp"
-#include "analysis/tensor_list_ops.hpp"
-#include "analysis/trace.hpp"
+#include "saddle/analysis/density.hpp"
+#include "saddle/analysis/lanczos.hpp"
+#include "saddle/analysis/power_iteration.hpp"
+#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/analysis/trace.hpp"
 #include "tests/error_of.hpp"
 
 extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <numeric>
 
-#include "analysis/hessian_operator.hpp"
-#include "analysis/spectrum.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/analysis/spectrum.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -17,7 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "autodiff/autodiff.hpp"
+#include "saddle/autodiff.hpp"
 
 namespace saddle::testing {
 

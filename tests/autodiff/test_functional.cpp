@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "autodiff/autodiff.hpp"
+#include "saddle/autodiff.hpp"
 
 using namespace saddle;
 

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <random>
 
-#include "autodiff/claimed_size.hpp"
-#include "autodiff/npz.hpp"
+#include "saddle/autodiff/claimed_size.hpp"
+#include "saddle/autodiff/npz.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;

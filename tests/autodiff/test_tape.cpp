@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "autodiff/autodiff.hpp"
+#include "saddle/autodiff.hpp"
 #include "tests/error_of.hpp"
 
 using namespace saddle;

@@ -9,8 +9,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "autodiff/tensor.hpp"
-#include "nn/data/idx.hpp"
+#include "saddle/autodiff/tensor.hpp"
+#include "saddle/nn/data/idx.hpp"
 #include "tests/fuzz/input_file.hpp"
 
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "nn/parallel.hpp"
+#include "saddle/nn/parallel.hpp"
 
 int main() {
   try {

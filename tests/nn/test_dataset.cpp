@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <numeric>
 
-#include "nn/data/dataset.hpp"
-#include "nn/data/idx.hpp"
+#include "saddle/nn/data/dataset.hpp"
+#include "saddle/nn/data/idx.hpp"
 #include "tests/error_of.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -15,8 +15,8 @@
 #include <thread>
 #include <vector>
 
-#include "nn/nn.hpp"
-#include "nn/parallel.hpp"
+#include "saddle/nn.hpp"
+#include "saddle/nn/parallel.hpp"
 #include "tests/error_of.hpp"
 
 using namespace saddle;

@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "nn/nn.hpp"
+#include "saddle/nn.hpp"
 
 using namespace saddle;
 using namespace saddle::nn;

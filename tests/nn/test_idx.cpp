@@ -8,9 +8,9 @@
 #include <fstream>
 #include <random>
 
-#include "autodiff/claimed_size.hpp"
-#include "autodiff/tensor.hpp"
-#include "nn/data/idx.hpp"
+#include "saddle/autodiff/claimed_size.hpp"
+#include "saddle/autodiff/tensor.hpp"
+#include "saddle/nn/data/idx.hpp"
 #include "tests/error_of.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -5,7 +5,7 @@
 
 #include <cmath>
 
-#include "nn/nn.hpp"
+#include "saddle/nn.hpp"
 #include "tests/autodiff/op_harness.hpp"
 
 using namespace saddle;

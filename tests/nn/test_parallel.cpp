@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "nn/parallel.hpp"
+#include "saddle/nn/parallel.hpp"
 
 using saddle::nn::parallel_blocks;
 

@@ -9,8 +9,8 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "autodiff/npz.hpp"
-#include "nn/nn.hpp"
+#include "saddle/autodiff/npz.hpp"
+#include "saddle/nn.hpp"
 
 namespace fs = std::filesystem;
 using namespace saddle;

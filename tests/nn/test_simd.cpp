@@ -7,9 +7,9 @@
 #include <cmath>
 #include <string>
 
-#include "autodiff/simd.hpp"
-#include "nn/conv_direct.hpp"
-#include "nn/nn.hpp"
+#include "saddle/autodiff/simd.hpp"
+#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn.hpp"
 #include "tests/error_of.hpp"
 
 using namespace saddle;

@@ -4,8 +4,8 @@
 
 #include <chrono>
 
-#include "nn/data/dataset.hpp"
-#include "nn/nn.hpp"
+#include "saddle/nn/data/dataset.hpp"
+#include "saddle/nn.hpp"
 
 using namespace saddle;
 using namespace saddle::nn;

@@ -7,8 +7,8 @@
 #include <fstream>
 #include <limits>
 
-#include "autodiff/npz.hpp"
-#include "nn/nn.hpp"
+#include "saddle/autodiff/npz.hpp"
+#include "saddle/nn.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;

@@ -8,8 +8,8 @@
 #include <optional>
 #include <vector>
 
-#include "autodiff/ops.hpp"
-#include "optim/objective.hpp"
+#include "saddle/autodiff/ops.hpp"
+#include "saddle/optim/objective.hpp"
 
 namespace saddle::testing {
 

@@ -8,7 +8,7 @@
 #include <memory>
 #include <string>
 
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

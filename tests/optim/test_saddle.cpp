@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "optim/optim.hpp"
+#include "saddle/optim.hpp"
 #include "problems.hpp"
 
 using namespace saddle;

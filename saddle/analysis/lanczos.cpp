@@ -1,0 +1,319 @@
+// saddle/analysis/lanczos.cpp — Lanczos with full reorthogonalisation (see the header).
+#include "saddle/analysis/lanczos.hpp"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "saddle/analysis/tensor_list_ops.hpp"
+
+extern "C" {
+// LAPACK: eigenvalues and eigenvectors of a real symmetric tridiagonal matrix. The trailing
+// argument is the hidden length of the Fortran CHARACTER argument (gfortran's convention).
+void dstev_(const char* jobz, const int* n, double* d, double* e, double* z, const int* ldz,
+            double* work, int* info, std::size_t jobz_len);
+}
+
+namespace saddle {
+
+TridiagonalEigen tridiagonal_eigen(const std::vector<double>& alpha,
+                                   const std::vector<double>& beta) {
+  const int m = static_cast<int>(alpha.size());
+  if (m < 1 || beta.size() + 1 != alpha.size()) {
+    std::ostringstream os;
+    os << "tridiagonal_eigen: " << alpha.size() << " diagonal and " << beta.size()
+       << " off-diagonal entries do not form a tridiagonal matrix";
+    throw Error(os.str());
+  }
+  TridiagonalEigen out;
+  out.values = alpha;
+  std::vector<double> e(beta);
+  e.push_back(0.0);  // dstev reads n-1 entries; keep the pointer valid for n = 1
+  out.vectors.assign(static_cast<std::size_t>(m) * m, 0.0);
+  std::vector<double> work(static_cast<std::size_t>(std::max(1, 2 * m - 2)));
+  int info = 0;
+  const char jobz = 'V';
+  dstev_(&jobz, &m, out.values.data(), e.data(), out.vectors.data(), &m, work.data(), &info, 1);
+  if (info != 0) {
+    std::ostringstream os;
+    os << "tridiagonal_eigen: LAPACK dstev failed with info = " << info << " for m = " << m;
+    throw Error(os.str());
+  }
+  return out;
+}
+
+namespace {
+
+double raw_dot(int n, const float* x, const float* y) { return cblas_dsdot(n, x, 1, y, 1); }
+double raw_dot(int n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); }
+void raw_axpy(int n, double a, const float* x, float* y) {
+  cblas_saxpy(n, static_cast<float>(a), x, 1, y, 1);
+}
+void raw_axpy(int n, double a, const double* x, double* y) { cblas_daxpy(n, a, x, 1, y, 1); }
+void raw_scal(int n, double a, float* x) { cblas_sscal(n, static_cast<float>(a), x, 1); }
+void raw_scal(int n, double a, double* x) { cblas_dscal(n, a, x, 1); }
+
+// The state of one Lanczos run: the basis as flat rows, T's entries and the current residual.
+template <class T>
+class LanczosProcess {
+ public:
+  LanczosProcess(const LinearOperator<T>& H, const TensorList<T>& like, const char* caller)
+      : H_(H), caller_(caller), shapes_(shapes_of(like)), n_(numel(like)) {
+    if (n_ == 0 || n_ > static_cast<std::size_t>(INT_MAX)) {
+      std::ostringstream os;
+      os << caller_ << ": the parameter list " << shape_list_str(shapes_) << " has " << n_
+         << " elements; Lanczos needs 1 to " << INT_MAX;
+      throw Error(os.str());
+    }
+  }
+
+  std::size_t n() const { return n_; }
+  std::size_t size() const { return basis_.size(); }
+  bool invariant() const { return invariant_; }
+  double residual_norm() const { return r_norm_; }
+  const std::vector<double>& alpha() const { return alpha_; }
+  const std::vector<double>& beta() const { return beta_; }
+  const std::vector<Tensor<T>>& basis() const { return basis_; }
+
+  // Starts (or, after an invariant subspace, restarts) from v: orthogonalised against the basis,
+  // normalised, appended with coupling β = 0. Returns false when v has no part outside the basis.
+  bool begin(Tensor<T> v) {
+    const double before = std::sqrt(raw_dot(ni(), v.data(), v.data()));
+    orthogonalise(v);
+    const double after = orthogonalise(v);
+    if (!(after > 0) || !std::isfinite(after) || after <= 1e-8 * before) return false;
+    raw_scal(ni(), 1.0 / after, v.data());
+    push(std::move(v), 0.0);
+    return true;
+  }
+
+  // One step: w = Hq_j, orthogonalised twice against q_1..q_j; α_j = q_jᵀHq_j, r = w, β_j = ‖r‖.
+  void step() {
+    Tensor<T> w = apply(basis_.back());
+    const double hq = std::sqrt(raw_dot(ni(), w.data(), w.data()));
+    // A NaN would pass every test below as "not converged yet" and come out as a Ritz value.
+    if (!std::isfinite(hq))
+      throw Error(std::string(caller_) + ": H·v is not finite at iteration " + std::to_string(basis_.size()));
+    hq_max_ = std::max(hq_max_, hq);
+    const double first = orthogonalise(w, &alpha_.emplace_back(0.0));
+    r_norm_ = orthogonalise(w, &alpha_.back());
+    r_ = std::move(w);
+    // The space is invariant when the residual is at rounding level: either tiny against ‖H‖, or
+    // mostly removed by the second pass, i.e. numerically inside span(Q) (Kahan's criterion for
+    // "twice is enough", Parlett, The Symmetric Eigenvalue Problem, §6.9).
+    const double eps = std::numeric_limits<T>::epsilon();
+    invariant_ = r_norm_ <= 16 * eps * hq_max_ || r_norm_ <= kTwiceIsEnough * first;
+  }
+
+  // Continues the three-term recurrence: q_{j+1} = r/β_j.
+  void advance() {
+    raw_scal(ni(), 1.0 / r_norm_, r_.data());
+    push(std::move(r_), r_norm_);
+    r_ = Tensor<T>();
+  }
+
+  // y = Σ_j s_j q_j, unit norm, as a parameter list.
+  TensorList<T> combine(const double* s) const {
+    Tensor<T> y = zeros_tensor<T>(Shape{n_});
+    for (std::size_t j = 0; j < basis_.size(); ++j)
+      raw_axpy(ni(), s[j], basis_[j].data(), y.data());
+    const double nrm = std::sqrt(raw_dot(ni(), y.data(), y.data()));
+    if (nrm > 0) raw_scal(ni(), 1.0 / nrm, y.data());
+    return to_list(y);
+  }
+
+  TensorList<T> to_list(const Tensor<T>& flat) const { return unflatten(flat, shapes_); }
+  Tensor<T> to_flat(const TensorList<T>& x) const { return saddle::flatten(x); }
+
+ private:
+  static constexpr double kTwiceIsEnough = 0.7071067811865476;  // 1/√2
+
+  int ni() const { return static_cast<int>(n_); }
+
+  void push(Tensor<T>&& q, double coupling) {
+    if (!basis_.empty()) beta_.push_back(coupling);
+    basis_.push_back(std::move(q));
+  }
+
+  Tensor<T> apply(const Tensor<T>& q) const {
+    const TensorList<T> v = to_list(q);
+    const TensorList<T> hv = H_(v);
+    bool same = hv.size() == v.size();
+    for (std::size_t i = 0; same && i < v.size(); ++i)
+      same = std::equal(hv[i].shape().begin(), hv[i].shape().end(), v[i].shape().begin(),
+                        v[i].shape().end());
+    if (!same)
+      throw Error(std::string(caller_) + ": the operator returned shape list " +
+                  shape_list_str(shapes_of(hv)) + " for a vector of shape list " +
+                  shape_list_str(shapes_));
+    return to_flat(hv);
+  }
+
+  // One classical Gram–Schmidt pass against the whole basis: h = Qᵀw, w ← w − Qh.
+  // Adds h_last (the coefficient on the newest vector) to *diag when given; returns ‖w‖.
+  double orthogonalise(Tensor<T>& w, double* diag = nullptr) {
+    const std::size_t m = basis_.size();
+    h_.resize(m);
+    for (std::size_t j = 0; j < m; ++j) h_[j] = raw_dot(ni(), basis_[j].data(), w.data());
+    for (std::size_t j = 0; j < m; ++j) raw_axpy(ni(), -h_[j], basis_[j].data(), w.data());
+    if (diag && m > 0) *diag += h_[m - 1];
+    return std::sqrt(raw_dot(ni(), w.data(), w.data()));
+  }
+
+  const LinearOperator<T>& H_;
+  const char* caller_;
+  std::vector<Shape> shapes_;
+  std::size_t n_;
+  std::vector<Tensor<T>> basis_;
+  std::vector<double> alpha_, beta_, h_;
+  Tensor<T> r_;
+  double r_norm_ = 0, hq_max_ = 0;
+  bool invariant_ = false;
+};
+
+template <class T>
+LanczosProcess<T> run_lanczos(const LinearOperator<T>& H, const TensorList<T>& start, int m,
+                              const char* caller) {
+  if (m < 1)
+    throw Error(std::string(caller) + ": m = " + std::to_string(m) + " steps, need m >= 1");
+  LanczosProcess<T> p(H, start, caller);
+  if (!p.begin(p.to_flat(start)))
+    throw Error(std::string(caller) + ": the start vector of shape list " +
+                shape_list_str(shapes_of(start)) + " has norm " + std::to_string(norm(start)));
+  for (int j = 0;; ++j) {
+    p.step();
+    if (p.invariant() || p.size() == p.n() || j + 1 == m) break;
+    p.advance();
+  }
+  return p;
+}
+
+template <class T>
+LanczosTridiagonal tridiagonal_of(const LanczosProcess<T>& p) {
+  return {p.alpha(), p.beta(), p.residual_norm(), p.invariant() || p.size() == p.n()};
+}
+
+template <class T>
+EigenResult<T> extreme_eigenpairs(const LinearOperator<T>& H, const TensorList<T>& like,
+                                  const EigenOptions& opt, const char* caller) {
+  const std::size_t n = numel(like);
+  if (opt.k < 1 || static_cast<std::size_t>(opt.k) > n || opt.max_iter < opt.k || !(opt.tol >= 0)) {
+    std::ostringstream os;
+    os << caller << ": k = " << opt.k << ", max_iter = " << opt.max_iter << ", tol = " << opt.tol
+       << " for n = " << n << " parameters; need 1 <= k <= n, max_iter >= k, tol >= 0";
+    throw Error(os.str());
+  }
+  const std::size_t k = static_cast<std::size_t>(opt.k);
+  const std::size_t cap = std::min(static_cast<std::size_t>(opt.max_iter), n);
+
+  std::mt19937_64 rng(opt.seed);
+  LanczosProcess<T> p(H, like, caller);
+  p.begin(p.to_flat(random_normal_like(like, rng)));
+
+  TridiagonalEigen eig;
+  std::vector<std::size_t> wanted;
+  std::vector<double> residuals;
+  bool converged = false;
+  for (;;) {
+    p.step();
+    const std::size_t m = p.size();
+    const bool full = m == n;
+    if (m >= k) {
+      eig = tridiagonal_eigen(p.alpha(), p.beta());
+      for (double th : eig.values)
+        if (!std::isfinite(th))
+          throw Error(std::string(caller) + ": a Ritz value is not finite at iteration " + std::to_string(m));
+      wanted.clear();
+      for (std::size_t i = 0; i < k; ++i) wanted.push_back(opt.which_smallest ? i : m - 1 - i);
+      residuals.clear();
+      double theta_max = 0, r_max = 0;
+      for (double th : eig.values) theta_max = std::max(theta_max, std::abs(th));
+      for (std::size_t i : wanted) {
+        residuals.push_back(std::abs(p.residual_norm() * eig.vectors[i * m + (m - 1)]));
+        r_max = std::max(r_max, residuals.back());
+      }
+      // An exhausted Krylov space holds exact eigenpairs (to rounding): nothing more to refine,
+      // unless tol = 0 asks for every step up to max_iter (restarts then find multiplicities).
+      converged = full || (opt.tol > 0 && (p.invariant() || r_max <= opt.tol * theta_max));
+      if (converged) break;
+    }
+    if (full || m == cap) break;
+    if (!p.invariant()) {
+      p.advance();
+    } else if (!p.begin(p.to_flat(random_normal_like(like, rng)))) {
+      break;  // the basis spans R^n to working precision
+    }
+  }
+
+  EigenResult<T> out;
+  const std::size_t m = p.size();
+  out.iterations = static_cast<int>(m);
+  out.converged = converged;
+  out.residuals = residuals;
+  for (std::size_t i : wanted) {
+    out.eigenvalues.push_back(eig.values[i]);
+    out.eigenvectors.push_back(p.combine(&eig.vectors[i * m]));
+  }
+  return out;
+}
+
+}  // namespace
+
+template <class T>
+LanczosTridiagonal lanczos_tridiagonal(const LinearOperatorArg<T>& H, const TensorList<T>& start,
+                                       int m) {
+  return tridiagonal_of(run_lanczos<T>(H, start, m, "lanczos_tridiagonal"));
+}
+
+template <class T>
+LanczosDecomposition<T> lanczos_decomposition(const LinearOperatorArg<T>& H,
+                                              const TensorList<T>& start, int m) {
+  const LanczosProcess<T> p = run_lanczos<T>(H, start, m, "lanczos_decomposition");
+  LanczosDecomposition<T> out{tridiagonal_of(p), {}};
+  out.basis.reserve(p.size());
+  for (const auto& q : p.basis()) out.basis.push_back(p.to_list(q));
+  return out;
+}
+
+template <class T>
+EigenResult<T> lanczos_eigen(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                             EigenOptions opt) {
+  return extreme_eigenpairs<T>(H, like, opt, "lanczos_eigen");
+}
+
+template <class T>
+EigenResult<T> lanczos_top(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                           EigenOptions opt) {
+  opt.which_smallest = false;
+  return extreme_eigenpairs<T>(H, like, opt, "lanczos_top");
+}
+
+template <class T>
+EigenResult<T> lanczos_bottom(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                              EigenOptions opt) {
+  opt.which_smallest = true;
+  return extreme_eigenpairs<T>(H, like, opt, "lanczos_bottom");
+}
+
+#define SADDLE_LANCZOS(T)                                                                      \
+  template LanczosTridiagonal lanczos_tridiagonal<T>(const LinearOperatorArg<T>&,              \
+                                                     const TensorList<T>&, int);               \
+  template LanczosDecomposition<T> lanczos_decomposition<T>(const LinearOperatorArg<T>&,       \
+                                                            const TensorList<T>&, int);        \
+  template EigenResult<T> lanczos_eigen<T>(const LinearOperatorArg<T>&, const TensorList<T>&,  \
+                                           EigenOptions);                                      \
+  template EigenResult<T> lanczos_top<T>(const LinearOperatorArg<T>&, const TensorList<T>&,    \
+                                         EigenOptions);                                        \
+  template EigenResult<T> lanczos_bottom<T>(const LinearOperatorArg<T>&, const TensorList<T>&, \
+                                            EigenOptions);
+
+SADDLE_LANCZOS(float)
+SADDLE_LANCZOS(double)
+
+}  // namespace saddle

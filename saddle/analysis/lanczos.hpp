@@ -1,0 +1,80 @@
+// saddle/analysis/lanczos.hpp — the Lanczos process on a symmetric operator, and its extreme
+// eigenpairs.
+//
+// Lanczos (Golub & Van Loan, Matrix Computations, 4th ed., §10.1) builds an orthonormal basis
+// q_1..q_m of the Krylov space span{q_1, Hq_1, …, H^{m-1}q_1} in which H is the symmetric
+// tridiagonal T_m = tridiag(β, α, β):  H Q_m = Q_m T_m + β_m q_{m+1} e_mᵀ.
+// Each new vector is orthogonalised against *all* previous ones by classical Gram–Schmidt applied
+// twice ("twice is enough", Giraud, Langou & Rozložník 2005), so no spurious copies of converged
+// Ritz values appear (§10.3.1) at the price of keeping the basis (m vectors of n numbers).
+// The eigenpairs (θ_i, s_i) of T_m come from LAPACK's dstev, always in double. A Ritz pair
+// (θ_i, y_i = Q_m s_i) has residual ‖Hy_i − θ_i y_i‖ = |β_m s_{m,i}| (§10.1.4), known without
+// forming y_i.
+//
+// A single start vector sees one copy of each multiple eigenvalue. When the Krylov space is
+// exhausted (β_m ≈ 0: an invariant subspace has been found) lanczos_eigen restarts from a random
+// vector orthogonal to the basis, so on small problems every copy is found; on large problems a
+// multiplicity among the wanted eigenvalues may be missed — power_iteration deflates instead.
+#pragma once
+
+#include <vector>
+
+#include "saddle/analysis/linear_operator.hpp"
+
+namespace saddle {
+
+// The tridiagonal T_m of an m-step Lanczos run.
+struct LanczosTridiagonal {
+  std::vector<double> alpha;  // diagonal α_1..α_m
+  std::vector<double> beta;   // off-diagonal β_1..β_{m-1}
+  double residual_norm = 0;   // β_m = ‖r_m‖, coupling to the next (unformed) vector
+  bool exhausted = false;     // stopped early: span{q_1..q_m} is invariant under H (to rounding)
+};
+
+// T_m with the basis q_1..q_m (unit, mutually orthogonal, shapes of the parameter list).
+template <class T>
+struct LanczosDecomposition {
+  LanczosTridiagonal tridiagonal;
+  std::vector<TensorList<T>> basis;
+};
+
+// Eigen-decomposition of a symmetric tridiagonal matrix (LAPACK dstev).
+struct TridiagonalEigen {
+  std::vector<double> values;   // ascending
+  std::vector<double> vectors;  // m×m, column-major: vectors[i*m + j] is component j of vector i
+};
+TridiagonalEigen tridiagonal_eigen(const std::vector<double>& alpha,
+                                   const std::vector<double>& beta);
+
+// m Lanczos steps from `start` (normalised here; it fixes the shapes). Stops early, with
+// `exhausted` set, when the Krylov space is invariant; alpha then has fewer than m entries.
+// This is the building block of stochastic Lanczos quadrature (density.hpp).
+template <class T>
+LanczosTridiagonal lanczos_tridiagonal(const LinearOperatorArg<T>& H, const TensorList<T>& start,
+                                       int m);
+template <class T>
+LanczosDecomposition<T> lanczos_decomposition(const LinearOperatorArg<T>& H,
+                                              const TensorList<T>& start, int m);
+
+// The opt.k largest (or, with opt.which_smallest, smallest) eigenvalues of H and their vectors.
+// Starts from a Gaussian vector drawn from opt.seed. Stops when the k wanted Ritz pairs have
+// residuals |β_m s_{m,i}| ≤ opt.tol·max|θ|, when the whole space R^n has been spanned, or after
+// opt.max_iter steps (converged = false). With opt.tol = 0 it runs all min(max_iter, n) steps,
+// restarting on each invariant subspace, and is converged only once R^n is spanned: with
+// max_iter ≥ n that finds every copy of a multiple eigenvalue. `like` fixes the shapes only.
+// Errors: opt.k < 1, opt.k > n, opt.max_iter < opt.k, opt.tol < 0.
+template <class T>
+EigenResult<T> lanczos_eigen(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                             EigenOptions opt);
+
+// The k largest eigenvalues, descending (λ_1 ≥ λ_2 ≥ …).
+template <class T>
+EigenResult<T> lanczos_top(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                           EigenOptions opt);
+
+// The k smallest eigenvalues, ascending (λ_min first).
+template <class T>
+EigenResult<T> lanczos_bottom(const LinearOperatorArg<T>& H, const TensorList<T>& like,
+                              EigenOptions opt);
+
+}  // namespace saddle

@@ -1,0 +1,9 @@
+// saddle/autodiff.hpp — the whole engine: tensors, Var and the tape, every op,
+// the functional API (grad, jvp, hvp, hessian) and the derivative checkers.
+#pragma once
+
+#include "saddle/autodiff/check.hpp"
+#include "saddle/autodiff/functional.hpp"
+#include "saddle/autodiff/ops.hpp"
+#include "saddle/autodiff/tensor.hpp"
+#include "saddle/autodiff/var.hpp"

@@ -1,0 +1,60 @@
+// saddle/autodiff/kernels.hpp — the plain-tensor kernels the dual algebra is built from:
+// NumPy broadcasting, reductions to a shape or along an axis, and matrix products through BLAS.
+// Loops are written out on purpose: xtensor's lazy reducers along an axis ran 5–10× slower here.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "saddle/autodiff/tensor.hpp"
+
+namespace saddle::kernels {
+
+// NumPy's rule: align shapes on the right; each pair of sizes must be equal or one of them 1.
+Shape broadcast_shape(const Shape& a, const Shape& b, const char* op);
+
+enum class Binary { add, sub, mul, div };
+
+// out = a ∘ b with broadcasting.
+template <class T>
+Tensor<T> binary(Binary f, const Tensor<T>& a, const Tensor<T>& b, const char* op);
+
+// y += a·x where x broadcasts to y's shape.
+template <class T>
+void axpy_broadcast(T a, const Tensor<T>& x, Tensor<T>& y);
+
+// Sum x over the axes that broadcasting added or stretched, so the result has `shape`
+// (the adjoint of broadcast_to).
+template <class T>
+Tensor<T> sum_to(const Tensor<T>& x, const Shape& shape);
+
+template <class T>
+Tensor<T> broadcast_to(const Tensor<T>& x, const Shape& shape);
+
+// View x as (outer, n, inner) around `axis`.
+struct AxisSplit {
+  std::size_t outer, n, inner;
+};
+AxisSplit split_at(const Shape& shape, std::size_t axis);
+Shape reduced_shape(const Shape& shape, std::size_t axis, bool keepdims);
+
+template <class T>
+Tensor<T> sum_axis(const Tensor<T>& x, std::size_t axis, bool keepdims);
+template <class T>
+T sum_all(const Tensor<T>& x);
+
+// Index of the maximum along `axis` for each (outer, inner) position (first one on ties).
+template <class T>
+std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis);
+
+// C = alpha·op(A)·op(B) + beta·C for 2-D row-major tensors; C is resized when beta == 0.
+template <class T>
+void gemm(bool trans_a, bool trans_b, T alpha, const Tensor<T>& a, const Tensor<T>& b, T beta,
+          Tensor<T>& c);
+
+template <class T>
+Tensor<T> transpose2d(const Tensor<T>& x);
+
+}  // namespace saddle::kernels

@@ -1,0 +1,37 @@
+// The portable build of the direct convolution loops (conv_direct.hpp): 128-bit SSE2 vectors,
+// which every x86-64 processor has. SSE2 has no fused multiply-add, so fma rounds the product
+// and the sum separately; results differ from the FMA builds by rounding only.
+#include <emmintrin.h>
+
+#include "saddle/nn/conv_direct.hpp"
+
+namespace saddle::nn::conv::direct::sse2 {
+
+template <class T>
+struct Simd;
+template <>
+struct Simd<float> {
+  using V = __m128;
+  static constexpr std::size_t n = 4;
+  static constexpr std::size_t weight_taps = 3;  // 4 × 3 partial sums of W̄ in 16 registers
+  static V zero() { return _mm_setzero_ps(); }
+  static V load(const float* p) { return _mm_loadu_ps(p); }
+  static void store(float* p, V v) { _mm_storeu_ps(p, v); }
+  static V splat(const float* p) { return _mm_set1_ps(*p); }
+  static V fma(V a, V b, V c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }
+};
+template <>
+struct Simd<double> {
+  using V = __m128d;
+  static constexpr std::size_t n = 2;
+  static constexpr std::size_t weight_taps = 3;
+  static V zero() { return _mm_setzero_pd(); }
+  static V load(const double* p) { return _mm_loadu_pd(p); }
+  static void store(double* p, V v) { _mm_storeu_pd(p, v); }
+  static V splat(const double* p) { return _mm_set1_pd(*p); }
+  static V fma(V a, V b, V c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
+};
+
+#include "saddle/nn/conv_direct_kernels.inc"
+
+}  // namespace saddle::nn::conv::direct::sse2

@@ -1,0 +1,392 @@
+// saddle/nn/conv_dual.hpp — 2-D convolution and its two adjoints in the dual algebra.
+//
+// y = conv(x, W) + b is bilinear in (x, W), so its tangent is the product rule's
+//   ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ                      (absent tangents skipped, as matmul_op)
+// The adjoints, derived by hand from y_n = W·cols(x_n) per image (conv_kernels.hpp):
+//   W̄ = Σ_n ȳ_n · cols(x_n)ᵀ      — the correlation of the input patches with the output gradient
+//   x̄_n = col2im(Wᵀ · ȳ_n)        — the transposed convolution of the output gradient
+// are bilinear too, in (ȳ, x) and (ȳ, W); their tangents follow the same rule:
+//   W̄˙ = Σ_n ẏ̄_n·cols(x_n)ᵀ + ȳ_n·cols(ẋ_n)ᵀ,     x̄˙_n = col2im(Ẇᵀ·ȳ_n + Wᵀ·ẏ̄_n)
+// which is what forward-over-reverse needs for Hessian-vector products. Stride-1 convolutions
+// with few channels go through the direct loops of conv_direct.hpp (the Flat layout below);
+// the others through im2col and BLAS, as follows. Images are processed one
+// at a time, each product written straight into the image's NCHW slot (products over groups of
+// 4–16 images measured no faster with OpenBLAS on these shapes, and need permutations to and from
+// NCHW); an image's columns are built once and shared by the value's product and the tangent's;
+// images run in parallel, and the weight adjoint sums them with parallel_sum (the same bits for
+// any number of workers).
+#pragma once
+
+#include <vector>
+
+#include "saddle/autodiff/dual.hpp"
+#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn/conv_kernels.hpp"
+#include "saddle/nn/parallel.hpp"
+
+namespace saddle::nn::conv {
+
+namespace detail {
+
+// Images per worker below which a thread costs more than it saves (~1M multiply-adds each).
+inline std::size_t min_images(const Geometry& g) {
+  return std::max<std::size_t>(1, (std::size_t(1) << 20) / std::max<std::size_t>(1, g.o * g.patch() * g.pixels()));
+}
+
+template <class T>
+void fill_rows(T* y, const T* b, std::size_t rows, std::size_t len) {
+  for (std::size_t r = 0; r < rows; ++r) std::fill(y + r * len, y + (r + 1) * len, b[r]);
+}
+
+// The flat layout of conv_direct.hpp for a stride-1 geometry: zero-bordered channels of
+// hp × wp entries; outputs and input adjoints in wide rows of wp entries.
+struct Flat {
+  std::size_t hp, wp, plane;  // plane = hp·wp
+  std::size_t len, len_r;     // wide output positions (Ho−1)·wp + Wo, rounded up to a step
+  std::size_t in_size;        // an image's zero-bordered buffer: C·plane, plus reads past the last plane
+  std::vector<std::ptrdiff_t> off;  // tap (c, i, j) → c·plane + i·wp + j
+  // Input adjoint: x̄ at the interior positions s = s0 + t, t < back_len (wide rows of wp), read
+  // from ȳ placed `front` entries into channels of gy_stride entries, zero around it.
+  std::size_t front, s0, back_len, back_len_r, gy_stride;
+  std::vector<std::ptrdiff_t> back_off;  // (o, i, j) → o·gy_stride + front − i·wp − j
+
+  explicit Flat(const Geometry& g) {
+    hp = g.h + 2 * g.pad;
+    wp = g.w + 2 * g.pad;
+    plane = hp * wp;
+    const std::size_t st = direct::step;
+    len = (g.ho - 1) * wp + g.wo;
+    len_r = direct::round_up(len, st);
+    in_size = g.c * plane + (len_r - len);
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j) off.push_back(std::ptrdiff_t(c * plane + i * wp + j));
+    front = (g.kh - 1) * wp + g.kw - 1;
+    s0 = g.pad * wp + g.pad;
+    back_len = (g.h - 1) * wp + g.w;
+    back_len_r = direct::round_up(back_len, st);
+    gy_stride = std::max(front + len_r, s0 + back_len_r + front);
+    for (std::size_t o = 0; o < g.o; ++o)
+      for (std::size_t i = 0; i < g.kh; ++i)
+        for (std::size_t j = 0; j < g.kw; ++j)
+          back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * wp + j));
+  }
+
+  // x (C, H, W) zero-bordered into dst[0, in_size).
+  template <class T>
+  void pad_input(const T* x, const Geometry& g, T* dst) const {
+    std::fill(dst, dst + in_size, T(0));
+    for (std::size_t c = 0; c < g.c; ++c)
+      for (std::size_t y = 0; y < g.h; ++y)
+        std::copy(x + (c * g.h + y) * g.w, x + (c * g.h + y + 1) * g.w, dst + c * plane + (y + g.pad) * wp + g.pad);
+  }
+  template <class T>
+  void pad_input(const T* x, const Geometry& g, std::vector<T>& buf) const {
+    buf.resize(in_size);
+    pad_input(x, g, buf.data());
+  }
+  // ȳ (O, Ho, Wo) into wide rows at `at` within channels of `stride` entries of dst, zero elsewhere.
+  template <class T>
+  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, T* dst) const {
+    std::fill(dst, dst + g.o * stride, T(0));
+    for (std::size_t o = 0; o < g.o; ++o)
+      for (std::size_t p = 0; p < g.ho; ++p)
+        std::copy(gy + (o * g.ho + p) * g.wo, gy + (o * g.ho + p + 1) * g.wo, dst + o * stride + at + p * wp);
+  }
+  template <class T>
+  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, std::vector<T>& buf) const {
+    buf.resize(g.o * stride);
+    widen_output(gy, g, stride, at, buf.data());
+  }
+};
+
+// Stride 1 with few channels: the direct loops (measured on LeNet-5's layers, conv_direct.hpp).
+// Larger layers keep im2col and BLAS, whose products grow with them; the bound also keeps the
+// weight adjoint's partial sums (O·K vectors per worker, 2 MiB at most in double) bounded.
+inline bool use_direct(const Geometry& g) { return g.stride == 1 && g.patch() <= 1024 && g.o <= 64; }
+
+// W (O, C·kh·kw) rearranged as (C, O·kh·kw): the weights of the input adjoint's correlation.
+template <class T>
+std::vector<T> transpose_channels(const T* w, const Geometry& g) {
+  const std::size_t taps = g.kh * g.kw;
+  std::vector<T> out(g.c * g.o * taps);
+  for (std::size_t o = 0; o < g.o; ++o)
+    for (std::size_t c = 0; c < g.c; ++c)
+      std::copy(w + (o * g.c + c) * taps, w + (o * g.c + c + 1) * taps, out.data() + (c * g.o + o) * taps);
+  return out;
+}
+
+template <class T>
+Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
+  const Flat f(g);
+  const std::size_t K = g.patch(), O = g.o;
+  Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
+  const bool bias_t = b && b->t;
+  if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
+  // y[o, p, q] = wide[o, p·wp + q] (+ bias[o])
+  auto narrow = [&](const T* wide, const T* bias, T* out) {
+    for (std::size_t o = 0; o < O; ++o)
+      for (std::size_t p = 0; p < g.ho; ++p) {
+        const T* s = wide + o * f.len_r + p * f.wp;
+        T* d = out + (o * g.ho + p) * g.wo;
+        const T bo = bias ? bias[o] : T(0);
+        for (std::size_t q = 0; q < g.wo; ++q) d[q] = s[q] + bo;
+      }
+  };
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> xp, xtp, wide;
+    wide.resize(O * f.len_r);
+    for (std::size_t n = begin; n < end; ++n) {
+      f.pad_input(x.v.data() + n * g.image(), g, xp);
+      direct::correlate(O, K, w.v.data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
+      narrow(wide.data(), b ? b->v.data() : nullptr, y.v.data() + n * g.out_image());
+      if (!y.t) continue;
+      bool acc = false;
+      if (w.t) {  // Ẇ·x
+        direct::correlate(O, K, w.t->data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
+        acc = true;
+      }
+      if (x.t) {  // + W·ẋ
+        f.pad_input(x.t->data() + n * g.image(), g, xtp);
+        direct::correlate(O, K, w.v.data(), K, f.off.data(), xtp.data(), wide.data(), f.len_r, f.len_r, acc);
+        acc = true;
+      }
+      if (!acc) std::fill(wide.begin(), wide.end(), T(0));
+      narrow(wide.data(), bias_t ? b->t->data() : nullptr, y.t->data() + n * g.out_image());  // + ḃ
+    }
+  });
+  return y;
+}
+
+template <class T>
+Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
+  const Flat f(g);
+  const std::size_t R = g.o * g.kh * g.kw, C = g.c;  // taps (o, i, j) per input channel
+  Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
+  if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
+  const std::vector<T> wt = transpose_channels(w.v.data(), g);
+  const std::vector<T> wtt = w.t ? transpose_channels(w.t->data(), g) : std::vector<T>();
+  // x̄[c, y, x] = wide[c, y·wp + x]
+  auto narrow = [&](const T* wide, T* out) {
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t y = 0; y < g.h; ++y)
+        std::copy(wide + c * f.back_len_r + y * f.wp, wide + c * f.back_len_r + y * f.wp + g.w,
+                  out + (c * g.h + y) * g.w);
+  };
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> gb, gtb, wide;
+    wide.resize(C * f.back_len_r);
+    for (std::size_t n = begin; n < end; ++n) {
+      f.widen_output(gy.v.data() + n * g.out_image(), g, f.gy_stride, f.front, gb);
+      const T* src = gb.data() + f.s0;
+      direct::correlate(C, R, wt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false);
+      narrow(wide.data(), gx.v.data() + n * g.image());
+      if (!gx.t) continue;
+      bool acc = false;
+      if (w.t) {  // Ẇᵀ·ȳ
+        direct::correlate(C, R, wtt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r,
+                          false);
+        acc = true;
+      }
+      if (gy.t) {  // + Wᵀ·ẏ̄
+        f.widen_output(gy.t->data() + n * g.out_image(), g, f.gy_stride, f.front, gtb);
+        direct::correlate(C, R, wt.data(), R, f.back_off.data(), gtb.data() + f.s0, wide.data(), f.back_len_r,
+                          f.back_len_r, acc);
+      }
+      narrow(wide.data(), gx.t->data() + n * g.image());
+    }
+  });
+  return gx;
+}
+
+// l[0] = Σ_(i < 2H) l[i], the upper half added onto the lower half, H, H/2, …, 1: a fixed order.
+template <class T, std::size_t H>
+void fold_halves(T* l) {
+  for (std::size_t i = 0; i < H; ++i) l[i] += l[i + H];
+  if constexpr (H > 1) fold_halves<T, H / 2>(l);
+}
+
+// out[r] = Σ_l lanes[r·n + l] for each of `rows` rows of n per-lane partial sums (n = 2 … 16: the
+// lanes of double or float in the SSE2, AVX2 or AVX-512 build),
+// folded by halves. n is made a constant for the compiler: with n known only at run time, the
+// loops' setup took longer than a chunk's fold needs (LeNet-5's second layer, O·K = 2400 rows).
+template <class T>
+void fold_lanes(T* lanes, std::size_t rows, std::size_t n, T* out) {
+  auto fold = [&]<std::size_t N>() {
+    for (std::size_t r = 0; r < rows; ++r) {
+      fold_halves<T, N / 2>(lanes + r * N);
+      out[r] = lanes[r * N];
+    }
+  };
+  if (n == 2) return fold.template operator()<2>();
+  if (n == 4) return fold.template operator()<4>();
+  if (n == 8) return fold.template operator()<8>();
+  if (n == 16) return fold.template operator()<16>();
+  throw Error("conv2d: vectors of " + std::to_string(n) + " lanes");
+}
+
+// The kernel keeps per-lane partial sums in registers over a chunk of images (conv_direct.hpp);
+// each chunk of parallel_sum starts them at zero and folds them into its slot.
+template <class T>
+Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
+  const std::size_t N = direct::lanes<T>();
+  const Flat f(g);
+  const std::size_t K = g.patch(), O = g.o, OK = O * K;
+  const bool tangent = gy.t || x.t;
+  // Images go to the kernel in chunks of about 256 KiB of padded inputs and widened ȳ, so that
+  // the partial sums stay in registers over a whole chunk while its data stays in L2.
+  const std::size_t in_len = f.in_size, out_len = O * f.len_r;
+  const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(256) << 10) / ((in_len + out_len) * sizeof(T)));
+  auto pad_inputs = [&](const T* images, std::size_t n0, std::size_t count, std::vector<T>& buf) {
+    buf.resize(count * in_len);
+    for (std::size_t i = 0; i < count; ++i) f.pad_input(images + (n0 + i) * g.image(), g, buf.data() + i * in_len);
+  };
+  auto widen_outputs = [&](const T* grads, std::size_t n0, std::size_t count, std::vector<T>& buf) {
+    buf.resize(count * out_len);
+    for (std::size_t i = 0; i < count; ++i)
+      f.widen_output(grads + (n0 + i) * g.out_image(), g, f.len_r, 0, buf.data() + i * out_len);
+  };
+  // A sum's chunk spans at least one of the kernel's, so that folding the lanes stays small
+  // beside the work (O·K·n additions against O·K·len multiply-adds per image).
+  const std::size_t grain = std::max(min_images(g), chunk);
+  const std::vector<T> sum =
+      parallel_sum<T>(g.n, grain, (tangent ? 2 : 1) * OK, [&](std::size_t begin, std::size_t end, T* partial) {
+        thread_local std::vector<T> xp, xtp, gw, gtw, lanes, lanes_t;
+        lanes.assign(OK * N, T(0));
+        if (tangent) lanes_t.assign(OK * N, T(0));
+        for (std::size_t n0 = begin; n0 < end; n0 += chunk) {
+          const direct::Images im{std::min(chunk, end - n0), out_len, in_len};
+          pad_inputs(x.v.data(), n0, im.count, xp);
+          widen_outputs(gy.v.data(), n0, im.count, gw);
+          direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes.data());
+          if (gy.t) {  // ẏ̄ ⋆ x
+            widen_outputs(gy.t->data(), n0, im.count, gtw);
+            direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes_t.data());
+          }
+          if (x.t) {  // + ȳ ⋆ ẋ
+            pad_inputs(x.t->data(), n0, im.count, xtp);
+            direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, im, lanes_t.data());
+          }
+        }
+        fold_lanes(lanes.data(), OK, N, partial);
+        if (tangent) fold_lanes(lanes_t.data(), OK, N, partial + OK);
+      });
+  auto part = [&](std::size_t k) {
+    Tensor<T> out = empty_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
+    std::copy(sum.begin() + std::ptrdiff_t(k * OK), sum.begin() + std::ptrdiff_t((k + 1) * OK), out.data());
+    return out;
+  };
+  Dual<T> out{part(0)};
+  if (tangent) out.t = part(1);
+  return out;
+}
+
+}  // namespace detail
+
+// conv(x, W) (+ b) for x (N, C, H, W), W (O, C, kh, kw), b (O): (N, O, Ho, Wo).
+template <class T>
+Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::forward_direct(x, w, b, g);
+  const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
+  Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
+  const bool bias_t = b && b->t;
+  if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
+  const T* wv = w.v.data();
+  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> cols;
+    cols.resize(K * P);
+    for (std::size_t n = begin; n < end; ++n) {
+      T* yn = y.v.data() + n * g.out_image();
+      if (b) detail::fill_rows(yn, b->v.data(), O, P);
+      im2col(x.v.data() + n * g.image(), g, cols.data(), P);
+      gemm(false, false, O, P, K, T(1), wv, K, cols.data(), P, T(b ? 1 : 0), yn, P);  // W·cols
+      if (!y.t) continue;
+      T* tn = y.t->data() + n * g.out_image();
+      T beta = 0;
+      if (bias_t) {
+        detail::fill_rows(tn, b->t->data(), O, P);  // ḃ
+        beta = 1;
+      }
+      if (w.t) {
+        gemm(false, false, O, P, K, T(1), w.t->data(), K, cols.data(), P, beta, tn, P);  // + Ẇ·cols(x)
+        beta = 1;
+      }
+      if (x.t) {
+        im2col(x.t->data() + n * g.image(), g, cols.data(), P);
+        gemm(false, false, O, P, K, T(1), wv, K, cols.data(), P, beta, tn, P);  // + W·cols(ẋ)
+      }
+    }
+  });
+  return y;
+}
+
+// x̄_n = col2im(Wᵀ·ȳ_n), shape (N, C, H, W).
+template <class T>
+Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::input_adjoint_direct(gy, w, g);
+  const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
+  Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
+  if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
+  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+    thread_local std::vector<T> dcols;
+    dcols.resize(K * P);
+    for (std::size_t n = begin; n < end; ++n) {
+      const T* gn = gy.v.data() + n * g.out_image();
+      gemm(true, false, K, P, O, T(1), w.v.data(), K, gn, P, T(0), dcols.data(), P);  // Wᵀ·ȳ_n
+      T* xn = gx.v.data() + n * g.image();
+      std::fill(xn, xn + g.image(), T(0));
+      col2im_add(dcols.data(), g, P, xn);
+      if (!gx.t) continue;
+      T beta = 0;
+      if (w.t) {
+        gemm(true, false, K, P, O, T(1), w.t->data(), K, gn, P, T(0), dcols.data(), P);  // Ẇᵀ·ȳ_n
+        beta = 1;
+      }
+      if (gy.t)
+        gemm(true, false, K, P, O, T(1), w.v.data(), K, gy.t->data() + n * g.out_image(), P, beta, dcols.data(),
+             P);  // + Wᵀ·ẏ̄_n
+      T* tn = gx.t->data() + n * g.image();
+      std::fill(tn, tn + g.image(), T(0));
+      col2im_add(dcols.data(), g, P, tn);
+    }
+  });
+  return gx;
+}
+
+// W̄ = Σ_n ȳ_n·cols(x_n)ᵀ, shape (O, C, kh, kw). Computed transposed, W̄ᵀ = Σ_n cols(x_n)·ȳ_nᵀ
+// (the faster orientation in OpenBLAS for these shapes), summed by parallel_sum.
+template <class T>
+Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
+  if (detail::use_direct(g)) return detail::weight_adjoint_direct(gy, x, g);
+  const std::size_t K = g.patch(), P = g.pixels(), O = g.o, KO = K * O;
+  const bool tangent = gy.t || x.t;
+  const std::vector<T> sum = parallel_sum<T>(
+      g.n, detail::min_images(g), (tangent ? 2 : 1) * KO, [&](std::size_t begin, std::size_t end, T* acc) {
+        thread_local std::vector<T> cols, cols_t;
+        cols.resize(K * P);
+        if (x.t) cols_t.resize(K * P);
+        for (std::size_t n = begin; n < end; ++n) {
+          const T* gn = gy.v.data() + n * g.out_image();
+          im2col(x.v.data() + n * g.image(), g, cols.data(), P);
+          weight_adjoint_t(K, O, P, cols.data(), gn, acc);  // cols·ȳ_nᵀ
+          if (gy.t)
+            weight_adjoint_t(K, O, P, cols.data(), gy.t->data() + n * g.out_image(), acc + KO);  // cols(x)·ẏ̄_nᵀ
+          if (x.t) {
+            im2col(x.t->data() + n * g.image(), g, cols_t.data(), P);
+            weight_adjoint_t(K, O, P, cols_t.data(), gn, acc + KO);  // + cols(ẋ)·ȳ_nᵀ
+          }
+        }
+      });
+  auto transposed = [&](std::size_t k) {
+    Tensor<T> out = empty_tensor<T>(Shape{g.o, g.c, g.kh, g.kw});
+    const T* part = sum.data() + k * KO;
+    for (std::size_t r = 0; r < K; ++r)
+      for (std::size_t o = 0; o < O; ++o) out.data()[o * K + r] = part[r * O + o];
+    return out;
+  };
+  Dual<T> gw{transposed(0)};
+  if (tangent) gw.t = transposed(1);
+  return gw;
+}
+
+}  // namespace saddle::nn::conv

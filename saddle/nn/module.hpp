@@ -1,0 +1,91 @@
+// saddle/nn/module.hpp — Module, the unit models are built from, and Sequential, as in PyTorch.
+//
+// A module owns named parameters (Var leaves with requires_grad) and named child modules.
+// named_parameters() lists them depth first in registration order with dotted PyTorch names
+// (`conv1.weight`, `fc2.bias`, `0.weight` inside a Sequential), the order every list of
+// parameters, gradients and Hessian-vector products uses. A Var is a shared handle: an optimizer
+// that keeps copies of parameters() updates the model's own tensors.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "saddle/autodiff/ops.hpp"
+
+namespace saddle::nn {
+
+template <class T>
+using NamedParameters = std::vector<std::pair<std::string, Var<T>>>;
+
+template <class T>
+class Module {
+ public:
+  using value_type = T;
+
+  Module() = default;
+  virtual ~Module() = default;
+  Module(const Module&) = delete;  // parameters are shared handles: a copy would alias them
+  Module& operator=(const Module&) = delete;
+
+  virtual Var<T> forward(const Var<T>& x) = 0;
+  Var<T> operator()(const Var<T>& x) { return forward(x); }
+
+  // What the module is, with its hyperparameters: "Conv2d(1→6, 5×5, padding 2)". Errors start with it.
+  virtual std::string describe() const = 0;
+
+  NamedParameters<T> named_parameters() const;
+  std::vector<Var<T>> parameters() const;
+  std::size_t num_parameters() const;  // scalar count
+  // The module's own parameter handles, in named_parameters() order: what ParameterSwap replaces.
+  std::vector<Var<T>*> parameter_slots();
+
+  // Training mode (the default) or evaluation mode, for this module and all its children.
+  void train(bool on = true);
+  void eval() { train(false); }
+  bool training() const { return training_; }
+
+  void zero_grad();
+
+  const std::vector<std::pair<std::string, std::shared_ptr<Module<T>>>>& children() const { return children_; }
+
+  // A PyTorch-like listing: one line per module with its parameters' shapes.
+  std::string summary() const;
+
+ protected:
+  // Registers a leaf with requires_grad; returns its index for parameter(i).
+  std::size_t register_parameter(std::string name, Tensor<T> value);
+  void register_module(std::string name, std::shared_ptr<Module<T>> child);
+  const Var<T>& parameter(std::size_t i) const { return params_[i].second; }
+  std::size_t own_parameter_count() const { return params_.size(); }
+
+ private:
+  void collect(const std::string& prefix, NamedParameters<T>& out) const;
+  void collect_slots(std::vector<Var<T>*>& out);
+  void summarise(const std::string& name, int depth, std::string& out) const;
+
+  NamedParameters<T> params_;
+  std::vector<std::pair<std::string, std::shared_ptr<Module<T>>>> children_;
+  bool training_ = true;
+};
+
+// Children applied in order. Unnamed children are called "0", "1", … as in torch.nn.Sequential;
+// a model may name them instead ("conv1", "fc1", …), which names their parameters.
+template <class T>
+class Sequential : public Module<T> {
+ public:
+  Sequential() = default;
+
+  Sequential& add(std::shared_ptr<Module<T>> child);
+  Sequential& add(std::string name, std::shared_ptr<Module<T>> child);
+
+  Var<T> forward(const Var<T>& x) override;
+  std::string describe() const override { return "Sequential"; }
+
+  std::size_t size() const { return this->children().size(); }
+  Module<T>& operator[](std::size_t i) const;
+};
+
+}  // namespace saddle::nn

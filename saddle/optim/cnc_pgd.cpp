@@ -1,0 +1,42 @@
+#include "saddle/optim/cnc_pgd.hpp"
+
+#include "saddle/optim/perturbation.hpp"
+
+namespace saddle {
+
+template <class T>
+CNCPGD<T>::CNCPGD(std::vector<Var<T>> params, CNCPGDOptions opt)
+    : PerturbedOptimizer<T>("CNC-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
+  detail::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
+  detail::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
+  detail::check_positive("CNC-PGD", "r", opt.r);
+}
+
+template <class T>
+void CNCPGD<T>::update(const typename Optimizer<T>::Gradients& g) {
+  this->gradient_step(g, this->lr());
+}
+
+template <class T>
+void CNCPGD<T>::step(Objective<T>& f) {
+  const TensorList<T> grad = f.gradient(this->values());
+  this->check_gradients("gradient", grad);
+  const auto g = this->pointers(grad);
+  this->begin_step(g);
+  // Daneshmand et al. 2018, Alg. 1: every t_thres steps, if ‖∇f‖² ≤ g_thres, one step of size r
+  // along a single sample's gradient.
+  if (this->step_ % opt_.t_thres == 0 && this->effective_grad_norm_sq(g) <= opt_.g_thres) {
+    const std::size_t z = uniform_sample(f.num_samples(), this->rng_);
+    const TensorList<T> grad_z = f.sample_gradient(this->values(), z);
+    this->check_gradients("sample_gradient", grad_z);
+    this->gradient_step(this->pointers(grad_z), opt_.r);
+    ++this->perturbations_;
+    return;
+  }
+  update(g);
+}
+
+template class CNCPGD<float>;
+template class CNCPGD<double>;
+
+}  // namespace saddle

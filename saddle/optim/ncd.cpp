@@ -1,0 +1,90 @@
+#include "saddle/optim/ncd.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "saddle/analysis/lanczos.hpp"
+
+namespace saddle {
+
+template <class T>
+NCD<T>::NCD(std::vector<Var<T>> params, NCDOptions opt)
+    : Optimizer<T>("NCD", std::move(params), opt.lr, opt.weight_decay),
+      opt_(opt),
+      rng_(opt.seed),
+      last_lambda_min_(std::numeric_limits<double>::quiet_NaN()) {
+  detail::check_nonnegative("NCD", "g_thres", opt.g_thres);
+  detail::check_nonnegative("NCD", "eps_h", opt.eps_h);
+  detail::check_positive("NCD", "rho", opt.rho);
+  detail::check_nonnegative("NCD", "lanczos_tol", opt.lanczos_tol);
+  if (opt.lanczos_max_iter < 1)
+    throw Error("NCD: lanczos_max_iter = " + std::to_string(opt.lanczos_max_iter) + ", at least 1 is needed");
+}
+
+template <class T>
+void NCD<T>::update(const typename Optimizer<T>::Gradients& g) {
+  this->gradient_step(g, this->lr());
+}
+
+template <class T>
+void NCD<T>::step(Objective<T>& f) {
+  const TensorList<T> theta = this->values();
+  TensorList<T> grad = f.gradient(theta);
+  this->check_gradients("gradient", grad);
+  const auto g = this->pointers(grad);
+  this->begin_step(g);
+  const double wd = this->weight_decay_;
+  if (std::sqrt(this->effective_grad_norm_sq(g)) <= opt_.g_thres) {
+    const LinearOperator<T> hessian = [&](const TensorList<T>& v) {
+      TensorList<T> hv = f.hvp(theta, v);
+      this->check_gradients("hvp", hv);
+      for (std::size_t i = 0; i < hv.size(); ++i) {
+        T* h = hv[i].data();
+        const T* vi = v[i].data();
+        for (std::size_t j = 0, n = hv[i].size(); j < n; ++j) h[j] += static_cast<T>(wd) * vi[j];
+      }
+      return hv;
+    };
+    EigenOptions eig;
+    eig.k = 1;
+    eig.max_iter = opt_.lanczos_max_iter;
+    eig.tol = opt_.lanczos_tol;
+    eig.seed = rng_();
+    const EigenResult<T> bottom = lanczos_bottom<T>(hessian, theta, eig);
+    ++eigen_solves_;
+    hessian_vector_products_ += static_cast<std::size_t>(bottom.iterations);
+    last_lambda_min_ = bottom.eigenvalues.at(0);
+    if (last_lambda_min_ < -opt_.eps_h) {
+      const TensorList<T>& u = bottom.eigenvectors.at(0);
+      double ug = 0;  // uᵀg, g with weight decay
+      for (std::size_t i = 0; i < u.size(); ++i)
+        for (std::size_t j = 0, n = u[i].size(); j < n; ++j)
+          ug += static_cast<double>(u[i].data()[j]) *
+                (static_cast<double>(grad[i].data()[j]) + wd * static_cast<double>(theta[i].data()[j]));
+      // θ ← θ − (|λ_min|/ρ)·sign(uᵀg)·u: a descent direction of length |λ_min|/ρ.
+      const T alpha = static_cast<T>((ug < 0 ? -1.0 : 1.0) * std::abs(last_lambda_min_) / opt_.rho);
+      for (std::size_t i = 0; i < u.size(); ++i) {
+        T* th = this->data(i);
+        const T* ui = u[i].data();
+        for (std::size_t j = 0, n = this->size(i); j < n; ++j) th[j] -= alpha * ui[j];
+      }
+      ++curvature_steps_;
+      return;
+    }
+  }
+  update(g);
+}
+
+template <class T>
+void NCD<T>::visit_state(StateVisitor<T>& v) {
+  Optimizer<T>::visit_state(v);
+  v.count("curvature_steps", curvature_steps_);
+  v.count("eigen_solves", eigen_solves_);
+  v.count("hessian_vector_products", hessian_vector_products_);
+  v.rng("rng", rng_);
+}
+
+template class NCD<float>;
+template class NCD<double>;
+
+}  // namespace saddle
