@@ -12,7 +12,7 @@
 #include "saddle/analysis/lanczos.hpp"
 #include "saddle/analysis/module_loss.hpp"
 #include "saddle/analysis/per_sample.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "saddle/nn/models/models.hpp"
 
 namespace {

@@ -17,7 +17,7 @@
 
 #include "saddle/nn/conv_direct.hpp"
 #include "saddle/nn.hpp"
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
 namespace {
 using namespace saddle;

@@ -25,7 +25,7 @@
 #include "saddle/analysis/cnc.hpp"
 #include "saddle/analysis/module_loss.hpp"
 #include "saddle/analysis/spectrum.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/output_paths.hpp"

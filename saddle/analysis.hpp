@@ -14,5 +14,5 @@
 #include "saddle/analysis/power_iteration.hpp"
 #include "saddle/analysis/sample_objective.hpp"
 #include "saddle/analysis/spectrum.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"

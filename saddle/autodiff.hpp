@@ -5,5 +5,5 @@
 #include "saddle/autodiff/check.hpp"
 #include "saddle/autodiff/functional.hpp"
 #include "saddle/autodiff/ops.hpp"
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 #include "saddle/autodiff/var.hpp"

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::testing {
 

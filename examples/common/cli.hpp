@@ -13,7 +13,7 @@
 #include <functional>
 #include <string>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 #include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {

@@ -18,7 +18,7 @@
 
 #include <exception>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::examples {
 

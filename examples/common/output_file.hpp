@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::examples {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::examples {
 

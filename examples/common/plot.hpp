@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 #include "examples/common/output_file.hpp"
 
 extern char** environ;

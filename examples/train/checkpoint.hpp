@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/interrupt.hpp"
 

@@ -12,8 +12,8 @@
 #include <string>
 
 #include "saddle/analysis/module_loss.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
-#include "saddle/autodiff/generator_state.hpp"
+#include "saddle/base/tensor_list.hpp"
+#include "saddle/base/generator_state.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"

@@ -11,7 +11,7 @@
 
 #include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/analysis/lanczos.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 namespace {

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "saddle/analysis/lanczos.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 

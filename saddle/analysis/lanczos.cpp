@@ -11,7 +11,7 @@
 #include <sstream>
 #include <string>
 
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 extern "C" {
 // LAPACK: eigenvalues and eigenvectors of a real symmetric tridiagonal matrix. The trailing

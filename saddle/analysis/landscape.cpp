@@ -5,7 +5,7 @@
 #include <sstream>
 #include <string>
 
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 namespace {

@@ -7,7 +7,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <utility>
 
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 

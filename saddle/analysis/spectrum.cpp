@@ -6,7 +6,7 @@
 #include <numeric>
 #include <sstream>
 
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 

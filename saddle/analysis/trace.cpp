@@ -6,7 +6,7 @@
 #include <random>
 #include <string>
 
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 

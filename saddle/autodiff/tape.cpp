@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "saddle/autodiff/memory.hpp"
+#include "saddle/base/memory.hpp"
 
 namespace saddle {
 namespace detail {

@@ -20,7 +20,7 @@
 
 #include <cstddef>
 
-#include "saddle/autodiff/simd.hpp"
+#include "saddle/base/simd.hpp"
 
 namespace saddle::nn::conv::direct {
 
@@ -31,7 +31,7 @@ struct Images {
 };
 
 // The kernels come in three builds of one source (conv_direct_kernels.inc), each compiled for its
-// target in a file of its own and chosen at run time (autodiff/simd.hpp): 128-bit SSE2 vectors
+// target in a file of its own and chosen at run time (base/simd.hpp): 128-bit SSE2 vectors
 // with a separate multiply and add (conv_direct_sse2.cpp, for any x86-64), 256-bit AVX2 vectors
 // with FMA (conv_direct_avx2.cpp), and 512-bit AVX-512 vectors (conv_direct_avx512.cpp). On
 // AVX-512 hardware whose units are a full 512 bits wide (AMD Zen 5, Intel server cores) the

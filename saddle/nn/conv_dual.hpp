@@ -22,7 +22,7 @@
 #include "saddle/autodiff/dual.hpp"
 #include "saddle/nn/conv_direct.hpp"
 #include "saddle/nn/conv_kernels.hpp"
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
 namespace saddle::nn::conv {
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::nn::conv {
 

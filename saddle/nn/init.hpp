@@ -9,7 +9,7 @@
 #include <string>
 #include <utility>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::nn::init {
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <sstream>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 
 namespace saddle::nn {
 namespace {

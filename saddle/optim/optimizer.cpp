@@ -1,6 +1,6 @@
 #include "saddle/optim/optimizer.hpp"
 
-#include "saddle/autodiff/generator_state.hpp"
+#include "saddle/base/generator_state.hpp"
 
 #include <cmath>
 #include <cstdint>

@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 #include "saddle/autodiff/var.hpp"
 #include "saddle/optim/objective.hpp"
 

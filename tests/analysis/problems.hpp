@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "saddle/analysis/sample_objective.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "saddle/autodiff/functional.hpp"
 
 extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,

@@ -15,7 +15,7 @@
 #include "saddle/analysis/density.hpp"
 #include "saddle/analysis/lanczos.hpp"
 #include "saddle/analysis/power_iteration.hpp"
-#include "saddle/analysis/tensor_list_ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"
 #include "tests/error_of.hpp"
 

@@ -1,4 +1,4 @@
-// Specification of autodiff/npz: what NumPy writes we read, what we write NumPy reads, and every
+// Specification of base/npz: what NumPy writes we read, what we write NumPy reads, and every
 // malformed archive is refused with a saddle::Error that names the file.
 #include <doctest/doctest.h>
 #include <unistd.h>
@@ -9,8 +9,8 @@
 #include <fstream>
 #include <random>
 
-#include "saddle/autodiff/claimed_size.hpp"
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/claimed_size.hpp"
+#include "saddle/base/npz.hpp"
 #include "tests/temp_dir.hpp"
 
 namespace fs = std::filesystem;

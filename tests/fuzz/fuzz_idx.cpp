@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 #include "saddle/nn/data/idx.hpp"
 #include "tests/fuzz/input_file.hpp"
 

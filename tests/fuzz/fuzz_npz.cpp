@@ -3,7 +3,7 @@
 // leak, any other exception or an allocation past -malloc_limit_mb is a finding.
 #include <cstdint>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 #include "tests/fuzz/input_file.hpp"
 
 namespace {

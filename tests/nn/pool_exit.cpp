@@ -4,11 +4,11 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
 int main() {
   try {
-    saddle::nn::parallel_blocks(1000, 1, [](std::size_t begin, std::size_t, std::size_t) {
+    saddle::parallel_blocks(1000, 1, [](std::size_t begin, std::size_t, std::size_t) {
       if (begin == 0) throw std::runtime_error("thrown in a worker");
     });
   } catch (const std::runtime_error&) {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "saddle/nn.hpp"
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 #include "tests/error_of.hpp"
 
 using namespace saddle;

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <random>
 
-#include "saddle/autodiff/claimed_size.hpp"
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/claimed_size.hpp"
+#include "saddle/base/tensor.hpp"
 #include "saddle/nn/data/idx.hpp"
 #include "tests/error_of.hpp"
 #include "tests/temp_dir.hpp"

@@ -9,9 +9,9 @@
 #include <thread>
 #include <vector>
 
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
-using saddle::nn::parallel_blocks;
+using saddle::parallel_blocks;
 
 namespace {
 
@@ -28,7 +28,7 @@ void check_cover(std::size_t n, std::size_t min_items) {
     }
   });
   CHECK(workers >= 1);
-  CHECK(workers <= saddle::nn::worker_count());
+  CHECK(workers <= saddle::worker_count());
   CHECK(max_worker.load() < workers);
   for (std::size_t i = 0; i < n; ++i) REQUIRE(visits[i].load() == 1);
 }
@@ -81,7 +81,7 @@ TEST_CASE("a loop inside a loop, and loops from several threads at once, each co
   for (std::size_t t = 0; t < sums.size(); ++t)
     callers.emplace_back([&, t] {
       for (int r = 0; r < 200; ++r) {
-        std::vector<std::atomic<long>> part(saddle::nn::worker_count());
+        std::vector<std::atomic<long>> part(saddle::worker_count());
         const std::size_t used = parallel_blocks(1000, 1, [&](std::size_t b, std::size_t e, std::size_t k) {
           long s = 0;
           for (std::size_t i = b; i < e; ++i) s += long(i);

@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 #include "saddle/nn.hpp"
 
 namespace fs = std::filesystem;

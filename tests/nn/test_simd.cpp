@@ -1,4 +1,4 @@
-// The builds of the vector kernels (autodiff/simd.hpp): SADDLE_SIMD's values, and every build the
+// The builds of the vector kernels (base/simd.hpp): SADDLE_SIMD's values, and every build the
 // processor can run against the portable one on LeNet-5's layers — convolution and max pooling in
 // value, gradient and Hessian-vector product. (meson test also runs the convolution and pooling
 // tests once per build, through SADDLE_SIMD.)
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <string>
 
-#include "saddle/autodiff/simd.hpp"
+#include "saddle/base/simd.hpp"
 #include "saddle/nn/conv_direct.hpp"
 #include "saddle/nn.hpp"
 #include "tests/error_of.hpp"

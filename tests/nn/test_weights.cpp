@@ -7,7 +7,7 @@
 #include <fstream>
 #include <limits>
 
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 #include "saddle/nn.hpp"
 #include "tests/temp_dir.hpp"
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "saddle/autodiff/claimed_size.hpp"
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/claimed_size.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::data {
 namespace {

@@ -4,7 +4,7 @@
 #include "saddle/nn/conv2d.hpp"
 #include "saddle/nn/flatten.hpp"
 #include "saddle/nn/linear.hpp"
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 #include "saddle/nn/pooling.hpp"
 
 namespace saddle::nn {

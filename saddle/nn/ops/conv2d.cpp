@@ -4,7 +4,7 @@
 //   ∂L/∂W = Σ_n ȳ_n · cols(x_n)ᵀ,   ∂L/∂x_n = col2im(Wᵀ · ȳ_n),   ∂L/∂b = Σ_(n,p) ȳ[n, ·, p]
 // whose tangents give Hessian-vector products. tests/nn/test_handderived.cpp holds this rule
 // against a composition of primitive tape ops (im2col by gather, then matmul).
-#include "saddle/autodiff/simd.hpp"
+#include "saddle/base/simd.hpp"
 #include "saddle/nn/conv_dual.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"

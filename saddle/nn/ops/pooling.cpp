@@ -10,12 +10,12 @@
 #include <type_traits>
 #include <vector>
 
-#include "saddle/autodiff/simd.hpp"
+#include "saddle/base/simd.hpp"
 #include "saddle/nn/conv_kernels.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 #include "saddle/nn/ops/pooling_avx2.hpp"
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
 namespace saddle::nn {
 namespace {

@@ -1,4 +1,4 @@
-// saddle/analysis/tensor_list_ops.hpp — vector algebra on lists of tensors.
+// saddle/base/tensor_list.hpp — vector algebra on lists of tensors.
 //
 // A TensorList is one vector of R^n stored in pieces of any shapes (the parameters of a model); the
 // solvers of analysis/ see it only through these operations. The flat order is the concatenation of
@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle {
 

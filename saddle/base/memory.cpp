@@ -1,4 +1,4 @@
-#include "saddle/autodiff/memory.hpp"
+#include "saddle/base/memory.hpp"
 
 #include <malloc.h>
 

@@ -1,6 +1,6 @@
-// saddle/autodiff/npz.cpp — .npz read/write through libzip; the .npy encoding follows
+// saddle/base/npz.cpp — .npz read/write through libzip; the .npy encoding follows
 // numpy/lib/format.py (format versions 1.0, 2.0, 3.0 read; 1.0 written).
-#include "saddle/autodiff/npz.hpp"
+#include "saddle/base/npz.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -16,8 +16,8 @@
 #include <set>
 #include <xtensor/xmanipulation.hpp>
 
-#include "saddle/autodiff/claimed_size.hpp"
-#include "saddle/autodiff/npy_header.hpp"
+#include "saddle/base/claimed_size.hpp"
+#include "saddle/base/npy_header.hpp"
 
 namespace saddle {
 namespace {

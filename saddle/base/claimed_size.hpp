@@ -1,4 +1,4 @@
-// saddle/autodiff/claimed_size.hpp — checking the sizes a file's header claims before believing
+// saddle/base/claimed_size.hpp — checking the sizes a file's header claims before believing
 // them: products of dimensions that cannot overflow, the most a compressed stream can expand to,
 // and byte counts written as people read them ("8 TiB", "1.06 GiB", "77 bytes") for the messages.
 #pragma once

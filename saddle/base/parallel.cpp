@@ -1,4 +1,4 @@
-// The worker pool behind nn/parallel.hpp, the reading of SADDLE_NUM_THREADS, and the hold on
+// The worker pool behind base/parallel.hpp, the reading of SADDLE_NUM_THREADS, and the hold on
 // OpenBLAS's thread count shared by the loops of all threads.
 //
 // The pool:
@@ -7,7 +7,7 @@
 // with a compare-and-swap on the word it saw, so a claim always belongs to the round it read; the
 // calling thread closes the round by raising the claims to the limit, and then waits only for the
 // helpers that had claimed one.
-#include "saddle/nn/parallel.hpp"
+#include "saddle/base/parallel.hpp"
 
 #include <cblas.h>
 #include <immintrin.h>
@@ -20,9 +20,9 @@
 #include <thread>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
-namespace saddle::nn {
+namespace saddle {
 
 std::size_t parse_num_threads(const char* value, std::size_t hardware) {
   if (!value) return std::clamp<std::size_t>(hardware, 1, kMaxWorkers);
@@ -226,4 +226,4 @@ std::size_t run_on_workers(std::size_t workers, Task task) {
 }
 
 }  // namespace pool
-}  // namespace saddle::nn
+}  // namespace saddle

@@ -1,4 +1,4 @@
-// saddle/autodiff/tensor.hpp — the storage every layer shares: row-major xtensor arrays, shapes, errors.
+// saddle/base/tensor.hpp — the storage every layer shares: row-major xtensor arrays, shapes, errors.
 #pragma once
 
 #include <cstddef>

@@ -1,4 +1,4 @@
-#include "saddle/autodiff/generator_state.hpp"
+#include "saddle/base/generator_state.hpp"
 
 #include <cmath>
 #include <cstdint>

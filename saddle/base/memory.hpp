@@ -1,4 +1,4 @@
-// saddle/autodiff/memory.hpp — keeping freed tensors' memory in the process between steps.
+// saddle/base/memory.hpp — keeping freed tensors' memory in the process between steps.
 //
 // Each training step allocates and frees the same large tensors (a 200×8×28×28 float activation
 // is 5 MB). glibc's malloc hands blocks above its mmap threshold straight back to the kernel and

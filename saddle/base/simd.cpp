@@ -1,4 +1,4 @@
-#include "saddle/autodiff/simd.hpp"
+#include "saddle/base/simd.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::simd {
 namespace {

@@ -1,4 +1,4 @@
-// saddle/autodiff/npy_header.hpp — the header of a .npy file (numpy/lib/format.py, "Format
+// saddle/base/npy_header.hpp — the header of a .npy file (numpy/lib/format.py, "Format
 // Version 1.0"): a magic string, a major and minor version byte, the header's length (2 bytes
 // little-endian in version 1.0, 4 in 2.0 and 3.0), then the header: the repr of a Python dict
 // {'descr', 'fortran_order', 'shape'} padded with spaces and a newline. The elements follow it.
@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <string>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle::npy {
 

@@ -1,4 +1,4 @@
-// saddle/autodiff/generator_state.hpp — a random generator's state as a tensor, so it travels in
+// saddle/base/generator_state.hpp — a random generator's state as a tensor, so it travels in
 // an .npz file beside the parameters (optimizer state, checkpoints) and resumes bit for bit.
 //
 // std::mt19937_64 writes its state as decimal words (the standard's textual representation,
@@ -9,7 +9,7 @@
 #include <optional>
 #include <random>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle {
 

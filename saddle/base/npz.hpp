@@ -1,4 +1,4 @@
-// saddle/autodiff/npz.hpp — NumPy's .npz archives: named tensors that `numpy.load` reads and writes.
+// saddle/base/npz.hpp — NumPy's .npz archives: named tensors that `numpy.load` reads and writes.
 //
 // An .npz file is a zip archive holding one .npy file per array, named `<key>.npy`
 // (numpy/lib/npyio.py, `savez`). Each .npy file is a magic string, a version, a header that is the
@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "saddle/autodiff/tensor.hpp"
+#include "saddle/base/tensor.hpp"
 
 namespace saddle {
 

@@ -1,5 +1,5 @@
-// saddle/analysis/tensor_list_ops.cpp — BLAS level-1 on lists of tensors (see the header).
-#include "saddle/analysis/tensor_list_ops.hpp"
+// saddle/base/tensor_list.cpp — BLAS level-1 on lists of tensors (see the header).
+#include "saddle/base/tensor_list.hpp"
 
 #include <cblas.h>
 

@@ -1,6 +1,6 @@
-// saddle/autodiff/npy_header.cpp — the .npy header's dict, written as NumPy writes it and parsed
+// saddle/base/npy_header.cpp — the .npy header's dict, written as NumPy writes it and parsed
 // as a small subset of Python literals: strings, True/False and tuples of non-negative integers.
-#include "saddle/autodiff/npy_header.hpp"
+#include "saddle/base/npy_header.hpp"
 
 #include <set>
 

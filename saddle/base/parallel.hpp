@@ -1,4 +1,4 @@
-// saddle/nn/parallel.hpp — spreading a loop over independent items (the images of a batch, the
+// saddle/base/parallel.hpp — spreading a loop over independent items (the images of a batch, the
 // planes of a pooling) across the machine's cores.
 //
 // The workers are threads kept for the life of the process (WorkerPool). Between loops they spin
@@ -49,7 +49,7 @@
 #include <exception>
 #include <vector>
 
-namespace saddle::nn {
+namespace saddle {
 
 // The most workers SADDLE_NUM_THREADS may ask for (and the most the hardware's count gives).
 inline constexpr std::size_t kMaxWorkers = 256;
@@ -210,4 +210,4 @@ std::vector<T> parallel_sum(std::size_t n, std::size_t grain, std::size_t size, 
   return slots;
 }
 
-}  // namespace saddle::nn
+}  // namespace saddle

@@ -1,4 +1,4 @@
-// saddle/autodiff/simd.hpp — which build of the vector kernels runs.
+// saddle/base/simd.hpp — which build of the vector kernels runs.
 //
 // The project is compiled for baseline x86-64 (SSE2), so its programs run on any x86-64
 // processor. The kernels that gain from wider vectors (the direct convolution loops, 2×2 max
