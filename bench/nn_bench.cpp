@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
 #include "saddle/nn.hpp"
 #include "saddle/base/parallel.hpp"
 

@@ -3,7 +3,7 @@
 // U(−1/√fan_in, 1/√fan_in) with fan_in = in_channels·k².
 #pragma once
 
-#include "saddle/nn/conv_kernels.hpp"
+#include "saddle/nn/kernels/conv_kernels.hpp"
 #include "saddle/nn/init.hpp"
 #include "saddle/nn/module.hpp"
 #include "saddle/nn/ops.hpp"

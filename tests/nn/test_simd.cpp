@@ -8,7 +8,7 @@
 #include <string>
 
 #include "saddle/base/simd.hpp"
-#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
 #include "saddle/nn.hpp"
 #include "tests/error_of.hpp"
 

@@ -5,7 +5,7 @@
 // whose tangents give Hessian-vector products. tests/nn/test_handderived.cpp holds this rule
 // against a composition of primitive tape ops (im2col by gather, then matmul).
 #include "saddle/base/simd.hpp"
-#include "saddle/nn/conv_dual.hpp"
+#include "saddle/nn/kernels/conv_dual.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 

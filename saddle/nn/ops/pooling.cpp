@@ -11,10 +11,10 @@
 #include <vector>
 
 #include "saddle/base/simd.hpp"
-#include "saddle/nn/conv_kernels.hpp"
+#include "saddle/nn/kernels/conv_kernels.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
-#include "saddle/nn/ops/pooling_avx2.hpp"
+#include "saddle/nn/kernels/pooling_avx2.hpp"
 #include "saddle/base/parallel.hpp"
 
 namespace saddle::nn {

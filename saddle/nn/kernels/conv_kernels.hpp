@@ -1,4 +1,4 @@
-// saddle/nn/conv_kernels.hpp — the plain-tensor pieces a 2-D convolution is built from.
+// saddle/nn/kernels/conv_kernels.hpp — the plain-tensor pieces a 2-D convolution is built from.
 //
 // A convolution (cross-correlation, as in PyTorch) of an image x (C, H, W) with filters
 // w (O, C, kh, kw) is one matrix product once the image's patches are laid out as columns

@@ -1,4 +1,4 @@
-// saddle/nn/ops/pooling_avx2.hpp — the AVX2 build of 2×2 max pooling's inner loop
+// saddle/nn/kernels/pooling_avx2.hpp — the AVX2 build of 2×2 max pooling's inner loop
 // (pooling_avx2.cpp, compiled with -mavx2); pooling.cpp calls it where the processor has AVX2.
 #pragma once
 

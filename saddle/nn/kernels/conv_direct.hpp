@@ -1,4 +1,4 @@
-// saddle/nn/conv_direct.hpp — stride-1 convolution without im2col, for small channel counts.
+// saddle/nn/kernels/conv_direct.hpp — stride-1 convolution without im2col, for small channel counts.
 //
 // With stride 1, lay each zero-bordered channel out flat with row length wp = W + 2·pad. Output
 // pixel (p, q) then sits at the flat position t = p·wp + q, and tap (c, i, j) reads the input at

@@ -1,4 +1,4 @@
-// saddle/nn/conv_dual.hpp — 2-D convolution and its two adjoints in the dual algebra.
+// saddle/nn/kernels/conv_dual.hpp — 2-D convolution and its two adjoints in the dual algebra.
 //
 // y = conv(x, W) + b is bilinear in (x, W), so its tangent is the product rule's
 //   ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ                      (absent tangents skipped, as matmul_op)
@@ -20,8 +20,8 @@
 #include <vector>
 
 #include "saddle/autodiff/dual.hpp"
-#include "saddle/nn/conv_direct.hpp"
-#include "saddle/nn/conv_kernels.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
+#include "saddle/nn/kernels/conv_kernels.hpp"
 #include "saddle/base/parallel.hpp"
 
 namespace saddle::nn::conv {

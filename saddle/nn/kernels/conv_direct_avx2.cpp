@@ -2,7 +2,7 @@
 // Compiled with -mavx2 -mfma (nn/meson.build) and run only where the processor has both.
 #include <immintrin.h>
 
-#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
 
 namespace saddle::nn::conv::direct::avx2 {
 
@@ -31,6 +31,6 @@ struct Simd<double> {
   static V fma(V a, V b, V c) { return _mm256_fmadd_pd(a, b, c); }
 };
 
-#include "saddle/nn/conv_direct_kernels.inc"
+#include "saddle/nn/kernels/conv_direct_kernels.inc"
 
 }  // namespace saddle::nn::conv::direct::avx2

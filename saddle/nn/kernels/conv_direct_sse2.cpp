@@ -3,7 +3,7 @@
 // and the sum separately; results differ from the FMA builds by rounding only.
 #include <emmintrin.h>
 
-#include "saddle/nn/conv_direct.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
 
 namespace saddle::nn::conv::direct::sse2 {
 
@@ -32,6 +32,6 @@ struct Simd<double> {
   static V fma(V a, V b, V c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
 };
 
-#include "saddle/nn/conv_direct_kernels.inc"
+#include "saddle/nn/kernels/conv_direct_kernels.inc"
 
 }  // namespace saddle::nn::conv::direct::sse2
