@@ -16,6 +16,8 @@ PACKAGES=(
   qemu-user  # the tests of suite "portable" run programs on an emulated processor without AVX
   time       # /usr/bin/time: the bad-input table bounds each refusal's peak memory
   clang libclang-rt-14-dev  # CI's clang build, and the fuzzers (libFuzzer, sanitizers)
+  cmake    # tests/consumer/run.sh builds a CMake project against the installed find_package(saddle)
+  doxygen  # meson compile -C build docs: the API reference
 )
 # Only for bench/peers (PyTorch side by side); never needed by the tests.
 if [[ "${SADDLE_WITH_PEERS:-0}" == 1 ]]; then
