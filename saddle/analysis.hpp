@@ -3,16 +3,15 @@
 #pragma once
 
 #include "saddle/nn.hpp"
+#include "saddle/objective.hpp"
 #include "saddle/analysis/cnc.hpp"
 #include "saddle/analysis/density.hpp"
 #include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/analysis/lanczos.hpp"
 #include "saddle/analysis/landscape.hpp"
 #include "saddle/analysis/linear_operator.hpp"
-#include "saddle/analysis/module_loss.hpp"
 #include "saddle/analysis/per_sample.hpp"
 #include "saddle/analysis/power_iteration.hpp"
-#include "saddle/analysis/sample_objective.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"

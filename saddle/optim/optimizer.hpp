@@ -28,7 +28,7 @@
 
 #include "saddle/base/npz.hpp"
 #include "saddle/autodiff/var.hpp"
-#include "saddle/optim/objective.hpp"
+#include "saddle/objective/objective.hpp"
 
 namespace saddle {
 
