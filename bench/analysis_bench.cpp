@@ -58,7 +58,8 @@ void BM_per_sample_grad(benchmark::State& state) {
   const Objective<double> f(cross_entropy_loss(*p.model), p.data, sample_range(0, kSamples, kBatch));
   for (auto _ : state) {
     double total = 0;
-    f.for_each_sample_gradient(p.params, [&](std::size_t, double, const TensorList<double>& g) { total += g.back()(0); });
+    f.for_each_sample_gradient(p.params,
+                               [&](std::size_t, double, const TensorList<double>& g) { total += g.back()(0); });
     benchmark::DoNotOptimize(total);
   }
 }

@@ -34,8 +34,8 @@ namespace {
 
 struct QuarticSaddle {
   std::size_t d, n;
-  Tensor<double> diag;          // (d,1)
-  data::Dataset<double> data;   // the aᵢ as rows (n,d)
+  Tensor<double> diag;         // (d,1)
+  data::Dataset<double> data;  // the aᵢ as rows (n,d)
 
   QuarticSaddle(std::size_t dim, std::size_t num_samples, std::uint64_t seed) : d(dim), n(num_samples) {
     diag = zeros_tensor<double>(Shape{d, 1});

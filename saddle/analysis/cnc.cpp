@@ -104,8 +104,7 @@ CncResult<T> forward_mode(const Objective<T>& objective, const TensorList<T>& pa
   r.samples = objective.num_samples();
   std::vector<TensorList<T>> directions{r.direction};
   for (auto& u : random_unit_directions(params, opt.random_directions, opt.seed)) directions.push_back(std::move(u));
-  const Tensor<double> D =
-      per_sample_directional_derivatives<T>(objective, params, directions, PerSampleMode::forward);
+  const Tensor<double> D = per_sample_directional_derivatives<T>(objective, params, directions, PerSampleMode::forward);
   double corr = 0, proj = 0, iso = 0;
   for (std::size_t z = 0; z < r.samples; ++z) {
     corr += D(z, 0) * D(z, 0);
@@ -174,9 +173,9 @@ double isotropic_baseline(const Objective<T>& objective, const TensorList<T>& pa
   return norms / static_cast<double>(objective.num_samples()) / static_cast<double>(numel(params));
 }
 
-#define SADDLE_CNC(T)                                                                                         \
+#define SADDLE_CNC(T)                                                                                       \
   template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const TensorList<T>&, \
-                                           const CncOptions&);                                                \
+                                           const CncOptions&);                                              \
   template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const CncOptions&);   \
   template double isotropic_baseline<T>(const Objective<T>&, const TensorList<T>&);
 SADDLE_CNC(float)

@@ -62,8 +62,7 @@ CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>&
 // The same along the eigenvector of λ_min of the Hessian of the objective (over the same sample
 // set, in its batches) at params, from lanczos_bottom.
 template <class T>
-CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params,
-                             const CncOptions& opt = {});
+CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const CncOptions& opt = {});
 
 // The isotropic baseline alone, exactly: E_z‖∇f_z(θ)‖²/n over the objective's samples.
 template <class T>

@@ -62,9 +62,9 @@ Tensor<double> per_sample_directional_derivatives(const Objective<T>& objective,
   return D;
 }
 
-#define SADDLE_PER_SAMPLE(T)                                                                                     \
-  template Tensor<T> per_sample_gradients<T>(const Objective<T>&, const TensorList<T>&);                         \
-  template Tensor<double> per_sample_directional_derivatives<T>(const Objective<T>&, const TensorList<T>&,       \
+#define SADDLE_PER_SAMPLE(T)                                                                               \
+  template Tensor<T> per_sample_gradients<T>(const Objective<T>&, const TensorList<T>&);                   \
+  template Tensor<double> per_sample_directional_derivatives<T>(const Objective<T>&, const TensorList<T>&, \
                                                                 const std::vector<TensorList<T>>&, PerSampleMode);
 SADDLE_PER_SAMPLE(float)
 SADDLE_PER_SAMPLE(double)

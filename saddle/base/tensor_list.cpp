@@ -240,22 +240,22 @@ TensorList<T> unflatten(const Tensor<T>& flat, const std::vector<Shape>& shapes)
   return x;
 }
 
-#define SADDLE_TENSOR_LIST_OPS(T)                                                           \
-  template std::size_t numel(const TensorList<T>&);                                         \
-  template std::vector<Shape> shapes_of(const TensorList<T>&);                              \
-  template void check_same_shapes(const char*, const TensorList<T>&, const TensorList<T>&); \
-  template double dot(const TensorList<T>&, const TensorList<T>&);                          \
-  template double norm(const TensorList<T>&);                                               \
-  template void axpy(double, const TensorList<T>&, TensorList<T>&);                         \
-  template void axpy(double, const Tensor<T>&, Tensor<T>&);                                 \
-  template TensorList<T> add_scaled(const TensorList<T>&, double, const TensorList<T>&);    \
+#define SADDLE_TENSOR_LIST_OPS(T)                                                                  \
+  template std::size_t numel(const TensorList<T>&);                                                \
+  template std::vector<Shape> shapes_of(const TensorList<T>&);                                     \
+  template void check_same_shapes(const char*, const TensorList<T>&, const TensorList<T>&);        \
+  template double dot(const TensorList<T>&, const TensorList<T>&);                                 \
+  template double norm(const TensorList<T>&);                                                      \
+  template void axpy(double, const TensorList<T>&, TensorList<T>&);                                \
+  template void axpy(double, const Tensor<T>&, Tensor<T>&);                                        \
+  template TensorList<T> add_scaled(const TensorList<T>&, double, const TensorList<T>&);           \
   template TensorList<T> random_uniform_ball(const std::vector<Shape>&, double, std::mt19937_64&); \
-  template void scale(TensorList<T>&, double);                                              \
-  template TensorList<T> zeros_like(const TensorList<T>&);                                  \
-  template TensorList<T> random_normal_like(const TensorList<T>&, std::mt19937_64&);        \
-  template TensorList<T> random_rademacher_like(const TensorList<T>&, std::mt19937_64&);    \
-  template double normalize(TensorList<T>&);                                                \
-  template Tensor<T> flatten(const TensorList<T>&);                                         \
+  template void scale(TensorList<T>&, double);                                                     \
+  template TensorList<T> zeros_like(const TensorList<T>&);                                         \
+  template TensorList<T> random_normal_like(const TensorList<T>&, std::mt19937_64&);               \
+  template TensorList<T> random_rademacher_like(const TensorList<T>&, std::mt19937_64&);           \
+  template double normalize(TensorList<T>&);                                                       \
+  template Tensor<T> flatten(const TensorList<T>&);                                                \
   template TensorList<T> unflatten(const Tensor<T>&, const std::vector<Shape>&);
 
 SADDLE_TENSOR_LIST_OPS(float)

@@ -56,7 +56,8 @@ void NCD<T>::step(Objective<T>& f) {
       const double ug = saddle::dot(u, grad) + wd * saddle::dot(u, theta);  // uᵀg, g with weight decay
       // θ ← θ − (|λ_min|/ρ)·sign(uᵀg)·u: a descent direction of length |λ_min|/ρ.
       const T alpha = static_cast<T>((ug < 0 ? -1.0 : 1.0) * std::abs(last_lambda_min_) / opt_.rho);
-      for (std::size_t i = 0; i < u.size(); ++i) axpy(-static_cast<double>(alpha), u[i], this->params_[i].mutable_value());
+      for (std::size_t i = 0; i < u.size(); ++i)
+        axpy(-static_cast<double>(alpha), u[i], this->params_[i].mutable_value());
       ++curvature_steps_;
       return;
     }

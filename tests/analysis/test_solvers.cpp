@@ -198,7 +198,8 @@ TEST_CASE("random_uniform_ball draws inside B(0, r), fills its radius as ρ^d, a
   // P(‖ξ‖ ≤ r/2) = 2⁻⁵ for the uniform ball in R⁵; 4000 draws: standard error ≈ 0.0028.
   CHECK(std::abs(double(inside_half) / draws - 1.0 / 32) < 0.012);
   std::mt19937_64 a(4), b(4);
-  CHECK(saddle::flatten(random_uniform_ball<float>(shapes, r, a)) == saddle::flatten(random_uniform_ball<float>(shapes, r, b)));
+  CHECK(saddle::flatten(random_uniform_ball<float>(shapes, r, a)) ==
+        saddle::flatten(random_uniform_ball<float>(shapes, r, b)));
   CHECK_THROWS_WITH_AS(random_uniform_ball<double>({}, r, rng), "random_uniform_ball: the dimension is 0", Error);
 }
 

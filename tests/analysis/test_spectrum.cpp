@@ -20,8 +20,7 @@ namespace {
 // dataset in batches of 16, 16, 16, 2.
 struct SoftmaxCase {
   SoftmaxRegression p{6, 4, 50, 11};
-  HessianOperator<double> H =
-      hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16), p.params);
+  HessianOperator<double> H = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16), p.params);
   DenseEigen exact = dsyev(p.hessian());  // ascending
   double lambda1() const { return exact.values.back(); }
   double trace() const { return std::accumulate(exact.values.begin(), exact.values.end(), 0.0); }

@@ -83,11 +83,9 @@ struct SeparableQuadratic {
   void backward(const std::vector<Var<double>>& x) const { loss(x, data.images).backward(); }
   // f over the n samples, one batch.
   Objective<double> objective() const {
-    return Objective<double>(
-        [this](const std::vector<Var<double>>& x, const Tensor<double>& rows, const std::vector<int>&) {
-          return loss(x, rows);
-        },
-        data, sample_range(0, c.size(), c.size()));
+    return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& rows,
+                                    const std::vector<int>&) { return loss(x, rows); },
+                             data, sample_range(0, c.size(), c.size()));
   }
 };
 

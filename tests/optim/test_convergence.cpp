@@ -53,11 +53,9 @@ Factory make(O opt) {
 
 TEST_CASE("every method converges on a convex quadratic: ‖θ − θ*‖ < 1e-3") {
   ConvexFiniteSum problem;
-  Objective<double> f(
-      [&](const std::vector<Var<double>>& x, const Tensor<double>& rows, const std::vector<int>&) {
-        return problem.loss(x, rows);
-      },
-      problem.data, sample_range(0, problem.a.size(), problem.a.size()));
+  Objective<double> f([&](const std::vector<Var<double>>& x, const Tensor<double>& rows,
+                          const std::vector<int>&) { return problem.loss(x, rows); },
+                      problem.data, sample_range(0, problem.a.size(), problem.a.size()));
   const std::vector<Case> cases{
       {"SGD", make<SGD<double>>(SGDOptions{.lr = 0.2}), 200},
       {"Momentum", make<Momentum<double>>(MomentumOptions{.lr = 0.1, .momentum = 0.5}), 200},
