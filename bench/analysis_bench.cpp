@@ -10,7 +10,7 @@
 #include <random>
 
 #include "saddle/analysis/hessian_operator.hpp"
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/analysis/per_sample.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/nn/models/models.hpp"

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "saddle/analysis/hessian_operator.hpp"
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {

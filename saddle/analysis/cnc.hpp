@@ -16,7 +16,7 @@
 #include <limits>
 #include <optional>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 #include "saddle/analysis/per_sample.hpp"
 
 namespace saddle {

@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 #include "saddle/nn/module.hpp"
 #include "saddle/objective/model_loss.hpp"
 #include "saddle/objective/objective.hpp"

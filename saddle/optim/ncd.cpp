@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {

@@ -19,7 +19,7 @@
 // Optimization", SIAM J. Optim. 28(2), 2018, and C. W. Royer and S. J. Wright, "Complexity
 // Analysis of Second-Order Line-Search Algorithms for Smooth Nonconvex Optimization", SIAM J.
 // Optim. 28(2), 2018; the eigenpair comes from Lanczos on Hessian-vector products
-// (analysis/lanczos.hpp), started from a vector drawn from the optimizer's generator.
+// (base/lanczos.hpp), started from a vector drawn from the optimizer's generator.
 // Needs the objective (gradient and hvp): use step(f).
 // Counters: curvature_steps(), eigen_solves(), hessian_vector_products().
 // State: "curvature_steps", "eigen_solves", "hessian_vector_products", "rng".

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "saddle/analysis/density.hpp"
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/analysis/power_iteration.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"
