@@ -145,7 +145,7 @@ class Trainer {
       if (!batches_.next(b)) batches_.next(b);  // an epoch boundary: the iterator starts the next one
       // The step's objective: the mean loss over the mini-batch, whose terms are the batch's samples
       // (CNC-PGD and CNC-SGD draw their single sample among them).
-      Objective<T> batch = full_.over(one_batch(b.indices));
+      const Objective<T> batch = full_.over(one_batch(b.indices));
       apply_schedule(schedule_, *optimizer_);
       const std::size_t gradients = batch.gradient_evaluations();
       optimizer_->step(batch);

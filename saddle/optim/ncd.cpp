@@ -28,7 +28,7 @@ void NCD<T>::update(const typename Optimizer<T>::Gradients& g) {
 }
 
 template <class T>
-void NCD<T>::step(Objective<T>& f) {
+void NCD<T>::step(const Objective<T>& f) {
   const TensorList<T> theta = this->values();
   TensorList<T> grad = f.gradient(theta);
   this->check_gradients("gradient", grad);

@@ -50,7 +50,7 @@ class NCD final : public Optimizer<T> {
   const NCDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
   std::size_t curvature_steps() const { return curvature_steps_; }
   std::size_t eigen_solves() const { return eigen_solves_; }
   std::size_t hessian_vector_products() const { return hessian_vector_products_; }

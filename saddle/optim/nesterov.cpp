@@ -12,7 +12,7 @@ Nesterov<T>::Nesterov(std::vector<Var<T>> params, NesterovOptions opt)
       opt_(opt) {}
 
 template <class T>
-void Nesterov<T>::step(Objective<T>& f) {
+void Nesterov<T>::step(const Objective<T>& f) {
   if (opt_.form == NesterovForm::reformulated) return Optimizer<T>::step(f);
   const T eta = static_cast<T>(this->lr()), mu = static_cast<T>(opt_.momentum);
   // φ = θ − ημv, the point the momentum carries θ to (Sutskever et al. 2013, eq. 3).

@@ -228,7 +228,7 @@ void Optimizer<T>::step() {
 }
 
 template <class T>
-void Optimizer<T>::step(Objective<T>& f) {
+void Optimizer<T>::step(const Objective<T>& f) {
   const TensorList<T> grad = f.gradient(values());
   check_gradients("gradient", grad);
   const Gradients g = pointers(grad);

@@ -52,7 +52,7 @@ struct QuarticSaddle {
 };
 
 // Steps until f < −0.2, or −1 if that does not happen within max_steps.
-int steps_to_escape(Optimizer<double>& opt, Objective<double>& f, int max_steps) {
+int steps_to_escape(Optimizer<double>& opt, const Objective<double>& f, int max_steps) {
   for (int t = 1; t <= max_steps; ++t) {
     opt.step(f);
     if (f.loss(values_of(opt.params())) < -0.2) return t;
