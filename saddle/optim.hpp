@@ -1,5 +1,4 @@
-// saddle/optim.hpp — every optimizer and the schedules (the objective they step through:
-// saddle/objective.hpp).
+// saddle/optim.hpp — every optimizer, the objective interface and the schedules.
 #pragma once
 
 #include "saddle/objective.hpp"
