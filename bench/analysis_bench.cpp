@@ -9,8 +9,8 @@
 
 #include <random>
 
-#include "saddle/analysis/lanczos.hpp"
-#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/analysis/per_sample.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/nn/models/models.hpp"
@@ -55,11 +55,11 @@ void BM_lanczos20(benchmark::State& state) {
 
 void BM_per_sample_grad(benchmark::State& state) {
   MlpHessian p;
-  const SampleObjective<double> f(cross_entropy_loss(*p.model), p.data, sample_range(0, kSamples, kBatch));
+  const Objective<double> f(cross_entropy_loss(*p.model), p.data, sample_range(0, kSamples, kBatch));
   for (auto _ : state) {
     double total = 0;
-    for_each_sample_gradient<double>(f, p.params,
-                                     [&](std::size_t, double, const TensorList<double>& g) { total += g.back()(0); });
+    f.for_each_sample_gradient(p.params,
+                               [&](std::size_t, double, const TensorList<double>& g) { total += g.back()(0); });
     benchmark::DoNotOptimize(total);
   }
 }
@@ -67,9 +67,9 @@ void BM_per_sample_grad(benchmark::State& state) {
 void BM_per_sample_jvp(benchmark::State& state) {
   MlpHessian p;
   const std::vector<TensorList<double>> dirs = {p.direction()};
+  const Objective<double> f(per_sample_cross_entropy(*p.model), p.data, sample_range(0, kSamples, kBatch));
   for (auto _ : state)
-    benchmark::DoNotOptimize(per_sample_directional_derivatives(per_sample_cross_entropy(*p.model), p.data,
-                                                                sample_range(0, kSamples, kBatch), p.params, dirs));
+    benchmark::DoNotOptimize(per_sample_directional_derivatives(f, p.params, dirs, PerSampleMode::forward));
 }
 
 BENCHMARK(BM_hessian_hvp)->Name("hessian_hvp/mlp/f64")->Unit(benchmark::kMillisecond);

@@ -34,14 +34,15 @@ namespace {
 
 struct QuarticSaddle {
   std::size_t d, n;
-  Tensor<double> diag, samples;  // (d,1) and (n,d)
+  Tensor<double> diag;         // (d,1)
+  data::Dataset<double> data;  // the aᵢ as rows (n,d)
 
   QuarticSaddle(std::size_t dim, std::size_t num_samples, std::uint64_t seed) : d(dim), n(num_samples) {
     diag = zeros_tensor<double>(Shape{d, 1});
     for (std::size_t j = 0; j < d; ++j) diag(j, 0) = j + 1 < d ? 1.0 : -1.0;
     // entries k/64 · 2^−m with 2^−m ≈ 1/√d off e_d: dyadic, so every partial sum is exact
     const double off_scale = std::ldexp(1.0, -static_cast<int>(std::lround(0.5 * std::log2(static_cast<double>(d)))));
-    samples = zeros_tensor<double>(Shape{n, d});
+    Tensor<double> samples = zeros_tensor<double>(Shape{n, d});
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int> k(-64, 64);
     std::uniform_int_distribution<int> k_neg(32, 64);  // |aᵢ·e_d| ∈ [½, 1]
@@ -50,15 +51,21 @@ struct QuarticSaddle {
       samples(i, d - 1) = (rng() & 1 ? 1 : -1) * k_neg(rng) / 64.0;
       for (std::size_t j = 0; j < d; ++j) samples(i + n / 2, j) = -samples(i, j);
     }
+    data = unlabeled_data(std::move(samples));
   }
 
-  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
+  // The mean of fᵢ over the rows aᵢ given: ½xᵀDx + ¼‖x‖⁴ + mean(aᵢᵀx).
+  Var<double> loss(const std::vector<Var<double>>& x, const Tensor<double>& a) const {
     const Var<double>& v = x[0];
     const Var<double> quadratic = 0.5 * sum(Var<double>(diag) * square(v));
     const Var<double> quartic = 0.25 * square(sum(square(v)));
-    const Var<double> linear = sample ? sum(matmul(rows(Var<double>(samples), *sample, *sample + 1), v))
-                                      : mean(matmul(Var<double>(samples), v));
-    return quadratic + quartic + linear;
+    return quadratic + quartic + mean(matmul(Var<double>(a), v));
+  }
+  // f over all n samples, as one batch.
+  Objective<double> objective() const {
+    return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& a,
+                                    const std::vector<int>&) { return loss(x, a); },
+                             data, sample_range(0, n, n));
   }
 };
 
@@ -130,8 +137,7 @@ std::vector<Method> methods(const Settings& s) {
 }
 
 Run run_once(const Method& method, const QuarticSaddle& problem, const Settings& s, std::uint64_t seed) {
-  FunctionObjective<double> f(
-      [&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); }, problem.n);
+  Objective<double> f = problem.objective();
   auto opt = method.make({Var<double>(zeros_tensor<double>(Shape{problem.d, 1}), true)}, seed);
   Run run;
   for (int t = 1; t <= s.max_steps; ++t) {

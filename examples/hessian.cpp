@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "saddle/analysis/cnc.hpp"
-#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "examples/common/cli.hpp"
@@ -134,7 +134,7 @@ int run(const Settings& s) {
   timings["load_s"] = seconds_since(t);
 
   const std::size_t batch = std::min(s.batch, s.samples);
-  const SampleObjective<double> objective(cross_entropy_loss(*model), subset, sample_range(0, s.samples, batch));
+  const Objective<double> objective(cross_entropy_loss(*model), subset, sample_range(0, s.samples, batch));
   const HessianOperator<double> H(objective, theta);
   ProgressOperator P(H, s.quiet);
 

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "saddle/autodiff.hpp"
+#include "saddle/base/tensor_list.hpp"
 #include "examples/common/cli.hpp"
 
 using namespace saddle;
@@ -19,13 +20,6 @@ Tensor<double> randn(const Shape& s, std::mt19937_64& rng, double scale) {
   Tensor<double> t = empty_tensor<double>(s);
   for (auto& e : t) e = normal(rng);
   return t;
-}
-
-double norm(const TensorList<double>& v) {
-  double s = 0;
-  for (const auto& t : v)
-    for (double e : t) s += e * e;
-  return std::sqrt(s);
 }
 }  // namespace
 
@@ -50,21 +44,14 @@ int main(int argc, char** argv) {
       return -mean(pick(log_softmax(matmul(h, p[2]) + p[3], 1), labels));
     };
 
-    TensorList<double> v;
-    for (const auto& t : theta) v.push_back(randn(to_shape(t.shape()), rng, 1.0));
-
+    const TensorList<double> v = random_normal_like(theta, rng);
     const HvpResult<double> r = value_grad_hvp(loss, theta, v);
-    double vhv = 0;
-    for (std::size_t k = 0; k < v.size(); ++k)
-      for (std::size_t i = 0; i < v[k].size(); ++i) vhv += v[k].data()[i] * r.hvp[k].data()[i];
 
-    std::size_t n = 0;
-    for (const auto& t : theta) n += t.size();
-    std::printf("two-layer tanh network, %zu samples, %zu parameters\n", samples, n);
+    std::printf("two-layer tanh network, %zu samples, %zu parameters\n", samples, numel(theta));
     std::printf("  loss                 %.10f\n", r.value);
-    std::printf("  |grad|               %.10f\n", norm(r.grad));
-    std::printf("  |Hv| (random v)      %.10f\n", norm(r.hvp));
-    std::printf("  vᵀHv / vᵀv           %.10f\n", vhv / (norm(v) * norm(v)));
+    std::printf("  |grad|               %.10f\n", saddle::norm(r.grad));
+    std::printf("  |Hv| (random v)      %.10f\n", saddle::norm(r.hvp));
+    std::printf("  vᵀHv / vᵀv           %.10f\n", saddle::dot(v, r.hvp) / saddle::dot(v, v));
 
     const CheckReport g = gradcheck(loss, theta);
     const CheckReport h = hvpcheck(loss, theta, v);

@@ -6,6 +6,7 @@
 //   spectral_gap --model lenet5 --optimizer adam --epochs 3 --last 20 --samples 1000 --plot gap.png
 #include <cstdio>
 
+#include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"

@@ -1,6 +1,7 @@
 // saddle/optim.hpp — every optimizer, the objective interface and the schedules.
 #pragma once
 
+#include "saddle/objective.hpp"
 #include "saddle/optim/adagrad.hpp"
 #include "saddle/optim/adam.hpp"
 #include "saddle/optim/adam_hd.hpp"
@@ -14,7 +15,6 @@
 #include "saddle/optim/namsgrad.hpp"
 #include "saddle/optim/ncd.hpp"
 #include "saddle/optim/nesterov.hpp"
-#include "saddle/optim/objective.hpp"
 #include "saddle/optim/optimizer.hpp"
 #include "saddle/optim/pgd.hpp"
 #include "saddle/optim/rmsprop.hpp"

@@ -1,5 +1,5 @@
 // examples/train/trainer.hpp — the training loop every training program shares: a model of the
-// research, an optimizer of saddle stepping through an Objective over the current mini-batch, a
+// research, an optimizer of saddle stepping through the Objective over the current mini-batch, a
 // learning-rate schedule, and the per-epoch measurements (loss, accuracy, weight and gradient norms).
 #pragma once
 
@@ -11,17 +11,16 @@
 #include <optional>
 #include <string>
 
-#include "saddle/analysis/module_loss.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/base/generator_state.hpp"
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/progress.hpp"
 #include "examples/train/checkpoint.hpp"
-#include "examples/train/minibatch_objective.hpp"
 #include "examples/train/optimizers.hpp"
 #include "saddle/nn/data/dataset.hpp"
 #include "saddle/nn/losses.hpp"
 #include "saddle/nn/models/models.hpp"
+#include "saddle/objective/model_loss.hpp"
 
 namespace saddle::examples {
 
@@ -132,7 +131,6 @@ class Trainer {
         optimizer_(make_optimizer<T>(config.optimizer, model_->parameters(), config.hyper)),
         batches_(train, config.batch == 0 ? train.size() : config.batch, config.hyper.seed),
         schedule_(make_schedule(config.schedule, optimizer_->lr(), batches_.batches_per_epoch() * config.epochs)),
-        objective_(cross_entropy_loss(*model_), train),
         full_(cross_entropy_loss(*model_), train, sample_range(0, train.size(), 1000)) {}
 
   // The rest of the current epoch (all of it, unless a resumed checkpoint stopped inside it);
@@ -145,15 +143,21 @@ class Trainer {
     bool finished = true;
     while (step_in_epoch_ < steps_per_epoch()) {
       if (!batches_.next(b)) batches_.next(b);  // an epoch boundary: the iterator starts the next one
-      objective_.set_batch(b.indices);
+      // The step's objective: the mean loss over the mini-batch, whose terms are the batch's samples
+      // (CNC-PGD and CNC-SGD draw their single sample among them).
+      const Objective<T> batch = full_.over(one_batch(b.indices));
       apply_schedule(schedule_, *optimizer_);
-      optimizer_->step(objective_);
+      const std::size_t gradients = batch.gradient_evaluations();
+      optimizer_->step(batch);
       ++step_in_epoch_;
-      if (!std::isfinite(objective_.last_loss()))
-        throw Error("the loss diverged (it is " + std::string(std::isnan(objective_.last_loss()) ? "NaN" : "infinite") +
+      // The batch loss at the step's last gradient evaluation (kept from an earlier step by methods
+      // that take none, such as CNC-SGD).
+      if (batch.gradient_evaluations() > gradients) last_loss_ = batch.last_loss();
+      if (!std::isfinite(last_loss_))
+        throw Error("the loss diverged (it is " + std::string(std::isnan(last_loss_) ? "NaN" : "infinite") +
                     ") at epoch " + std::to_string(epoch) + ", step " + std::to_string(optimizer_->steps()) +
                     "; lower --lr (now " + CsvWriter::num(optimizer_->lr()) + ")");
-      if (on_step) on_step(step_in_epoch_, objective_.last_loss());
+      if (on_step) on_step(step_in_epoch_, last_loss_);
       if (stop && stop() && step_in_epoch_ < steps_per_epoch()) {
         finished = false;
         break;
@@ -239,7 +243,7 @@ class Trainer {
     r.steps = optimizer_->steps();
     r.lr = optimizer_->lr();
     const TensorList<T> theta = nn::parameter_values(*model_);
-    r.grad_norm = saddle::norm(full_.full_gradient(theta));
+    r.grad_norm = saddle::norm(full_.gradient(theta));
     r.weight_norm = saddle::norm(theta);
     r.train = evaluate(*model_, train_);
     r.test = evaluate(*model_, test_);
@@ -261,8 +265,8 @@ class Trainer {
   std::unique_ptr<Optimizer<T>> optimizer_;
   data::BatchIterator<T> batches_;
   Schedule schedule_;
-  MiniBatchObjective<T> objective_;
-  SampleObjective<T> full_;
+  Objective<T> full_;  // the mean loss over the training set, in batches of 1,000
+  double last_loss_ = 0;
   double seconds_ = 0;
   std::size_t epochs_done_ = 0, step_in_epoch_ = 0;
 

@@ -10,7 +10,7 @@
 #include <string>
 
 #include "saddle/analysis/hessian_operator.hpp"
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
@@ -91,20 +91,51 @@ class SquaredProjections {
   double total_ = 0;
 };
 
+// Forward mode: D(z, 0) along v, D(z, j ≥ 1) along the random directions, by jvps per batch.
+template <class T>
+CncResult<T> forward_mode(const Objective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
+                          const CncOptions& opt) {
+  if (opt.random_directions < 1)
+    throw Error("cnc_correlation (forward mode): random_directions = " + std::to_string(opt.random_directions) +
+                "; the baseline is sampled here, need at least 1");
+  CncResult<T> r;
+  r.direction = unit_direction("cnc_correlation", params, v);
+  r.dimension = numel(params);
+  r.samples = objective.num_samples();
+  std::vector<TensorList<T>> directions{r.direction};
+  for (auto& u : random_unit_directions(params, opt.random_directions, opt.seed)) directions.push_back(std::move(u));
+  const Tensor<double> D = per_sample_directional_derivatives<T>(objective, params, directions, PerSampleMode::forward);
+  double corr = 0, proj = 0, iso = 0;
+  for (std::size_t z = 0; z < r.samples; ++z) {
+    corr += D(z, 0) * D(z, 0);
+    proj += D(z, 0);
+    for (std::size_t j = 1; j < directions.size(); ++j) iso += D(z, j) * D(z, j);
+  }
+  const double N = static_cast<double>(r.samples);
+  r.correlation = corr / N;
+  r.mean_projection = proj / N;
+  r.sampled_baseline = iso / (N * opt.random_directions);
+  r.baseline = r.sampled_baseline;
+  r.baseline_exact = false;
+  r.ratio = r.correlation / r.baseline;
+  return r;
+}
+
 }  // namespace
 
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
+CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
                              const CncOptions& opt) {
+  if (opt.mode == PerSampleMode::forward) return forward_mode(objective, params, v, opt);
   if (opt.random_directions < 0)
     throw Error("cnc_correlation: random_directions = " + std::to_string(opt.random_directions) + "; need ≥ 0");
   CncResult<T> r;
   r.direction = unit_direction("cnc_correlation", params, v);
   r.dimension = numel(params);
-  r.samples = objective.samples().size();
+  r.samples = objective.num_samples();
   SquaredProjections<T> sampled(random_unit_directions(params, opt.random_directions, opt.seed), r.dimension);
   double corr = 0, proj = 0, norms = 0;
-  for_each_sample_gradient<T>(objective, params, [&](std::size_t, double, const TensorList<T>& g) {
+  objective.for_each_sample_gradient(params, [&](std::size_t, double, const TensorList<T>& g) {
     const double p = saddle::dot(r.direction, g);
     corr += p * p;
     proj += p;
@@ -123,7 +154,7 @@ CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorLi
 }
 
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const CncOptions& opt) {
+CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const CncOptions& opt) {
   const HessianOperator<T> H(objective, params);
   EigenOptions eo = opt.eigen;
   eo.k = 1;
@@ -135,49 +166,18 @@ CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorLi
 }
 
 template <class T>
-CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data, const SampleSet& samples,
-                             const TensorList<T>& params, const TensorList<T>& v, const CncOptions& opt) {
-  if (opt.random_directions < 1)
-    throw Error("cnc_correlation (forward mode): random_directions = " + std::to_string(opt.random_directions) +
-                "; the baseline is sampled here, need at least 1");
-  CncResult<T> r;
-  r.direction = unit_direction("cnc_correlation", params, v);
-  r.dimension = numel(params);
-  r.samples = samples.size();
-  std::vector<TensorList<T>> directions{r.direction};
-  for (auto& u : random_unit_directions(params, opt.random_directions, opt.seed)) directions.push_back(std::move(u));
-  const Tensor<double> D = per_sample_directional_derivatives<T>(loss, data, samples, params, directions);
-  double corr = 0, proj = 0, iso = 0;
-  for (std::size_t z = 0; z < r.samples; ++z) {
-    corr += D(z, 0) * D(z, 0);
-    proj += D(z, 0);
-    for (std::size_t j = 1; j < directions.size(); ++j) iso += D(z, j) * D(z, j);
-  }
-  const double N = static_cast<double>(r.samples);
-  r.correlation = corr / N;
-  r.mean_projection = proj / N;
-  r.sampled_baseline = iso / (N * opt.random_directions);
-  r.baseline = r.sampled_baseline;
-  r.baseline_exact = false;
-  r.ratio = r.correlation / r.baseline;
-  return r;
-}
-
-template <class T>
-double isotropic_baseline(const SampleObjective<T>& objective, const TensorList<T>& params) {
+double isotropic_baseline(const Objective<T>& objective, const TensorList<T>& params) {
   double norms = 0;
-  for_each_sample_gradient<T>(objective, params,
-                              [&](std::size_t, double, const TensorList<T>& g) { norms += saddle::dot(g, g); });
-  return norms / static_cast<double>(objective.samples().size()) / static_cast<double>(numel(params));
+  objective.for_each_sample_gradient(params,
+                                     [&](std::size_t, double, const TensorList<T>& g) { norms += saddle::dot(g, g); });
+  return norms / static_cast<double>(objective.num_samples()) / static_cast<double>(numel(params));
 }
 
-#define SADDLE_CNC(T)                                                                                             \
-  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&, const TensorList<T>&, \
-                                           const CncOptions&);                                                    \
-  template CncResult<T> cnc_correlation<T>(const SampleObjective<T>&, const TensorList<T>&, const CncOptions&);   \
-  template CncResult<T> cnc_correlation<T>(const PerSampleLoss<T>&, const data::Dataset<T>&, const SampleSet&,    \
-                                           const TensorList<T>&, const TensorList<T>&, const CncOptions&);        \
-  template double isotropic_baseline<T>(const SampleObjective<T>&, const TensorList<T>&);
+#define SADDLE_CNC(T)                                                                                       \
+  template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const TensorList<T>&, \
+                                           const CncOptions&);                                              \
+  template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const CncOptions&);   \
+  template double isotropic_baseline<T>(const Objective<T>&, const TensorList<T>&);
 SADDLE_CNC(float)
 SADDLE_CNC(double)
 #undef SADDLE_CNC

@@ -16,12 +16,17 @@
 #include <limits>
 #include <optional>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 #include "saddle/analysis/per_sample.hpp"
 
 namespace saddle {
 
 struct CncOptions {
+  // Reverse mode: one value_and_grad per sample; exact baseline E‖∇f_z‖²/n. Forward mode (the
+  // objective's batch loss must return each row's loss, shape (B,)): 1 + random_directions jvps per
+  // batch and no per-sample gradient; the baseline is the Monte-Carlo one (baseline_exact false)
+  // and mean_squared_gradient_norm is NaN.
+  PerSampleMode mode = PerSampleMode::reverse;
   // Random unit directions u for a Monte-Carlo estimate of the isotropic baseline (Gaussian vectors
   // normalised: uniform on the sphere), drawn from `seed`. With reverse mode 0 skips it (the exact
   // value E‖∇f_z‖²/n is always computed); forward mode needs at least 1.
@@ -47,27 +52,20 @@ struct CncResult {
   int hvp_products = 0;                                                          // spent finding v
 };
 
-// Reverse mode (one value_and_grad per sample of the objective's set) along a given direction v
-// (normalised here). Error: v of other shapes than params, or zero.
+// E_z[(vᵀ∇f_z)²] over the objective's samples along a given direction v (normalised here), in
+// opt.mode. Errors: v of other shapes than params, or zero; forward mode with
+// opt.random_directions < 1.
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
+CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const TensorList<T>& v,
                              const CncOptions& opt = {});
 
 // The same along the eigenvector of λ_min of the Hessian of the objective (over the same sample
 // set, in its batches) at params, from lanczos_bottom.
 template <class T>
-CncResult<T> cnc_correlation(const SampleObjective<T>& objective, const TensorList<T>& params,
-                             const CncOptions& opt = {});
-
-// Forward mode for a loss that keeps its rows apart: 1 + opt.random_directions jvps per batch, no
-// per-sample gradient. The baseline is the Monte-Carlo one (baseline_exact false) and
-// mean_squared_gradient_norm is NaN. Error: opt.random_directions < 1.
-template <class T>
-CncResult<T> cnc_correlation(const PerSampleLoss<T>& loss, const data::Dataset<T>& data, const SampleSet& samples,
-                             const TensorList<T>& params, const TensorList<T>& v, const CncOptions& opt);
+CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const CncOptions& opt = {});
 
 // The isotropic baseline alone, exactly: E_z‖∇f_z(θ)‖²/n over the objective's samples.
 template <class T>
-double isotropic_baseline(const SampleObjective<T>& objective, const TensorList<T>& params);
+double isotropic_baseline(const Objective<T>& objective, const TensorList<T>& params);
 
 }  // namespace saddle

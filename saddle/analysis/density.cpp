@@ -9,7 +9,7 @@
 #include <sstream>
 #include <string>
 
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 
 namespace saddle {
 

@@ -21,16 +21,16 @@
 #include <random>
 #include <vector>
 
-#include "saddle/analysis/sample_objective.hpp"
+#include "saddle/objective/objective.hpp"
 
 namespace saddle {
 
-// θ ↦ f(θ), e.g. the loss of a SampleObjective over its sample set.
+// θ ↦ f(θ), e.g. the loss of an Objective over its sample set.
 template <class T>
 using ParameterLoss = std::function<double(const TensorList<T>&)>;
 
 template <class T>
-ParameterLoss<T> parameter_loss(const SampleObjective<T>& objective) {
+ParameterLoss<T> parameter_loss(const Objective<T>& objective) {
   return [objective](const TensorList<T>& p) { return objective.loss(p); };
 }
 

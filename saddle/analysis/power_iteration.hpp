@@ -3,7 +3,7 @@
 // Neural Networks Through the Lens of the Hessian", Alg. 1; Golub & Van Loan §8.2.1).
 #pragma once
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 
 namespace saddle {
 

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "saddle/analysis/density.hpp"
-#include "saddle/analysis/lanczos.hpp"
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/lanczos.hpp"
+#include "saddle/base/linear_operator.hpp"
 #include "saddle/analysis/power_iteration.hpp"
 #include "saddle/analysis/trace.hpp"
 

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 
 namespace saddle {
 

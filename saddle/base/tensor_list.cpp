@@ -109,6 +109,21 @@ void axpy(double a, const TensorList<T>& x, TensorList<T>& y) {
 }
 
 template <class T>
+void axpy(double a, const Tensor<T>& x, Tensor<T>& y) {
+  if (x.shape() != y.shape())
+    throw Error("axpy: shapes " + shape_str(x.shape()) + " and " + shape_str(y.shape()) + " differ");
+  blas_axpy(x.size(), a, x.data(), y.data());
+}
+
+template <class T>
+TensorList<T> add_scaled(const TensorList<T>& x, double a, const TensorList<T>& y) {
+  check_same_shapes("add_scaled", x, y);
+  TensorList<T> z = x;
+  for (std::size_t i = 0; i < z.size(); ++i) blas_axpy(z[i].size(), a, y[i].data(), z[i].data());
+  return z;
+}
+
+template <class T>
 void scale(TensorList<T>& x, double a) {
   for (auto& t : x) blas_scal(t.size(), a, t.data());
 }
@@ -157,6 +172,32 @@ TensorList<T> random_rademacher_like(const TensorList<T>& like, std::mt19937_64&
 }
 
 template <class T>
+TensorList<T> random_uniform_ball(const std::vector<Shape>& shapes, double r, std::mt19937_64& rng) {
+  std::vector<double> z;
+  for (const auto& s : shapes) z.resize(z.size() + shape_size(s));
+  if (z.empty()) throw Error("random_uniform_ball: the dimension is 0");
+  double norm2 = 0;
+  do {  // a zero Gaussian vector has probability 0; draw again rather than divide by it
+    std::normal_distribution<double> normal(0.0, 1.0);
+    norm2 = 0;
+    for (double& e : z) {
+      e = normal(rng);
+      norm2 += e * e;
+    }
+  } while (norm2 == 0);
+  std::uniform_real_distribution<double> uniform(0.0, 1.0);
+  const double scale = r * std::pow(uniform(rng), 1.0 / static_cast<double>(z.size())) / std::sqrt(norm2);
+  TensorList<T> xi;
+  std::size_t k = 0;
+  for (const auto& s : shapes) {
+    Tensor<T> t = empty_tensor<T>(s);
+    for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = static_cast<T>(scale * z[k++]);
+    xi.push_back(std::move(t));
+  }
+  return xi;
+}
+
+template <class T>
 double normalize(TensorList<T>& x) {
   const double n = norm(x);
   if (!(n > 0) || !std::isfinite(n)) {
@@ -199,19 +240,22 @@ TensorList<T> unflatten(const Tensor<T>& flat, const std::vector<Shape>& shapes)
   return x;
 }
 
-#define SADDLE_TENSOR_LIST_OPS(T)                                                           \
-  template std::size_t numel(const TensorList<T>&);                                         \
-  template std::vector<Shape> shapes_of(const TensorList<T>&);                              \
-  template void check_same_shapes(const char*, const TensorList<T>&, const TensorList<T>&); \
-  template double dot(const TensorList<T>&, const TensorList<T>&);                          \
-  template double norm(const TensorList<T>&);                                               \
-  template void axpy(double, const TensorList<T>&, TensorList<T>&);                         \
-  template void scale(TensorList<T>&, double);                                              \
-  template TensorList<T> zeros_like(const TensorList<T>&);                                  \
-  template TensorList<T> random_normal_like(const TensorList<T>&, std::mt19937_64&);        \
-  template TensorList<T> random_rademacher_like(const TensorList<T>&, std::mt19937_64&);    \
-  template double normalize(TensorList<T>&);                                                \
-  template Tensor<T> flatten(const TensorList<T>&);                                         \
+#define SADDLE_TENSOR_LIST_OPS(T)                                                                  \
+  template std::size_t numel(const TensorList<T>&);                                                \
+  template std::vector<Shape> shapes_of(const TensorList<T>&);                                     \
+  template void check_same_shapes(const char*, const TensorList<T>&, const TensorList<T>&);        \
+  template double dot(const TensorList<T>&, const TensorList<T>&);                                 \
+  template double norm(const TensorList<T>&);                                                      \
+  template void axpy(double, const TensorList<T>&, TensorList<T>&);                                \
+  template void axpy(double, const Tensor<T>&, Tensor<T>&);                                        \
+  template TensorList<T> add_scaled(const TensorList<T>&, double, const TensorList<T>&);           \
+  template TensorList<T> random_uniform_ball(const std::vector<Shape>&, double, std::mt19937_64&); \
+  template void scale(TensorList<T>&, double);                                                     \
+  template TensorList<T> zeros_like(const TensorList<T>&);                                         \
+  template TensorList<T> random_normal_like(const TensorList<T>&, std::mt19937_64&);               \
+  template TensorList<T> random_rademacher_like(const TensorList<T>&, std::mt19937_64&);           \
+  template double normalize(TensorList<T>&);                                                       \
+  template Tensor<T> flatten(const TensorList<T>&);                                                \
   template TensorList<T> unflatten(const Tensor<T>&, const std::vector<Shape>&);
 
 SADDLE_TENSOR_LIST_OPS(float)

@@ -45,6 +45,13 @@ double norm(const TensorList<T>& x);
 // y ← y + a·x (BLAS axpy).
 template <class T>
 void axpy(double a, const TensorList<T>& x, TensorList<T>& y);
+// The same for one tensor of the list (a parameter held elsewhere than in a list).
+template <class T>
+void axpy(double a, const Tensor<T>& x, Tensor<T>& y);
+
+// x + a·y as a new list (x and y unchanged).
+template <class T>
+TensorList<T> add_scaled(const TensorList<T>& x, double a, const TensorList<T>& y);
 
 // x ← a·x.
 template <class T>
@@ -61,6 +68,15 @@ TensorList<T> random_normal_like(const TensorList<T>& like, std::mt19937_64& rng
 // Independent ±1 entries with probability ½ each (Rademacher), shapes of `like`.
 template <class T>
 TensorList<T> random_rademacher_like(const TensorList<T>& like, std::mt19937_64& rng);
+
+// ξ uniform in the ball B(0, r) of R^d, d the total number of elements of `shapes`: a Gaussian
+// vector's direction z/‖z‖ (uniform on the sphere), drawn in double, scaled by r·U^{1/d}, U uniform
+// on [0, 1), since the volume inside radius ρ grows as ρ^d. M. E. Muller, "A note on a method for
+// generating points uniformly on n-dimensional spheres", Comm. ACM 2(4), 1959. The distributions
+// are built afresh for every draw, so the generator's state alone determines what comes next.
+// Error: d = 0.
+template <class T>
+TensorList<T> random_uniform_ball(const std::vector<Shape>& shapes, double r, std::mt19937_64& rng);
 
 // x ← x/‖x‖; returns ‖x‖ before scaling. A zero (or non-finite) norm is an error.
 template <class T>

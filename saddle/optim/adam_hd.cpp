@@ -21,6 +21,7 @@ template <class T>
 void AdamHD<T>::update(const typename Optimizer<T>::Gradients& g) {
   const T wd = static_cast<T>(this->weight_decay_), eps = static_cast<T>(opt_.eps);
   const T b1 = static_cast<T>(opt_.beta1), b2 = static_cast<T>(opt_.beta2);
+  // A loop, not saddle::dot: g_t + λθ is formed on the fly and parameters without a gradient are skipped.
   double gd = 0;  // g_t · d_{t−1} = −h_t
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;

@@ -18,7 +18,7 @@ void CNCPGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 }
 
 template <class T>
-void CNCPGD<T>::step(Objective<T>& f) {
+void CNCPGD<T>::step(const Objective<T>& f) {
   const TensorList<T> grad = f.gradient(this->values());
   this->check_gradients("gradient", grad);
   const auto g = this->pointers(grad);

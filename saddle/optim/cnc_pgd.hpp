@@ -43,7 +43,7 @@ class CNCPGD final : public PerturbedOptimizer<T> {
   const CNCPGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;

@@ -23,7 +23,7 @@ void CNCSGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 }
 
 template <class T>
-void CNCSGD<T>::step(Objective<T>& f) {
+void CNCSGD<T>::step(const Objective<T>& f) {
   const std::size_t z = uniform_sample(f.num_samples(), this->rng_);
   const TensorList<T> grad_z = f.sample_gradient(this->values(), z);
   this->check_gradients("sample_gradient", grad_z);

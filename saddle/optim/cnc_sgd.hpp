@@ -39,7 +39,7 @@ class CNCSGD final : public PerturbedOptimizer<T> {
   const CNCSGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;

@@ -3,7 +3,8 @@
 #include <cmath>
 #include <limits>
 
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 
@@ -27,7 +28,7 @@ void NCD<T>::update(const typename Optimizer<T>::Gradients& g) {
 }
 
 template <class T>
-void NCD<T>::step(Objective<T>& f) {
+void NCD<T>::step(const Objective<T>& f) {
   const TensorList<T> theta = this->values();
   TensorList<T> grad = f.gradient(theta);
   this->check_gradients("gradient", grad);
@@ -38,11 +39,7 @@ void NCD<T>::step(Objective<T>& f) {
     const LinearOperator<T> hessian = [&](const TensorList<T>& v) {
       TensorList<T> hv = f.hvp(theta, v);
       this->check_gradients("hvp", hv);
-      for (std::size_t i = 0; i < hv.size(); ++i) {
-        T* h = hv[i].data();
-        const T* vi = v[i].data();
-        for (std::size_t j = 0, n = hv[i].size(); j < n; ++j) h[j] += static_cast<T>(wd) * vi[j];
-      }
+      axpy(static_cast<double>(static_cast<T>(wd)), v, hv);  // (H + λI)v
       return hv;
     };
     EigenOptions eig;
@@ -56,18 +53,11 @@ void NCD<T>::step(Objective<T>& f) {
     last_lambda_min_ = bottom.eigenvalues.at(0);
     if (last_lambda_min_ < -opt_.eps_h) {
       const TensorList<T>& u = bottom.eigenvectors.at(0);
-      double ug = 0;  // uᵀg, g with weight decay
-      for (std::size_t i = 0; i < u.size(); ++i)
-        for (std::size_t j = 0, n = u[i].size(); j < n; ++j)
-          ug += static_cast<double>(u[i].data()[j]) *
-                (static_cast<double>(grad[i].data()[j]) + wd * static_cast<double>(theta[i].data()[j]));
+      const double ug = saddle::dot(u, grad) + wd * saddle::dot(u, theta);  // uᵀg, g with weight decay
       // θ ← θ − (|λ_min|/ρ)·sign(uᵀg)·u: a descent direction of length |λ_min|/ρ.
       const T alpha = static_cast<T>((ug < 0 ? -1.0 : 1.0) * std::abs(last_lambda_min_) / opt_.rho);
-      for (std::size_t i = 0; i < u.size(); ++i) {
-        T* th = this->data(i);
-        const T* ui = u[i].data();
-        for (std::size_t j = 0, n = this->size(i); j < n; ++j) th[j] -= alpha * ui[j];
-      }
+      for (std::size_t i = 0; i < u.size(); ++i)
+        axpy(-static_cast<double>(alpha), u[i], this->params_[i].mutable_value());
       ++curvature_steps_;
       return;
     }

@@ -19,7 +19,7 @@
 // Optimization", SIAM J. Optim. 28(2), 2018, and C. W. Royer and S. J. Wright, "Complexity
 // Analysis of Second-Order Line-Search Algorithms for Smooth Nonconvex Optimization", SIAM J.
 // Optim. 28(2), 2018; the eigenpair comes from Lanczos on Hessian-vector products
-// (analysis/lanczos.hpp), started from a vector drawn from the optimizer's generator.
+// (base/lanczos.hpp), started from a vector drawn from the optimizer's generator.
 // Needs the objective (gradient and hvp): use step(f).
 // Counters: curvature_steps(), eigen_solves(), hessian_vector_products().
 // State: "curvature_steps", "eigen_solves", "hessian_vector_products", "rng".
@@ -50,7 +50,7 @@ class NCD final : public Optimizer<T> {
   const NCDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
   std::size_t curvature_steps() const { return curvature_steps_; }
   std::size_t eigen_solves() const { return eigen_solves_; }
   std::size_t hessian_vector_products() const { return hessian_vector_products_; }

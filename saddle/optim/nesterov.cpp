@@ -1,5 +1,7 @@
 #include "saddle/optim/nesterov.hpp"
 
+#include "saddle/base/tensor_list.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -10,24 +12,14 @@ Nesterov<T>::Nesterov(std::vector<Var<T>> params, NesterovOptions opt)
       opt_(opt) {}
 
 template <class T>
-void Nesterov<T>::step(Objective<T>& f) {
+void Nesterov<T>::step(const Objective<T>& f) {
   if (opt_.form == NesterovForm::reformulated) return Optimizer<T>::step(f);
-  const T eta = static_cast<T>(this->lr()), wd = static_cast<T>(this->weight_decay_);
-  const T mu = static_cast<T>(opt_.momentum);
+  const T eta = static_cast<T>(this->lr()), mu = static_cast<T>(opt_.momentum);
   // φ = θ − ημv, the point the momentum carries θ to (Sutskever et al. 2013, eq. 3).
-  TensorList<T> phi = this->values();
-  for (std::size_t i = 0; i < phi.size(); ++i) {
-    T* p = phi[i].data();
-    const T* v = this->velocity_[i].data();
-    for (std::size_t j = 0, n = phi[i].size(); j < n; ++j) p[j] -= eta * mu * v[j];
-  }
+  const TensorList<T> phi = add_scaled(this->values(), -static_cast<double>(eta * mu), this->velocity_);
   TensorList<T> g = f.gradient(phi);
   this->check_gradients("gradient", g);
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    T* gi = g[i].data();
-    const T* p = phi[i].data();
-    for (std::size_t j = 0, n = g[i].size(); j < n; ++j) gi[j] += wd * p[j];
-  }
+  axpy(static_cast<double>(static_cast<T>(this->weight_decay_)), phi, g);  // g + λφ
   const auto grads = this->pointers(g);
   this->begin_step(grads);
   // Sutskever et al. 2013, eq. 3–4: v ← μv + ∇f(φ) (decay taken at φ above), θ ← θ − ηv.

@@ -46,7 +46,7 @@ class Nesterov final : public Momentum<T> {
   const NesterovOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
 
  protected:
   bool needs_objective() const override { return opt_.form == NesterovForm::look_ahead; }

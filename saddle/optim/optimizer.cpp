@@ -159,6 +159,7 @@ TensorList<T> Optimizer<T>::values() const {
   return values_of(params_);
 }
 
+// One fused pass, not scale + axpy: the update's rounding stays that of θ − η(g + λθ) on every processor.
 template <class T>
 void Optimizer<T>::gradient_step(const Gradients& g, double eta) {
   const T e = static_cast<T>(eta), wd = static_cast<T>(weight_decay_);
@@ -200,6 +201,7 @@ void Optimizer<T>::begin_step(const Gradients& g) {
     if (g[i]) ++leaf_steps_[i];
 }
 
+// A loop, not saddle::norm: g + λθ is formed on the fly and parameters without a gradient are skipped.
 template <class T>
 double Optimizer<T>::effective_grad_norm_sq(const Gradients& g) const {
   const T wd = static_cast<T>(weight_decay_);
@@ -226,7 +228,7 @@ void Optimizer<T>::step() {
 }
 
 template <class T>
-void Optimizer<T>::step(Objective<T>& f) {
+void Optimizer<T>::step(const Objective<T>& f) {
   const TensorList<T> grad = f.gradient(values());
   check_gradients("gradient", grad);
   const Gradients g = pointers(grad);

@@ -28,7 +28,7 @@
 
 #include "saddle/base/npz.hpp"
 #include "saddle/autodiff/var.hpp"
-#include "saddle/optim/objective.hpp"
+#include "saddle/objective/objective.hpp"
 
 namespace saddle {
 
@@ -56,7 +56,7 @@ class Optimizer {
   // One update from the gradients stored in the leaves.
   virtual void step();
   // One update that may evaluate f: by default θ ← update(θ, f.gradient(θ)).
-  virtual void step(Objective<T>& f);
+  virtual void step(const Objective<T>& f);
   // Clears the leaves' gradients.
   void zero_grad();
 

@@ -13,14 +13,8 @@
 
 namespace saddle {
 
-// ξ uniform in the ball B(0, r) of R^d, d the total number of elements of `shapes`: a Gaussian
-// vector's direction z/‖z‖ (uniform on the sphere) scaled by r·U^{1/d}, U uniform on [0, 1), since
-// the volume inside radius ρ grows as ρ^d. M. E. Muller, "A note on a method for generating points
-// uniformly on n-dimensional spheres", Comm. ACM 2(4), 1959.
-template <class T>
-TensorList<T> uniform_ball(const std::vector<Shape>& shapes, double r, std::mt19937_64& rng);
-
-// θ ← θ + ξ with ξ uniform in B(0, r), over the parameters i with active[i] (d counts those only).
+// θ ← θ + ξ with ξ uniform in B(0, r) (saddle::random_uniform_ball), over the parameters i with
+// active[i] (d counts those only).
 template <class T>
 void perturb_uniform_ball(std::vector<Var<T>>& params, const std::vector<bool>& active, double r, std::mt19937_64& rng);
 

@@ -32,7 +32,7 @@ void PGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 }
 
 template <class T>
-void PGD<T>::step(Objective<T>& f) {
+void PGD<T>::step(const Objective<T>& f) {
   TensorList<T> grad = f.gradient(this->values());
   this->check_gradients("gradient", grad);
   this->begin_step(this->pointers(grad));

@@ -41,7 +41,7 @@ class PGD final : public PerturbedOptimizer<T> {
   const PGDOptions& options() const { return opt_; }
 
   using Optimizer<T>::step;
-  void step(Objective<T>& f) override;
+  void step(const Objective<T>& f) override;
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;

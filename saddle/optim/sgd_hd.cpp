@@ -16,6 +16,7 @@ void SGDHD<T>::update(const typename Optimizer<T>::Gradients& g) {
   const T wd = static_cast<T>(this->weight_decay_);
   // g_t, with the weight decay folded in, into a scratch list (g_{t−1} is still needed for h_t).
   TensorList<T> grad(g.size());
+  // A loop, not saddle::dot: one pass folds the decay into g_t and takes the product with g_{t−1}.
   double gg = 0;  // g_t · g_{t−1} = −h_t
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-#include "saddle/analysis/sample_objective.hpp"
+#include "saddle/objective/objective.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/autodiff/functional.hpp"
 
@@ -67,12 +67,11 @@ struct SoftmaxRegression {
   static Var<double> logits(const std::vector<Var<double>>& p, const Tensor<double>& x) {
     return matmul(Var<double>(x), p[0]) + p[1];
   }
-  static PerSampleLoss<double> per_sample_loss() {
+  static BatchLoss<double> loss() {
     return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
       return -pick(log_softmax(logits(p, x), 1), as_indices(y));
     };
   }
-  static BatchLoss<double> batch_loss() { return mean_loss(per_sample_loss()); }
 
   std::vector<double> probabilities(std::size_t n) const {
     std::vector<double> z(K);
@@ -134,7 +133,7 @@ struct TanhMlp {
               gaussian({out}, rng, 0.5)};
   }
 
-  PerSampleLoss<double> per_sample_loss() const {
+  BatchLoss<double> loss() const {
     const double c1 = ntk ? 1.0 / std::sqrt(double(in)) : 1.0;
     const double c2 = ntk ? 1.0 / std::sqrt(double(hidden)) : 1.0;
     return [c1, c2](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
@@ -143,13 +142,12 @@ struct TanhMlp {
       return -pick(log_softmax(z, 1), as_indices(y));
     };
   }
-  BatchLoss<double> batch_loss() const { return mean_loss(per_sample_loss()); }
 
   // The dense Hessian of the mean loss over all N samples, column by column from hvp.
   Tensor<double> dense_hessian() const {
-    const BatchLoss<double> f = batch_loss();
+    const BatchLoss<double> f = loss();
     const auto& d = data;
-    return saddle::hessian([&](const std::vector<Var<double>>& p) { return f(p, d.images, d.labels); }, params);
+    return saddle::hessian([&](const std::vector<Var<double>>& p) { return mean(f(p, d.images, d.labels)); }, params);
   }
 };
 

@@ -29,7 +29,7 @@ struct Quadratic {
     data.labels.assign(N, 0);
     params = {gaussian({2, 3}, rng), gaussian({4}, rng)};
   }
-  static PerSampleLoss<double> per_sample_loss() {
+  static BatchLoss<double> loss() {
     return [](const std::vector<Var<double>>& p, const Tensor<double>& a, const std::vector<int>&) {
       const Var<double> theta = concat(std::vector<Var<double>>{reshape(p[0], {6}), p[1]}, 0);
       return sum(square(theta - Var<double>(a)), 1) * 0.5;
@@ -48,7 +48,7 @@ struct Quadratic {
 
 TEST_CASE("per-sample gradients of ½‖θ − a_z‖² are θ − a_z") {
   const Quadratic q;
-  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, sample_range(0, q.N, 7));
+  const Objective<double> f(Quadratic::loss(), q.data, sample_range(0, q.N, 7));
   const Tensor<double> G = per_sample_gradients(f, q.params);
   REQUIRE(G.shape() == Shape{q.N, 10});
   for (std::size_t z = 0; z < q.N; ++z)
@@ -57,7 +57,7 @@ TEST_CASE("per-sample gradients of ½‖θ − a_z‖² are θ − a_z") {
 
 TEST_CASE("the CNC correlation and isotropic baseline equal their hand-computed values") {
   const Quadratic q;
-  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, sample_range(0, q.N, 7));
+  const Objective<double> f(Quadratic::loss(), q.data, sample_range(0, q.N, 7));
   std::mt19937_64 rng(32);
   const TensorList<double> v = random_normal_like(q.params, rng);  // normalised by the callee
   const Tensor<double> fv = saddle::flatten(v);
@@ -86,8 +86,8 @@ TEST_CASE("the CNC correlation and isotropic baseline equal their hand-computed 
   CHECK(isotropic_baseline(f, q.params) == doctest::Approx(baseline).epsilon(1e-12));
 
   SUBCASE("forward mode over batches gives the same correlation and sampled baseline") {
-    const CncResult<double> fm = cnc_correlation(Quadratic::per_sample_loss(), q.data, sample_range(0, q.N, 7),
-                                                 q.params, v, {.random_directions = 4000, .seed = 33});
+    const CncResult<double> fm =
+        cnc_correlation(f, q.params, v, {.mode = PerSampleMode::forward, .random_directions = 4000, .seed = 33});
     CHECK(fm.correlation == doctest::Approx(corr).epsilon(1e-12));
     CHECK(fm.sampled_baseline == doctest::Approx(r.sampled_baseline).epsilon(1e-10));
     CHECK_FALSE(fm.baseline_exact);
@@ -98,7 +98,7 @@ TEST_CASE("by default the CNC direction is the eigenvector of λ_min") {
   const TanhMlp m(5, 6, 3, 40, 21);
   const DenseEigen exact = dsyev(m.dense_hessian());
   REQUIRE(exact.values.front() < 0);
-  const SampleObjective<double> f(m.batch_loss(), m.data, sample_range(0, m.N, 16));
+  const Objective<double> f(m.loss(), m.data, sample_range(0, m.N, 16));
   CncOptions opt;
   opt.eigen.max_iter = 80;
   opt.eigen.tol = 1e-10;
@@ -119,12 +119,11 @@ TEST_CASE("by default the CNC direction is the eigenvector of λ_min") {
 
 TEST_CASE("forward-mode directional derivatives equal those of per-sample gradients") {
   const TanhMlp m(5, 6, 3, 25, 22);
-  const SampleObjective<double> f(m.batch_loss(), m.data, sample_range(0, m.N, 10));
+  const Objective<double> f(m.loss(), m.data, sample_range(0, m.N, 10));
   std::mt19937_64 rng(23);
   const std::vector<TensorList<double>> dirs = {random_normal_like(m.params, rng), random_normal_like(m.params, rng)};
   const Tensor<double> a = per_sample_directional_derivatives(f, m.params, dirs);
-  const Tensor<double> b =
-      per_sample_directional_derivatives(m.per_sample_loss(), m.data, sample_range(0, m.N, 10), m.params, dirs);
+  const Tensor<double> b = per_sample_directional_derivatives(f, m.params, dirs, PerSampleMode::forward);
   REQUIRE(a.shape() == b.shape());
   for (std::size_t i = 0; i < a.size(); ++i) CHECK(a.data()[i] == doctest::Approx(b.data()[i]).epsilon(1e-12));
 }
@@ -135,7 +134,7 @@ TEST_CASE("the isotropic baseline falls like 1/n as an MLP widens") {
   std::vector<double> products;
   for (std::size_t h : {16, 64, 256}) {
     const TanhMlp m(5, h, 3, 40, 41, /*ntk=*/true);
-    const SampleObjective<double> f(m.batch_loss(), m.data, sample_range(0, m.N, 40));
+    const Objective<double> f(m.loss(), m.data, sample_range(0, m.N, 40));
     const std::size_t n = numel(m.params);
     const CncResult<double> r = cnc_correlation(f, m.params, m.params, {.random_directions = 200, .seed = 42});
     CHECK(std::abs(r.sampled_baseline - r.baseline) < 0.25 * r.baseline);
@@ -154,11 +153,10 @@ TEST_CASE("the isotropic baseline falls like 1/n as an MLP widens") {
 
 TEST_CASE("CNC errors name the direction and the options") {
   const Quadratic q;
-  const SampleObjective<double> f(mean_loss(Quadratic::per_sample_loss()), q.data, one_sample(0));
+  const Objective<double> f(Quadratic::loss(), q.data, one_sample(0));
   CHECK_THROWS_WITH_AS(cnc_correlation(f, q.params, zeros_like(q.params)),
                        "cnc_correlation: the direction v has norm 0; need a nonzero finite direction", Error);
   CHECK_THROWS_AS(cnc_correlation(f, q.params, TensorList<double>{q.params[0]}), Error);
-  CHECK_THROWS_AS(cnc_correlation(Quadratic::per_sample_loss(), q.data, one_sample(0), q.params, q.params,
-                                  {.random_directions = 0}),
+  CHECK_THROWS_AS(cnc_correlation(f, q.params, q.params, {.mode = PerSampleMode::forward, .random_directions = 0}),
                   Error);
 }

@@ -20,7 +20,7 @@ TEST_CASE("the full-data Hessian operator in uneven batches equals the closed-fo
   const TensorList<double> expected = dense_apply(H, v);
   for (std::size_t B : {1, 7, 16, 50, 64}) {  // 16 → batches of 16, 16, 16, 2
     CAPTURE(B);
-    const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, p.N, B), p.params);
+    const auto op = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, p.N, B), p.params);
     CHECK(max_abs_difference(op(v), expected) < 1e-12);
     CHECK(op.hvp_calls() == 1);
     CHECK(op.objective().batch_evaluations() == (p.N + B - 1) / B);
@@ -41,14 +41,14 @@ TEST_CASE("loss and full gradient over the sample set match their closed forms")
       for (std::size_t i = 0; i < p.d; ++i) gW(i, k) += p.data.images(n, i) * r;
     }
   }
-  const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, p.N, 16), p.params);
+  const auto op = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, p.N, 16), p.params);
   CHECK(op.loss() == doctest::Approx(loss).epsilon(1e-13));
-  CHECK(max_abs_difference(op.full_gradient(), {gW, gb}) < 1e-13);
+  CHECK(max_abs_difference(op.gradient(), {gW, gb}) < 1e-13);
   const auto r = op.objective().value_grad_hvp(p.params, zeros_like(p.params));
   CHECK(r.value == doctest::Approx(loss).epsilon(1e-13));
-  CHECK(op.objective().loss_passes() == 1);
-  CHECK(op.objective().gradient_passes() == 1);
-  CHECK(op.objective().hvp_passes() == 1);
+  CHECK(op.objective().loss_evaluations() == 1);
+  CHECK(op.objective().gradient_evaluations() == 1);
+  CHECK(op.objective().hvp_evaluations() == 1);
   CHECK(op.hvp_calls() == 0);  // the objective's own products are not the operator's
 }
 
@@ -57,15 +57,15 @@ TEST_CASE("one batch and one sample give the Hessians of exactly those samples")
   std::mt19937_64 rng(5);
   const TensorList<double> v = random_normal_like(p.params, rng);
   const std::vector<std::size_t> batch = {3, 17, 17, 42, 0};  // a repeat counts twice
-  const auto ob = hessian_operator(SoftmaxRegression::batch_loss(), p.data, one_batch(batch), p.params);
+  const auto ob = hessian_operator(SoftmaxRegression::loss(), p.data, one_batch(batch), p.params);
   CHECK(max_abs_difference(ob(v), dense_apply(p.hessian(batch), v)) < 1e-12);
-  const auto os = hessian_operator(SoftmaxRegression::batch_loss(), p.data, one_sample(9), p.params);
+  const auto os = hessian_operator(SoftmaxRegression::loss(), p.data, one_sample(9), p.params);
   CHECK(max_abs_difference(os(v), dense_apply(p.hessian({9}), v)) < 1e-12);
 }
 
 TEST_CASE("copies of a Hessian operator, and the solvers' std::function, share one counter") {
   const SoftmaxRegression p(3, 2, 10, 6);
-  const auto op = hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 10, 4), p.params);
+  const auto op = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 10, 4), p.params);
   const HessianOperator<double> copy = op;
   const LinearOperator<double> f = op.linear_operator();
   const TensorList<double> v = zeros_like(p.params);
@@ -85,13 +85,13 @@ TEST_CASE("sample sets and objectives reject empty sets, zero batch sizes and in
                        Error);
   CHECK_THROWS_AS(sample_range(0, 5, 0), Error);
   CHECK_THROWS_WITH_AS(one_batch({}), "one_batch: the batch holds no samples", Error);
-  CHECK_THROWS_WITH_AS(SampleObjective<double>(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 11, 4)),
-                       "SampleObjective: sample index 10 is past the dataset's 10 samples", Error);
-  CHECK_THROWS_WITH_AS(SampleObjective<double>(SoftmaxRegression::batch_loss(), p.data, one_sample(10)),
-                       "SampleObjective: sample index 10 is past the dataset's 10 samples", Error);
-  const SampleObjective<double> f(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 10, 4));
+  CHECK_THROWS_WITH_AS(Objective<double>(SoftmaxRegression::loss(), p.data, sample_range(0, 11, 4)),
+                       "Objective: sample index 10 is past the dataset's 10 samples", Error);
+  CHECK_THROWS_WITH_AS(Objective<double>(SoftmaxRegression::loss(), p.data, one_sample(10)),
+                       "Objective: sample index 10 is past the dataset's 10 samples", Error);
+  const Objective<double> f(SoftmaxRegression::loss(), p.data, sample_range(0, 10, 4));
   CHECK(f.samples().batch_count() == 3);
   CHECK(f.batch(2).labels.size() == 2);
   CHECK(f.batch(2).weight == doctest::Approx(0.2));
-  CHECK_THROWS_WITH_AS(f.batch(3), "SampleObjective::batch: batch 3 of a sample set of 3 batches", Error);
+  CHECK_THROWS_WITH_AS(f.batch(3), "Objective::batch: batch 3 of a sample set of 3 batches", Error);
 }

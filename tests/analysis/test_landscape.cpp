@@ -14,7 +14,7 @@ using namespace saddle::testing;
 
 TEST_CASE("the landscape at α = β = 0 is the loss, and along the top eigenvector its curvature is λ₁") {
   const SoftmaxRegression p(6, 4, 50, 51);
-  const SampleObjective<double> f(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 50, 16));
+  const Objective<double> f(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16));
   const HessianOperator<double> H(f, p.params);
   const auto top =
       top_eigenpairs<double>(H, p.params, 2, EigenSolver::lanczos, {.max_iter = 60, .tol = 1e-10, .seed = 1});

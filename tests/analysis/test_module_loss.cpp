@@ -1,11 +1,12 @@
-// Specifications of the adapter from saddle::nn models to the losses of analysis/: the Hessian
+// Specifications of the adapter from saddle::nn models to batch losses: the Hessian
 // operator of nn's MLP equals the one of the same network written with engine ops, the model's own
 // parameters are left untouched, and the per-sample losses average to the batch loss.
 #include <doctest/doctest.h>
 
 #include <random>
 
-#include "saddle/analysis/module_loss.hpp"
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/objective/model_loss.hpp"
 #include "saddle/analysis/per_sample.hpp"
 #include "saddle/nn/functional_call.hpp"
 #include "saddle/nn/models/models.hpp"
@@ -49,7 +50,7 @@ TEST_CASE("nn's MLP through the adapter has the Hessian-vector products of its e
   const TensorList<double> a = H(v), b = twin(v);
   CHECK(max_abs_difference(a, b) < 1e-11 * saddle::norm(b));
   CHECK(H.loss() == doctest::Approx(twin.loss()).epsilon(1e-13));
-  CHECK(max_abs_difference(H.full_gradient(), twin.full_gradient()) < 1e-13);
+  CHECK(max_abs_difference(H.gradient(), twin.gradient()) < 1e-13);
   // The model keeps its own parameters.
   CHECK(max_abs_difference(nn::parameter_values(*model), theta) == 0.0);
 }
@@ -58,13 +59,12 @@ TEST_CASE("the per-sample cross-entropies of a model average to its batch loss")
   const auto data = random_images(6, 64);
   auto model = nn::softmax_regression<double>(65);
   const TensorList<double> theta = nn::parameter_values(*model);
-  const SampleObjective<double> batch(cross_entropy_loss(*model), data, sample_range(0, 6, 6));
-  const SampleObjective<double> rows(mean_loss(per_sample_cross_entropy(*model)), data, sample_range(0, 6, 4));
+  const Objective<double> batch(cross_entropy_loss(*model), data, sample_range(0, 6, 6));
+  const Objective<double> rows(per_sample_cross_entropy(*model), data, sample_range(0, 6, 4));
   CHECK(rows.loss(theta) == doctest::Approx(batch.loss(theta)).epsilon(1e-14));
   std::mt19937_64 rng(66);
   const std::vector<TensorList<double>> dirs = {random_normal_like(theta, rng)};
-  const Tensor<double> fwd =
-      per_sample_directional_derivatives(per_sample_cross_entropy(*model), data, sample_range(0, 6, 4), theta, dirs);
+  const Tensor<double> fwd = per_sample_directional_derivatives(rows, theta, dirs, PerSampleMode::forward);
   const Tensor<double> rev = per_sample_directional_derivatives(batch, theta, dirs);
   for (std::size_t z = 0; z < 6; ++z) CHECK(fwd(z, 0) == doctest::Approx(rev(z, 0)).epsilon(1e-12));
 }
@@ -74,6 +74,6 @@ TEST_CASE("a parameter list that does not fit the model is refused by name") {
   auto model = nn::softmax_regression<double>(68);
   TensorList<double> wrong = nn::parameter_values(*model);
   wrong[1] = zeros_tensor<double>(Shape{9});
-  const SampleObjective<double> f(cross_entropy_loss(*model), data, one_sample(0));
+  const Objective<double> f(cross_entropy_loss(*model), data, one_sample(0));
   CHECK_THROWS_AS(f.loss(wrong), Error);
 }

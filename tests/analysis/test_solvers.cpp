@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "saddle/analysis/density.hpp"
-#include "saddle/analysis/lanczos.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/analysis/power_iteration.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"
@@ -162,6 +162,45 @@ TEST_CASE("tensor list algebra matches the same algebra on the flattened vector"
   for (const auto& t : z)
     for (float e : t) CHECK((e == 1.0f || e == -1.0f));
   CHECK(saddle::dot(z, z) == doctest::Approx(17.0));
+}
+
+TEST_CASE("add_scaled makes x + a·y without touching x, and axpy works on one tensor of a list") {
+  const std::vector<Shape> shapes = {{3, 4}, {5}};
+  std::mt19937_64 rng(2);
+  const TensorList<double> x = random_normal_like(list_of<double>(shapes), rng);
+  const TensorList<double> y = random_normal_like(list_of<double>(shapes), rng);
+  const Tensor<double> fx = saddle::flatten(x), fy = saddle::flatten(y);
+  const TensorList<double> z = add_scaled(x, -0.75, y);
+  CHECK(shapes_of(z) == shapes);
+  CHECK(saddle::flatten(x) == fx);
+  for (std::size_t i = 0; i < 17; ++i) CHECK(saddle::flatten(z)(i) == doctest::Approx(fx(i) - 0.75 * fy(i)));
+  Tensor<double> t = x[1];
+  axpy(2.0, y[1], t);
+  for (std::size_t i = 0; i < 5; ++i) CHECK(t(i) == doctest::Approx(x[1](i) + 2.0 * y[1](i)));
+  Tensor<double> wrong = zeros_tensor<double>(Shape{4});
+  CHECK_THROWS_WITH_AS(axpy(1.0, y[1], wrong), "axpy: shapes (5,) and (4,) differ", Error);
+  CHECK_THROWS_AS(add_scaled(x, 1.0, list_of<double>({{3, 4}, {6}})), Error);
+}
+
+TEST_CASE("random_uniform_ball draws inside B(0, r), fills its radius as ρ^d, and repeats from the same seed") {
+  const std::vector<Shape> shapes = {{2, 2}, {1}};  // d = 5
+  const double r = 0.3;
+  std::mt19937_64 rng(3);
+  int inside_half = 0;
+  const int draws = 4000;
+  for (int k = 0; k < draws; ++k) {
+    const TensorList<double> xi = random_uniform_ball<double>(shapes, r, rng);
+    REQUIRE(shapes_of(xi) == shapes);
+    const double rho = saddle::norm(xi);
+    CHECK(rho <= r);
+    inside_half += rho <= r / 2;
+  }
+  // P(‖ξ‖ ≤ r/2) = 2⁻⁵ for the uniform ball in R⁵; 4000 draws: standard error ≈ 0.0028.
+  CHECK(std::abs(double(inside_half) / draws - 1.0 / 32) < 0.012);
+  std::mt19937_64 a(4), b(4);
+  CHECK(saddle::flatten(random_uniform_ball<float>(shapes, r, a)) ==
+        saddle::flatten(random_uniform_ball<float>(shapes, r, b)));
+  CHECK_THROWS_WITH_AS(random_uniform_ball<double>({}, r, rng), "random_uniform_ball: the dimension is 0", Error);
 }
 
 TEST_CASE("tensor list operations reject mismatched shapes, naming both shape lists") {

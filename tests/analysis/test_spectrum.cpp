@@ -20,8 +20,7 @@ namespace {
 // dataset in batches of 16, 16, 16, 2.
 struct SoftmaxCase {
   SoftmaxRegression p{6, 4, 50, 11};
-  HessianOperator<double> H =
-      hessian_operator(SoftmaxRegression::batch_loss(), p.data, sample_range(0, 50, 16), p.params);
+  HessianOperator<double> H = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16), p.params);
   DenseEigen exact = dsyev(p.hessian());  // ascending
   double lambda1() const { return exact.values.back(); }
   double trace() const { return std::accumulate(exact.values.begin(), exact.values.end(), 0.0); }
@@ -94,7 +93,7 @@ TEST_CASE("at a point of negative curvature of a tanh MLP, λ_min from Lanczos m
   const TanhMlp m(5, 6, 3, 40, 21);  // n = 57
   const DenseEigen exact = dsyev(m.dense_hessian());
   REQUIRE(exact.values.front() < -1e-3);  // the point is a saddle region, not a minimum
-  const auto H = hessian_operator(m.batch_loss(), m.data, sample_range(0, m.N, 15), m.params);
+  const auto H = hessian_operator(m.loss(), m.data, sample_range(0, m.N, 15), m.params);
   const auto low = lambda_min<double>(H, m.params, {.max_iter = 80, .tol = 1e-10, .seed = 5});
   const double scale = std::max(std::abs(exact.values.front()), std::abs(exact.values.back()));
   CHECK(std::abs(low.eigenvalues[0] - exact.values.front()) < 1e-6 * scale);

@@ -5,11 +5,10 @@
 
 #include <cmath>
 #include <cstddef>
-#include <optional>
 #include <vector>
 
 #include "saddle/autodiff/ops.hpp"
-#include "saddle/optim/objective.hpp"
+#include "saddle/objective/objective.hpp"
 
 namespace saddle::testing {
 
@@ -25,9 +24,27 @@ inline TensorList<double> split_flat(const std::vector<Shape>& shapes, const std
   return out;
 }
 
+// The rows of a matrix given row by row, as a (rows, columns) tensor.
+inline Tensor<double> matrix(const std::vector<std::vector<double>>& rows) {
+  Tensor<double> m = empty_tensor<double>(Shape{rows.size(), rows.at(0).size()});
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j];
+  return m;
+}
+
+// The mean of the rows of a (rows, columns) tensor.
+inline std::vector<double> column_means(const Tensor<double>& rows) {
+  std::vector<double> m(rows.shape()[1], 0.0);
+  for (std::size_t i = 0; i < rows.shape()[0]; ++i)
+    for (std::size_t j = 0; j < m.size(); ++j) m[j] += rows(i, j);
+  for (auto& e : m) e /= static_cast<double>(rows.shape()[0]);
+  return m;
+}
+
 // f(θ) = Σⱼ aⱼθⱼ² + bⱼθⱼ over two parameter tensors of shapes (3,) and (2,2) (θ flattened in list
 // order, 7 entries), so ∇f(θ) = 2aθ + b. As a finite sum of n = 4 samples,
-// fᵢ(θ) = f(θ) + cᵢᵀθ with Σᵢ cᵢ = 0, so ∇fᵢ(θ) = 2aθ + b + cᵢ and f = (1/n) Σᵢ fᵢ.
+// fᵢ(θ) = f(θ) + cᵢᵀθ with Σᵢ cᵢ = 0 (exactly: the cᵢ are dyadic), so ∇fᵢ(θ) = 2aθ + b + cᵢ and
+// f = (1/n) Σᵢ fᵢ. The cᵢ are the rows of the objective's data.
 struct SeparableQuadratic {
   std::vector<double> a{0.5, 1.0, 1.5, 0.75, 2.0, 1.25, 0.6};
   std::vector<double> b{0.3, -0.2, 0.5, -0.4, 0.1, 0.25, -0.35};
@@ -37,6 +54,7 @@ struct SeparableQuadratic {
                                      {0.125, 0.25, -0.75, 0.25, 0.5, 0.375, -0.25},
                                      {-0.375, -0.5, 0.25, -0.5, -0.25, -0.5, -0.3125}};
   std::vector<Shape> shapes{{3}, {2, 2}};
+  data::Dataset<double> data = unlabeled_data(matrix(c));
 
   // The two parameter tensors of a flat vector.
   TensorList<double> split(const std::vector<double>& flat) const { return split_flat(shapes, flat); }
@@ -53,22 +71,21 @@ struct SeparableQuadratic {
     return g;
   }
 
-  // f (sample = nullopt) or fᵢ written with the engine's ops.
-  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
-    const TensorList<double> A = split(a), B = split(b);
-    std::optional<Var<double>> total;
-    for (std::size_t k = 0; k < x.size(); ++k) {
-      Var<double> term = sum(Var<double>(A[k]) * square(x[k]) + Var<double>(B[k]) * x[k]);
-      if (sample) term = term + sum(Var<double>(split(c[*sample])[k]) * x[k]);
-      total = total ? *total + term : term;
-    }
-    return *total;
+  // The mean of fᵢ over the given rows cᵢ, written with the engine's ops.
+  Var<double> loss(const std::vector<Var<double>>& x, const Tensor<double>& rows) const {
+    const TensorList<double> A = split(a), B = split(b), C = split(column_means(rows));
+    Var<double> total = sum(Var<double>(A[0]) * square(x[0]) + Var<double>(B[0] + C[0]) * x[0]);
+    for (std::size_t k = 1; k < x.size(); ++k)
+      total = total + sum(Var<double>(A[k]) * square(x[k]) + Var<double>(B[k] + C[k]) * x[k]);
+    return total;
   }
   // Fills the leaves' gradients with ∇f through backward().
-  void backward(const std::vector<Var<double>>& x) const { loss(x, std::nullopt).backward(); }
-  FunctionObjective<double> objective() const {
-    return FunctionObjective<double>(
-        [this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, c.size());
+  void backward(const std::vector<Var<double>>& x) const { loss(x, data.images).backward(); }
+  // f over the n samples, one batch.
+  Objective<double> objective() const {
+    return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& rows,
+                                    const std::vector<int>&) { return loss(x, rows); },
+                             data, sample_range(0, c.size(), c.size()));
   }
 };
 

@@ -25,13 +25,12 @@ struct ConvexFiniteSum {
                                      {0.9, 1.4, 0.6, 0.5, 1.5, 1.0, 0.7},
                                      {1.1, 0.5, 1.2, 1.4, 0.8, 0.9, 0.6}};
 
+  data::Dataset<double> data = unlabeled_data(saddle::testing::matrix(a));  // the aᵢ as rows
+
   TensorList<double> split(const std::vector<double>& flat) const { return saddle::testing::split_flat(shapes, flat); }
-  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
-    std::vector<double> w(7, 0.0);
-    for (std::size_t i = 0; i < a.size(); ++i)
-      if (!sample || *sample == i)
-        for (std::size_t j = 0; j < 7; ++j) w[j] += a[i][j] / (sample ? 1.0 : static_cast<double>(a.size()));
-    const TensorList<double> W = split(w), X = split(target);
+  // The mean of fᵢ over the given rows aᵢ.
+  Var<double> loss(const std::vector<Var<double>>& x, const Tensor<double>& rows) const {
+    const TensorList<double> W = split(saddle::testing::column_means(rows)), X = split(target);
     Var<double> total = sum(Var<double>(W[0]) * square(x[0] - Var<double>(X[0])));
     return total + sum(Var<double>(W[1]) * square(x[1] - Var<double>(X[1])));
   }
@@ -54,9 +53,9 @@ Factory make(O opt) {
 
 TEST_CASE("every method converges on a convex quadratic: ‖θ − θ*‖ < 1e-3") {
   ConvexFiniteSum problem;
-  FunctionObjective<double> f(
-      [&](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return problem.loss(x, i); },
-      problem.a.size());
+  Objective<double> f([&](const std::vector<Var<double>>& x, const Tensor<double>& rows,
+                          const std::vector<int>&) { return problem.loss(x, rows); },
+                      problem.data, sample_range(0, problem.a.size(), problem.a.size()));
   const std::vector<Case> cases{
       {"SGD", make<SGD<double>>(SGDOptions{.lr = 0.2}), 200},
       {"Momentum", make<Momentum<double>>(MomentumOptions{.lr = 0.1, .momentum = 0.5}), 200},

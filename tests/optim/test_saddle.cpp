@@ -18,12 +18,13 @@ namespace {
 // The minima are x = ±e_d with f = ½·(−1) + ¼ = −¼.
 struct QuarticSaddle {
   std::size_t d = 10, n = 16;
-  Tensor<double> diag, samples;  // (d,1) and (n,d)
+  Tensor<double> diag;         // (d,1)
+  data::Dataset<double> data;  // the aᵢ as rows (n,d)
 
   explicit QuarticSaddle(std::uint64_t seed) {
     diag = zeros_tensor<double>(Shape{d, 1});
     for (std::size_t j = 0; j < d; ++j) diag(j, 0) = j + 1 < d ? 1.0 : -1.0;
-    samples = zeros_tensor<double>(Shape{n, d});
+    Tensor<double> samples = zeros_tensor<double>(Shape{n, d});
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int> k(-64, 64);
     for (std::size_t i = 0; i < n / 2; ++i)
@@ -31,25 +32,27 @@ struct QuarticSaddle {
         samples(i, j) = k(rng) / 64.0;
         samples(i + n / 2, j) = -samples(i, j);
       }
+    data = unlabeled_data(std::move(samples));
   }
 
-  Var<double> loss(const std::vector<Var<double>>& x, std::optional<std::size_t> sample) const {
+  // The mean of fᵢ over the rows aᵢ given.
+  Var<double> loss(const std::vector<Var<double>>& x, const Tensor<double>& a) const {
     const Var<double>& v = x[0];
     Var<double> quadratic = 0.5 * sum(Var<double>(diag) * square(v));
     Var<double> quartic = 0.25 * square(sum(square(v)));
-    Var<double> linear = sample ? sum(matmul(rows(Var<double>(samples), *sample, *sample + 1), v))
-                                : mean(matmul(Var<double>(samples), v));
-    return quadratic + quartic + linear;
+    return quadratic + quartic + mean(matmul(Var<double>(a), v));
   }
-  FunctionObjective<double> objective() const {
-    return FunctionObjective<double>(
-        [this](const std::vector<Var<double>>& x, std::optional<std::size_t> i) { return loss(x, i); }, n);
+  // f over the n samples, one batch.
+  Objective<double> objective() const {
+    return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& a,
+                                    const std::vector<int>&) { return loss(x, a); },
+                             data, sample_range(0, n, n));
   }
   std::vector<Var<double>> origin() const { return {Var<double>(zeros_tensor<double>(Shape{d, 1}), true)}; }
 };
 
 // Steps until f < −0.2, or −1 if that does not happen within max_steps.
-int steps_to_escape(Optimizer<double>& opt, Objective<double>& f, int max_steps) {
+int steps_to_escape(Optimizer<double>& opt, const Objective<double>& f, int max_steps) {
   for (int t = 1; t <= max_steps; ++t) {
     opt.step(f);
     if (f.loss(values_of(opt.params())) < -0.2) return t;

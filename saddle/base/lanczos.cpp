@@ -1,5 +1,5 @@
-// saddle/analysis/lanczos.cpp — Lanczos with full reorthogonalisation (see the header).
-#include "saddle/analysis/lanczos.hpp"
+// saddle/base/lanczos.cpp — Lanczos with full reorthogonalisation (see the header).
+#include "saddle/base/lanczos.hpp"
 
 #include <cblas.h>
 

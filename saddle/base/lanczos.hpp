@@ -1,4 +1,4 @@
-// saddle/analysis/lanczos.hpp — the Lanczos process on a symmetric operator, and its extreme
+// saddle/base/lanczos.hpp — the Lanczos process on a symmetric operator, and its extreme
 // eigenpairs.
 //
 // Lanczos (Golub & Van Loan, Matrix Computations, 4th ed., §10.1) builds an orthonormal basis
@@ -19,7 +19,7 @@
 
 #include <vector>
 
-#include "saddle/analysis/linear_operator.hpp"
+#include "saddle/base/linear_operator.hpp"
 
 namespace saddle {
 

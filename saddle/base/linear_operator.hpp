@@ -1,4 +1,4 @@
-// saddle/analysis/linear_operator.hpp — the vocabulary every curvature solver shares: a symmetric
+// saddle/base/linear_operator.hpp — the vocabulary every curvature solver shares: a symmetric
 // linear operator v ↦ Hv on lists of tensors, the options of an eigen-solver and its answer.
 #pragma once
 
