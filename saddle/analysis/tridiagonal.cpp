@@ -12,8 +12,7 @@
 
 namespace saddle {
 
-TridiagonalEigen tridiagonal_eigen(const std::vector<double>& alpha,
-                                   const std::vector<double>& beta) {
+TridiagonalEigen tridiagonal_eigen(const std::vector<double>& alpha, const std::vector<double>& beta) {
   const std::size_t m = alpha.size();
   if (m < 1 || beta.size() + 1 != alpha.size()) {
     std::ostringstream os;

@@ -196,8 +196,8 @@ TEST_CASE("data_roots: $SADDLE_DATA, then $XDG_DATA_HOME/saddle (else ~/.local/s
   // XDG base-directory specification: unset, empty or relative XDG_DATA_HOME means $HOME/.local/share.
   for (const char* xdg : {"", "relative/share"}) {
     env.set("XDG_DATA_HOME", xdg);
-    CHECK(paths_of(data_roots()) == std::vector<std::string>{"/d/saddle-data", "/h/user/.local/share/saddle",
-                                                            SADDLE_INSTALL_DATA_DIR});
+    CHECK(paths_of(data_roots()) ==
+          std::vector<std::string>{"/d/saddle-data", "/h/user/.local/share/saddle", SADDLE_INSTALL_DATA_DIR});
   }
   env.unset("XDG_DATA_HOME");
   CHECK(data_roots()[1].origin == "HOME, XDG_DATA_HOME unset");
@@ -277,7 +277,7 @@ TEST_CASE("a dataset found nowhere: one line naming each place looked, what name
   INFO(what);
   CHECK(contains(what, "dataset: 'mnist' not found. Looked in "));
   CHECK(contains(what, dir / "env/mnist (SADDLE_DATA: lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
-                              "t10k-labels-idx1-ubyte)"));
+                             "t10k-labels-idx1-ubyte)"));
   CHECK(contains(what, dir / "xdg/saddle/mnist (XDG_DATA_HOME: does not exist)"));
   CHECK(contains(what, installed + " (installed data directory: does not exist)"));
   CHECK(what.find(dir / "env/mnist") < what.find(dir / "xdg/saddle/mnist"));  // in the order looked

@@ -55,6 +55,18 @@ std::string find_idx(const std::string& dir, const std::string& split, const std
   return "";
 }
 
+// What `dir` lacks of the four IDX files: "" when it holds them all, else "does not exist" or
+// "lacks <names>".
+std::string idx_dir_lacks(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return "does not exist";
+  std::string missing;
+  for (const char* split : {"train", "test"})
+    for (const char* kind : {"images", "labels"})
+      if (find_idx(dir, split, kind).empty()) missing += (missing.empty() ? "" : ", ") + idx_names(split, kind)[0];
+  return missing.empty() ? "" : "lacks " + missing;
+}
+
 void check_split(const std::string& split) {
   if (split != "train" && split != "test") throw Error("dataset: split '" + split + "' is neither 'train' nor 'test'");
 }
@@ -114,22 +126,6 @@ Dataset<T> load_idx_dataset(const std::string& dir, const std::string& split) {
   return d;
 }
 
-namespace {
-
-// What `dir` lacks of the four IDX files: "" when it holds them all, else "does not exist" or
-// "lacks <names>".
-std::string idx_dir_lacks(const std::string& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return "does not exist";
-  std::string missing;
-  for (const char* split : {"train", "test"})
-    for (const char* kind : {"images", "labels"})
-      if (find_idx(dir, split, kind).empty()) missing += (missing.empty() ? "" : ", ") + idx_names(split, kind)[0];
-  return missing.empty() ? "" : "lacks " + missing;
-}
-
-}  // namespace
-
 std::vector<DataRoot> data_roots() {
   std::vector<DataRoot> roots;
   if (const std::string d = env("SADDLE_DATA"); !d.empty()) roots.push_back({d, "SADDLE_DATA"});
@@ -161,7 +157,8 @@ std::string resolve_dataset_dir(const std::string& name) {
     looked += (looked.empty() ? "" : "; ") + p.path + " (" + p.origin + ": " + lacks + ")";
   }
   if (env("SADDLE_DATA").empty()) looked += "; SADDLE_DATA is not set";
-  throw Error("dataset: '" + name + "' not found. Looked in " + looked + ". " + (fashion ? kFashionFetch : kMnistFetch));
+  throw Error("dataset: '" + name + "' not found. Looked in " + looked + ". " +
+              (fashion ? kFashionFetch : kMnistFetch));
 }
 
 template <class T>
