@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Installs everything saddle needs on a fresh Debian 12 machine: compilers and libraries for the
-# build, Python/PyTorch for the side-by-side benchmarks, and the two datasets.
+# build, Python/PyTorch for the side-by-side benchmarks, and the two datasets (MNIST into $SADDLE_DATA/mnist
+# when SADDLE_DATA is set, else into the per-user data directory ~/.local/share/saddle: scripts/fetch-data.sh).
 # Non-interactive and idempotent: packages already present are skipped, data already converted is kept.
 set -euo pipefail
 
 PACKAGES=(
   g++ pkg-config meson ninja-build
-  libxtensor-dev libxtensor-blas-dev xtl-dev libxsimd-dev
+  libxtensor-dev libxtensor-blas-dev xtl-dev  # xtensor-blas: the dense symmetric eigenproblems (eigh)
   libopenblas-dev liblapack-dev zlib1g-dev libzip-dev
   doctest-dev libbenchmark-dev
-  libcli11-dev libfmt-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev
   gnuplot-nox
   python3
   dataset-fashion-mnist

@@ -13,40 +13,7 @@
 
 #include "saddle/base/tensor_list.hpp"
 
-extern "C" {
-// LAPACK: eigenvalues and eigenvectors of a real symmetric tridiagonal matrix. The trailing
-// argument is the hidden length of the Fortran CHARACTER argument (gfortran's convention).
-void dstev_(const char* jobz, const int* n, double* d, double* e, double* z, const int* ldz,
-            double* work, int* info, std::size_t jobz_len);
-}
-
 namespace saddle {
-
-TridiagonalEigen tridiagonal_eigen(const std::vector<double>& alpha,
-                                   const std::vector<double>& beta) {
-  const int m = static_cast<int>(alpha.size());
-  if (m < 1 || beta.size() + 1 != alpha.size()) {
-    std::ostringstream os;
-    os << "tridiagonal_eigen: " << alpha.size() << " diagonal and " << beta.size()
-       << " off-diagonal entries do not form a tridiagonal matrix";
-    throw Error(os.str());
-  }
-  TridiagonalEigen out;
-  out.values = alpha;
-  std::vector<double> e(beta);
-  e.push_back(0.0);  // dstev reads n-1 entries; keep the pointer valid for n = 1
-  out.vectors.assign(static_cast<std::size_t>(m) * m, 0.0);
-  std::vector<double> work(static_cast<std::size_t>(std::max(1, 2 * m - 2)));
-  int info = 0;
-  const char jobz = 'V';
-  dstev_(&jobz, &m, out.values.data(), e.data(), out.vectors.data(), &m, work.data(), &info, 1);
-  if (info != 0) {
-    std::ostringstream os;
-    os << "tridiagonal_eigen: LAPACK dstev failed with info = " << info << " for m = " << m;
-    throw Error(os.str());
-  }
-  return out;
-}
 
 namespace {
 

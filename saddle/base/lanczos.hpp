@@ -7,9 +7,9 @@
 // Each new vector is orthogonalised against *all* previous ones by classical Gram–Schmidt applied
 // twice ("twice is enough", Giraud, Langou & Rozložník 2005), so no spurious copies of converged
 // Ritz values appear (§10.3.1) at the price of keeping the basis (m vectors of n numbers).
-// The eigenpairs (θ_i, s_i) of T_m come from LAPACK's dstev, always in double. A Ritz pair
-// (θ_i, y_i = Q_m s_i) has residual ‖Hy_i − θ_i y_i‖ = |β_m s_{m,i}| (§10.1.4), known without
-// forming y_i.
+// The eigenpairs (θ_i, s_i) of T_m come from LAPACK (dsyevd, through xtensor-blas's eigh), always
+// in double. A Ritz pair (θ_i, y_i = Q_m s_i) has residual ‖Hy_i − θ_i y_i‖ = |β_m s_{m,i}|
+// (§10.1.4), known without forming y_i.
 //
 // A single start vector sees one copy of each multiple eigenvalue. When the Krylov space is
 // exhausted (β_m ≈ 0: an invariant subspace has been found) lanczos_eigen restarts from a random
@@ -38,7 +38,8 @@ struct LanczosDecomposition {
   std::vector<TensorList<T>> basis;
 };
 
-// Eigen-decomposition of a symmetric tridiagonal matrix (LAPACK dstev).
+// Eigen-decomposition of a symmetric tridiagonal matrix (LAPACK dsyevd, through xt::linalg::eigh).
+// Throws saddle::Error when an entry is not finite or LAPACK fails.
 struct TridiagonalEigen {
   std::vector<double> values;   // ascending
   std::vector<double> vectors;  // m×m, column-major: vectors[i*m + j] is component j of vector i

@@ -1,5 +1,5 @@
 // Small problems with known curvature for the tests of analysis/: softmax regression (whose
-// Hessian has a closed form), a tanh MLP (dense Hessian through hessian()), and LAPACK's dsyev.
+// Hessian has a closed form), a tanh MLP (dense Hessian through hessian()), and dense eigenpairs.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -12,33 +12,9 @@
 #include "saddle/objective/objective.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/autodiff/functional.hpp"
-
-extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda, double* w,
-                       double* work, const int* lwork, int* info, std::size_t, std::size_t);
+#include "tests/analysis/dense_eigen.hpp"
 
 namespace saddle::testing {
-
-// Eigenvalues (ascending) and, column by column, orthonormal eigenvectors of a dense symmetric
-// matrix, from LAPACK dsyev.
-struct DenseEigen {
-  std::vector<double> values;
-  std::vector<std::vector<double>> vectors;
-};
-
-inline DenseEigen dsyev(const Tensor<double>& H) {
-  const int n = static_cast<int>(H.shape()[0]);
-  std::vector<double> a(H.begin(), H.end()), w(n);  // symmetric: row- and column-major agree
-  int lwork = -1, info = 0;
-  double query = 0;
-  dsyev_("V", "U", &n, a.data(), &n, w.data(), &query, &lwork, &info, 1, 1);
-  lwork = static_cast<int>(query);
-  std::vector<double> work(lwork);
-  dsyev_("V", "U", &n, a.data(), &n, w.data(), work.data(), &lwork, &info, 1, 1);
-  REQUIRE(info == 0);
-  DenseEigen e{w, {}};
-  for (int j = 0; j < n; ++j) e.vectors.emplace_back(a.begin() + j * n, a.begin() + (j + 1) * n);
-  return e;
-}
 
 inline std::vector<std::size_t> as_indices(const std::vector<int>& labels) {
   return std::vector<std::size_t>(labels.begin(), labels.end());

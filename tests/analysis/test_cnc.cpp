@@ -96,7 +96,7 @@ TEST_CASE("the CNC correlation and isotropic baseline equal their hand-computed 
 
 TEST_CASE("by default the CNC direction is the eigenvector of λ_min") {
   const TanhMlp m(5, 6, 3, 40, 21);
-  const DenseEigen exact = dsyev(m.dense_hessian());
+  const DenseEigen exact = dense_eigen(m.dense_hessian());
   REQUIRE(exact.values.front() < 0);
   const Objective<double> f(m.loss(), m.data, sample_range(0, m.N, 16));
   CncOptions opt;

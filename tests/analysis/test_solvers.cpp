@@ -1,5 +1,6 @@
 // Specifications of the eigen-solvers, trace and density estimators of analysis/, each checked on
-// operators built from explicit dense symmetric matrices Q·diag(λ)·Qᵀ against LAPACK dsyev.
+// operators built from explicit dense symmetric matrices Q·diag(λ)·Qᵀ against their dense
+// eigendecomposition (xtensor-blas's eigvalsh).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -17,11 +18,8 @@
 #include "saddle/analysis/power_iteration.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/analysis/trace.hpp"
+#include "tests/analysis/dense_eigen.hpp"
 #include "tests/error_of.hpp"
-
-extern "C" void dsyev_(const char* jobz, const char* uplo, const int* n, double* a, const int* lda,
-                       double* w, double* work, const int* lwork, int* info, std::size_t,
-                       std::size_t);
 
 using namespace saddle;
 
@@ -64,17 +62,9 @@ Dense with_spectrum(const std::vector<double>& spectrum, std::uint64_t seed) {
   return h;
 }
 
-// All eigenvalues, ascending, from LAPACK dsyev on the dense matrix.
-std::vector<double> dsyev_eigenvalues(const Dense& h) {
-  std::vector<double> a = h.a, w(h.n);
-  int lwork = -1, info = 0;
-  double query = 0;
-  dsyev_("N", "U", &h.n, a.data(), &h.n, w.data(), &query, &lwork, &info, 1, 1);
-  lwork = static_cast<int>(query);
-  std::vector<double> work(lwork);
-  dsyev_("N", "U", &h.n, a.data(), &h.n, w.data(), work.data(), &lwork, &info, 1, 1);
-  REQUIRE(info == 0);
-  return w;
+// All eigenvalues, ascending, of the dense matrix (tests/analysis/dense_eigen.hpp).
+std::vector<double> dense_eigenvalues(const Dense& h) {
+  return testing::dense_eigenvalues(h.a, static_cast<std::size_t>(h.n));
 }
 
 template <class T>
@@ -217,9 +207,9 @@ TEST_CASE("tensor list operations reject mismatched shapes, naming both shape li
   CHECK_THROWS_AS(saddle::unflatten(saddle::flatten(a), {{3, 4}, {6}}), Error);
 }
 
-TEST_CASE("lanczos_top and lanczos_bottom give the 5 extreme eigenvalues of dsyev to 1e-8 |λ1|") {
+TEST_CASE("lanczos_top and lanczos_bottom give the 5 extreme eigenvalues of the dense matrix to 1e-8 |λ1|") {
   const Dense h = with_spectrum(hessian_like_spectrum(200), 11);
-  const std::vector<double> exact = dsyev_eigenvalues(h);
+  const std::vector<double> exact = dense_eigenvalues(h);
   const auto H = dense_operator<double>(h, kTwoTensors);
   const TensorList<double> like = list_of<double>(kTwoTensors);
   EigenOptions opt;
@@ -255,7 +245,7 @@ TEST_CASE("lanczos works on a list of two tensors {(3,4),(5)} and in float") {
   std::vector<double> spectrum = {3, 2.9,  2.5, 1,  1,  1,    0,  0,  0,
                                   0, -0.5, -1,  -1, -2, -2.2, -6, 0.3};
   const Dense h = with_spectrum(spectrum, 5);
-  const std::vector<double> exact = dsyev_eigenvalues(h);
+  const std::vector<double> exact = dense_eigenvalues(h);
   EigenOptions opt;
   opt.k = 3;
   opt.max_iter = 17;
@@ -279,7 +269,7 @@ TEST_CASE("lanczos on n = 4 with k = 4 exhausts the space and returns the whole 
   for (const std::vector<double>& spectrum :
        {std::vector<double>{4, -1, 2, 0.5}, std::vector<double>{2, 2, -3, 2}}) {
     const Dense h = with_spectrum(spectrum, 3);
-    const std::vector<double> exact = dsyev_eigenvalues(h);
+    const std::vector<double> exact = dense_eigenvalues(h);
     EigenOptions opt;
     opt.k = 4;
     opt.max_iter = 50;
@@ -300,7 +290,7 @@ TEST_CASE("lanczos with tol = 0 and max_iter = n finds every copy of a multiple 
   const std::vector<double> spectrum = {3, 3,    3,  2.5, 1,  1,  0,  0,  0,
                                         0, -0.5, -1, -1,  -2, -2, -6, 0.3};
   const Dense h = with_spectrum(spectrum, 6);
-  const std::vector<double> exact = dsyev_eigenvalues(h);
+  const std::vector<double> exact = dense_eigenvalues(h);
   EigenOptions opt;
   opt.k = 4;
   opt.max_iter = 17;
@@ -461,7 +451,7 @@ TEST_CASE("power_iteration finds the top 3 eigenvalues by magnitude, deflating r
   std::uniform_real_distribution<double> u(-2.5, 2.5);
   while (spectrum.size() < 120) spectrum.push_back(u(rng));
   const Dense h = with_spectrum(spectrum, 21);
-  std::vector<double> exact = dsyev_eigenvalues(h);
+  std::vector<double> exact = dense_eigenvalues(h);
   std::sort(exact.begin(), exact.end(),
             [](double a, double b) { return std::abs(a) > std::abs(b); });
   const std::vector<Shape> shapes = {{4, 5}, {100}};

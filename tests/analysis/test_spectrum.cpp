@@ -1,6 +1,6 @@
 // Specifications of the spectrum facade over Hessian operators of real losses: softmax regression
 // (closed-form Hessian) and a tanh MLP at a point of negative curvature (dense Hessian from
-// hessian()), both against LAPACK dsyev on the dense matrix.
+// hessian()), both against the dense eigendecomposition (xtensor-blas eigh).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -20,15 +20,16 @@ namespace {
 // dataset in batches of 16, 16, 16, 2.
 struct SoftmaxCase {
   SoftmaxRegression p{6, 4, 50, 11};
-  HessianOperator<double> H = hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16), p.params);
-  DenseEigen exact = dsyev(p.hessian());  // ascending
+  HessianOperator<double> H =
+      hessian_operator(SoftmaxRegression::loss(), p.data, sample_range(0, 50, 16), p.params);
+  DenseEigen exact = dense_eigen(p.hessian());  // ascending
   double lambda1() const { return exact.values.back(); }
   double trace() const { return std::accumulate(exact.values.begin(), exact.values.end(), 0.0); }
 };
 
 }  // namespace
 
-TEST_CASE("Lanczos's top-5 and bottom-5 Hessian eigenvalues of softmax regression match dsyev") {
+TEST_CASE("Lanczos's top-5 and bottom-5 Hessian eigenvalues of softmax regression match the dense ones") {
   const SoftmaxCase c;
   // tol = 0: run until R^n is spanned, restarting on invariant subspaces, so each copy of the
   // (d + 1)-fold zero eigenvalue is found (one Krylov space holds one copy).
@@ -48,7 +49,7 @@ TEST_CASE("Lanczos's top-5 and bottom-5 Hessian eigenvalues of softmax regressio
   CHECK(c.H.hvp_calls() == static_cast<std::size_t>(top.iterations + bottom.iterations));
 }
 
-TEST_CASE("power iteration's top-3 agree with Lanczos and dsyev") {
+TEST_CASE("power iteration's top-3 agree with Lanczos and the dense eigenvalues") {
   const SoftmaxCase c;
   const auto top = top_eigenpairs<double>(c.H, c.p.params, 3, EigenSolver::power_iteration,
                                           {.max_iter = 2000, .tol = 1e-12, .seed = 2});
@@ -89,9 +90,9 @@ TEST_CASE("the SLQ density integrates to 1 and its mean is trace/n within 5%") {
   CHECK(*s.negative_mass < 1e-3);  // a convex loss: no negative curvature
 }
 
-TEST_CASE("at a point of negative curvature of a tanh MLP, λ_min from Lanczos matches dsyev") {
+TEST_CASE("at a point of negative curvature of a tanh MLP, λ_min from Lanczos matches the dense one") {
   const TanhMlp m(5, 6, 3, 40, 21);  // n = 57
-  const DenseEigen exact = dsyev(m.dense_hessian());
+  const DenseEigen exact = dense_eigen(m.dense_hessian());
   REQUIRE(exact.values.front() < -1e-3);  // the point is a saddle region, not a minimum
   const auto H = hessian_operator(m.loss(), m.data, sample_range(0, m.N, 15), m.params);
   const auto low = lambda_min<double>(H, m.params, {.max_iter = 80, .tol = 1e-10, .seed = 5});

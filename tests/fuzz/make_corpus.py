@@ -3,7 +3,7 @@
 
   make_corpus.py OUT_DIR   writes OUT_DIR/idx (for fuzz_idx) and OUT_DIR/npz (for fuzz_npz).
 
-IDX seeds are small valid files (a slice of data/mnist when it is there, synthetic ones always),
+IDX seeds are small valid files (a slice of MNIST when fetched, synthetic ones always),
 gzip files, and size bombs: headers claiming more or fewer elements than present, a gzip stream
 of a quarter megabyte of zeros compressed a thousandfold, dimensions whose product overflows, cut
 files. Each seed starts with fuzz_idx's mode byte: 0 for a file as it is, 1 for one fuzz_idx gzips.
@@ -14,12 +14,24 @@ member stating a huge uncompressed size, a deflated member stating more or less 
 """
 import gzip
 import io
+import os
 import pathlib
 import struct
 import sys
 import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def mnist_dir():
+    """Where the programs find MNIST (saddle/nn/data/dataset.hpp, data_roots): $SADDLE_DATA/mnist,
+    else the per-user $XDG_DATA_HOME/saddle/mnist (~/.local/share/saddle/mnist); the installed data
+    directory is not known here."""
+    if os.environ.get("SADDLE_DATA"):
+        return pathlib.Path(os.environ["SADDLE_DATA"]) / "mnist"
+    xdg = os.environ.get("XDG_DATA_HOME", "")
+    base = pathlib.Path(xdg) if os.path.isabs(xdg) else pathlib.Path.home() / ".local" / "share"
+    return base / "saddle" / "mnist"
 
 
 def idx_bytes(magic, dims, payload):
@@ -34,7 +46,7 @@ def idx_seeds():
     seeds = {}
     images = idx_bytes(0x803, (3, 5, 4), bytes((i * 37 + 11) % 256 for i in range(60)))
     labels = idx_bytes(0x801, (10,), bytes(range(10)))
-    mnist = ROOT / "data" / "mnist"
+    mnist = mnist_dir()
     try:  # two images and ten labels of the real files, their headers rewritten to match
         with gzip.open(mnist / "t10k-images-idx3-ubyte.gz") as f:
             head = f.read(16 + 2 * 784)

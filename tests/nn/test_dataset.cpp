@@ -8,6 +8,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <numeric>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "saddle/nn/data/dataset.hpp"
 #include "saddle/nn/data/idx.hpp"
@@ -128,28 +131,173 @@ TEST_CASE("load_idx_dataset refuses image and label files of different counts, n
   CHECK(contains(what, "train-labels.idx1-ubyte holds 6 labels"));
 }
 
-TEST_CASE("resolve_dataset_dir finds mnist under SADDLE_DATA and names what is missing") {
+namespace {
+
+// Sets or unsets environment variables for one test and restores them when it leaves its scope.
+class EnvScope {
+ public:
+  ~EnvScope() {
+    for (auto it = saved_.rbegin(); it != saved_.rend(); ++it) {
+      if (it->second)
+        ::setenv(it->first.c_str(), it->second->c_str(), 1);
+      else
+        ::unsetenv(it->first.c_str());
+    }
+  }
+  void set(const std::string& name, const std::string& value) {
+    save(name);
+    ::setenv(name.c_str(), value.c_str(), 1);
+  }
+  void unset(const std::string& name) {
+    save(name);
+    ::unsetenv(name.c_str());
+  }
+
+ private:
+  void save(const std::string& name) {
+    const char* v = std::getenv(name.c_str());
+    saved_.emplace_back(name, v ? std::optional<std::string>(v) : std::nullopt);
+  }
+  std::vector<std::pair<std::string, std::optional<std::string>>> saved_;
+};
+
+// Writes the four IDX files of a tiny dataset (n_train training samples, 1 test sample) into dir.
+void write_dataset(const std::string& dir, std::size_t n_train) {
+  fs::create_directories(dir);
+  write_idx_images(dir + "/train-images-idx3-ubyte", synthetic_images(n_train));
+  write_idx_labels(dir + "/train-labels-idx1-ubyte", synthetic_labels(n_train));
+  write_idx_images(dir + "/t10k-images-idx3-ubyte", synthetic_images(1));
+  write_idx_labels(dir + "/t10k-labels-idx1-ubyte", synthetic_labels(1));
+}
+
+std::vector<std::string> paths_of(const std::vector<DataRoot>& roots) {
+  std::vector<std::string> out;
+  for (const auto& r : roots) out.push_back(r.path);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("data_roots: $SADDLE_DATA, then $XDG_DATA_HOME/saddle (else ~/.local/share/saddle), then the installed one") {
+  EnvScope env;
+  env.set("SADDLE_DATA", "/d/saddle-data");
+  env.set("XDG_DATA_HOME", "/x/share");
+  env.set("HOME", "/h/user");
+  const std::vector<DataRoot> roots = data_roots();
+  REQUIRE(roots.size() == 3);
+  CHECK(roots[0].path == "/d/saddle-data");
+  CHECK(roots[0].origin == "SADDLE_DATA");
+  CHECK(roots[1].path == "/x/share/saddle");
+  CHECK(roots[1].origin == "XDG_DATA_HOME");
+  CHECK(roots[2].path == SADDLE_INSTALL_DATA_DIR);  // <prefix>/<datadir>/saddle, as configured
+  CHECK(roots[2].origin == "installed data directory");
+  CHECK(fs::path(roots[2].path).is_absolute());
+
+  // XDG base-directory specification: unset, empty or relative XDG_DATA_HOME means $HOME/.local/share.
+  for (const char* xdg : {"", "relative/share"}) {
+    env.set("XDG_DATA_HOME", xdg);
+    CHECK(paths_of(data_roots()) ==
+          std::vector<std::string>{"/d/saddle-data", "/h/user/.local/share/saddle", SADDLE_INSTALL_DATA_DIR});
+  }
+  env.unset("XDG_DATA_HOME");
+  CHECK(data_roots()[1].origin == "HOME, XDG_DATA_HOME unset");
+  env.set("SADDLE_DATA", "");  // set but empty: as if unset
+  CHECK(paths_of(data_roots()) == std::vector<std::string>{"/h/user/.local/share/saddle", SADDLE_INSTALL_DATA_DIR});
+  env.unset("SADDLE_DATA");
+  env.unset("HOME");  // no per-user directory to speak of
+  CHECK(paths_of(data_roots()) == std::vector<std::string>{SADDLE_INSTALL_DATA_DIR});
+}
+
+TEST_CASE("resolve_dataset_dir takes the first of data_roots() that holds all four IDX files") {
   TempDir dir;
-  const char* before = std::getenv("SADDLE_DATA");
-  const std::string saved = before ? before : "";
-  ::setenv("SADDLE_DATA", dir.path.c_str(), 1);
-  const std::string mnist = (dir.path / "mnist").string();
-  CHECK(contains(error_of([] { resolve_dataset_dir("mnist"); }), mnist + " does not exist"));
-  fs::create_directories(mnist);
-  write_idx_images(mnist + "/train-images-idx3-ubyte", synthetic_images(2));
-  const std::string what = error_of([] { resolve_dataset_dir("mnist"); });
-  CHECK(contains(what, "lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte"));
-  CHECK(contains(what, "scripts/setup.sh"));
-  write_idx_labels(mnist + "/train-labels-idx1-ubyte", synthetic_labels(2));
-  write_idx_images(mnist + "/t10k-images-idx3-ubyte", synthetic_images(1));
-  write_idx_labels(mnist + "/t10k-labels-idx1-ubyte", synthetic_labels(1));
-  CHECK(resolve_dataset_dir("mnist") == mnist);
+  EnvScope env;
+  env.set("SADDLE_DATA", dir / "env");
+  env.set("XDG_DATA_HOME", dir / "xdg");
+  env.set("HOME", dir / "home");
+  const std::string in_env = dir / "env/mnist", in_xdg = dir / "xdg/saddle/mnist",
+                    in_home = dir / "home/.local/share/saddle/mnist";
+  write_dataset(in_xdg, 2);
+  CHECK(resolve_dataset_dir("mnist") == in_xdg);
   CHECK(load_dataset<float>("mnist", "train").size() == 2);
-  CHECK(resolve_dataset_dir(mnist) == mnist);  // a directory given as such
-  if (before)
-    ::setenv("SADDLE_DATA", saved.c_str(), 1);
-  else
-    ::unsetenv("SADDLE_DATA");
+
+  fs::create_directories(in_env);  // a directory without the four files is passed over, as one not there is
+  write_idx_images(in_env + "/train-images-idx3-ubyte", synthetic_images(3));
+  CHECK(resolve_dataset_dir("mnist") == in_xdg);
+  write_dataset(in_env, 3);
+  CHECK(resolve_dataset_dir("mnist") == in_env);  // SADDLE_DATA comes first
+  CHECK(load_dataset<double>("mnist", "train").size() == 3);
+
+  env.unset("SADDLE_DATA");
+  CHECK(resolve_dataset_dir("mnist") == in_xdg);
+  env.unset("XDG_DATA_HOME");
+  write_dataset(in_home, 4);
+  CHECK(resolve_dataset_dir("mnist") == in_home);  // ~/.local/share/saddle when XDG_DATA_HOME is unset
+  CHECK(resolve_dataset_dir(in_env) == in_env);    // a directory given as such
+}
+
+TEST_CASE("Fashion-MNIST is looked for in fashion-mnist/ under each of data_roots(), then where Debian puts it") {
+  TempDir dir;
+  EnvScope env;
+  env.set("SADDLE_DATA", dir / "env");
+  env.set("XDG_DATA_HOME", dir / "xdg");
+  write_dataset(dir / "xdg/saddle/fashion-mnist", 2);
+  CHECK(resolve_dataset_dir("fashion") == dir / "xdg/saddle/fashion-mnist");
+  CHECK(resolve_dataset_dir("fashion-mnist") == dir / "xdg/saddle/fashion-mnist");
+  fs::remove_all(dir / "xdg");
+  // Then Debian's dataset-fashion-mnist, where installed; else the message names it.
+  std::string found, what;
+  try {
+    found = resolve_dataset_dir("fashion");
+  } catch (const Error& e) {
+    what = e.what();
+  }
+  if (what.empty()) {
+    CHECK(found == "/usr/share/datasets/fashion-mnist");
+  } else {
+    CHECK(contains(what, dir / "env/fashion-mnist (SADDLE_DATA: does not exist)"));
+    CHECK(contains(what, dir / "xdg/saddle/fashion-mnist (XDG_DATA_HOME: does not exist)"));
+    CHECK(contains(what, "/usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist: does not exist)"));
+    CHECK(contains(what, "dataset-fashion-mnist (scripts/setup.sh does)"));
+  }
+}
+
+TEST_CASE("a dataset found nowhere: one line naming each place looked, what named it, what it lacks, and the fetch") {
+  const std::string installed = std::string(SADDLE_INSTALL_DATA_DIR) + "/mnist";
+  if (fs::exists(installed)) {
+    MESSAGE("skipped: " << installed << " exists (saddle's data is installed)");
+    return;
+  }
+  TempDir dir;
+  EnvScope env;
+  env.set("SADDLE_DATA", dir / "env");
+  env.set("XDG_DATA_HOME", dir / "xdg");
+  fs::create_directories(dir / "env/mnist");
+  write_idx_images(dir / "env/mnist/train-images-idx3-ubyte", synthetic_images(2));
+  std::string what = error_of([] { resolve_dataset_dir("mnist"); });
+  INFO(what);
+  CHECK(contains(what, "dataset: 'mnist' not found. Looked in "));
+  CHECK(contains(what, dir / "env/mnist (SADDLE_DATA: lacks train-labels-idx1-ubyte, t10k-images-idx3-ubyte, "
+                             "t10k-labels-idx1-ubyte)"));
+  CHECK(contains(what, dir / "xdg/saddle/mnist (XDG_DATA_HOME: does not exist)"));
+  CHECK(contains(what, installed + " (installed data directory: does not exist)"));
+  CHECK(what.find(dir / "env/mnist") < what.find(dir / "xdg/saddle/mnist"));  // in the order looked
+  CHECK(what.find(dir / "xdg/saddle/mnist") < what.find(installed));
+  CHECK(contains(what, "scripts/fetch-data.sh"));
+  CHECK(!contains(what, "SADDLE_DATA is not set"));
+  CHECK(what.find('\n') == std::string::npos);
+
+  env.unset("SADDLE_DATA");
+  env.unset("XDG_DATA_HOME");
+  env.set("HOME", dir / "home");
+  what = error_of([] { resolve_dataset_dir("mnist"); });
+  CHECK(contains(what, dir / "home/.local/share/saddle/mnist (HOME, XDG_DATA_HOME unset: does not exist)"));
+  CHECK(contains(what, "SADDLE_DATA is not set"));
+  CHECK(!contains(what, dir / "env"));
+
+  // A directory given by path: named, with what it lacks.
+  what = error_of([&] { resolve_dataset_dir(dir / "env/mnist"); });
+  CHECK(contains(what, dir / "env/mnist lacks train-labels-idx1-ubyte"));
+  CHECK(contains(error_of([&] { resolve_dataset_dir(dir / "nowhere"); }), dir / "nowhere does not exist"));
 }
 
 TEST_CASE("one_hot puts a single 1 in each row, at the label's column") {

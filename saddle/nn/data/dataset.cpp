@@ -9,8 +9,8 @@
 
 #include "saddle/nn/data/idx.hpp"
 
-#ifndef SADDLE_SOURCE_ROOT
-#error "SADDLE_SOURCE_ROOT must name the source tree (nn/meson.build defines it)"
+#ifndef SADDLE_INSTALL_DATA_DIR
+#error "SADDLE_INSTALL_DATA_DIR must name the installed data directory (saddle/nn/meson.build defines it)"
 #endif
 
 namespace saddle::data {
@@ -19,6 +19,18 @@ namespace {
 
 constexpr const char* kFashionDir = "/usr/share/datasets/fashion-mnist";
 constexpr const char* kFetchHint = "run scripts/setup.sh (or scripts/fetch-data.sh) to fetch the datasets";
+constexpr const char* kMnistFetch =
+    "scripts/fetch-data.sh (or scripts/setup.sh) in saddle's source tree fetches MNIST into $SADDLE_DATA/mnist when "
+    "SADDLE_DATA is set, else into $XDG_DATA_HOME/saddle/mnist (~/.local/share/saddle/mnist)";
+constexpr const char* kFashionFetch =
+    "install Debian's package dataset-fashion-mnist (scripts/setup.sh does), or put the four IDX files in "
+    "fashion-mnist/ under one of the directories above";
+
+// The value of an environment variable, "" when unset.
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
 
 // The file names in use for one split's images or labels, first the standard one.
 std::vector<std::string> idx_names(const std::string& split, const std::string& kind) {
@@ -41,6 +53,18 @@ std::string find_idx(const std::string& dir, const std::string& split, const std
     if (fs::is_regular_file(p, ec)) return p.string();
   }
   return "";
+}
+
+// What `dir` lacks of the four IDX files: "" when it holds them all, else "does not exist" or
+// "lacks <names>".
+std::string idx_dir_lacks(const std::string& dir) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return "does not exist";
+  std::string missing;
+  for (const char* split : {"train", "test"})
+    for (const char* kind : {"images", "labels"})
+      if (find_idx(dir, split, kind).empty()) missing += (missing.empty() ? "" : ", ") + idx_names(split, kind)[0];
+  return missing.empty() ? "" : "lacks " + missing;
 }
 
 void check_split(const std::string& split) {
@@ -102,25 +126,39 @@ Dataset<T> load_idx_dataset(const std::string& dir, const std::string& split) {
   return d;
 }
 
+std::vector<DataRoot> data_roots() {
+  std::vector<DataRoot> roots;
+  if (const std::string d = env("SADDLE_DATA"); !d.empty()) roots.push_back({d, "SADDLE_DATA"});
+  // XDG base-directory specification: an unset, empty or relative XDG_DATA_HOME means $HOME/.local/share.
+  if (const std::string x = env("XDG_DATA_HOME"); fs::path(x).is_absolute())
+    roots.push_back({(fs::path(x) / "saddle").string(), "XDG_DATA_HOME"});
+  else if (const std::string h = env("HOME"); !h.empty())
+    roots.push_back({(fs::path(h) / ".local/share/saddle").string(),
+                     x.empty() ? "HOME, XDG_DATA_HOME unset" : "HOME, XDG_DATA_HOME not absolute"});
+  roots.push_back({SADDLE_INSTALL_DATA_DIR, "installed data directory"});
+  return roots;
+}
+
 std::string resolve_dataset_dir(const std::string& name) {
-  std::string dir;
-  if (name == "fashion" || name == "fashion-mnist") {
-    dir = kFashionDir;
-  } else if (name == "mnist") {
-    const char* root = std::getenv("SADDLE_DATA");
-    dir = (fs::path(root && *root ? root : SADDLE_SOURCE_ROOT "/data") / "mnist").string();
-  } else {
-    dir = name;
+  const bool fashion = name == "fashion" || name == "fashion-mnist";
+  if (!fashion && name != "mnist") {
+    const std::string lacks = idx_dir_lacks(name);
+    if (!lacks.empty()) throw Error("dataset: directory " + name + " " + lacks + "; " + kFetchHint);
+    return name;
   }
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    throw Error("dataset: '" + name + "': directory " + dir + " does not exist; " + kFetchHint);
-  std::string missing;
-  for (const char* split : {"train", "test"})
-    for (const char* kind : {"images", "labels"})
-      if (find_idx(dir, split, kind).empty()) missing += (missing.empty() ? "" : ", ") + idx_names(split, kind)[0];
-  if (!missing.empty()) throw Error("dataset: '" + name + "': " + dir + " lacks " + missing + "; " + kFetchHint);
-  return dir;
+  std::vector<DataRoot> places;
+  for (const DataRoot& r : data_roots())
+    places.push_back({(fs::path(r.path) / (fashion ? "fashion-mnist" : "mnist")).string(), r.origin});
+  if (fashion) places.push_back({kFashionDir, "Debian's dataset-fashion-mnist"});
+  std::string looked;
+  for (const DataRoot& p : places) {
+    const std::string lacks = idx_dir_lacks(p.path);
+    if (lacks.empty()) return p.path;
+    looked += (looked.empty() ? "" : "; ") + p.path + " (" + p.origin + ": " + lacks + ")";
+  }
+  if (env("SADDLE_DATA").empty()) looked += "; SADDLE_DATA is not set";
+  throw Error("dataset: '" + name + "' not found. Looked in " + looked + ". " +
+              (fashion ? kFashionFetch : kMnistFetch));
 }
 
 template <class T>

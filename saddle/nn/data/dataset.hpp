@@ -30,11 +30,27 @@ struct Dataset {
 template <class T>
 Dataset<T> load_idx_dataset(const std::string& dir, const std::string& split);
 
-// Where a dataset lives:
-//   "fashion" (or "fashion-mnist") -> /usr/share/datasets/fashion-mnist  (Debian dataset-fashion-mnist)
-//   "mnist"                        -> $SADDLE_DATA/mnist when SADDLE_DATA is set, else <source root>/data/mnist
+// A directory that may hold datasets, one subdirectory each (mnist/, fashion-mnist/), and what named it.
+struct DataRoot {
+  std::string path;
+  std::string origin;  // "SADDLE_DATA", "XDG_DATA_HOME", "HOME, XDG_DATA_HOME unset", "installed data directory"
+};
+
+// Where datasets are looked for, found at run time, in this order:
+//   1. $SADDLE_DATA, when set and not empty;
+//   2. the per-user data directory $XDG_DATA_HOME/saddle, or $HOME/.local/share/saddle when XDG_DATA_HOME
+//      is unset, empty or relative (the XDG base-directory specification); left out when HOME is unset too;
+//   3. the installed data directory <prefix>/<datadir>/saddle, fixed when the library is configured.
+// scripts/fetch-data.sh fetches into 1 when SADDLE_DATA is set, else into 2.
+std::vector<DataRoot> data_roots();
+
+// Where a dataset lives: the first directory, in the order below, that holds the four IDX files.
+//   "mnist"                        -> <root>/mnist for each of data_roots()
+//   "fashion" (or "fashion-mnist") -> <root>/fashion-mnist for each of data_roots(), then
+//                                     /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist)
 //   any other name                 -> that directory, as given
-// Throws saddle::Error naming the directory and the missing IDX files, and how to fetch them.
+// Throws saddle::Error, one line, naming every directory looked at, what named it and what it lacks, and
+// the command that fetches the dataset.
 std::string resolve_dataset_dir(const std::string& name);
 
 // load_idx_dataset(resolve_dataset_dir(name), split).
