@@ -8,8 +8,8 @@ namespace saddle {
 template <class T>
 Adagrad<T>::Adagrad(std::vector<Var<T>> params, AdagradOptions opt)
     : Optimizer<T>("Adagrad", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_positive("Adagrad", "eps", opt.eps);
-  detail::check_nonnegative("Adagrad", "initial_accumulator_value", opt.initial_accumulator_value);
+  hyperparameter::check_positive("Adagrad", "eps", opt.eps);
+  hyperparameter::check_nonnegative("Adagrad", "initial_accumulator_value", opt.initial_accumulator_value);
   sum_ = this->zeros_like_params();
   for (auto& s : sum_) std::fill(s.data(), s.data() + s.size(), static_cast<T>(opt.initial_accumulator_value));
 }

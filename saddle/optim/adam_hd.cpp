@@ -10,8 +10,8 @@ namespace saddle {
 template <class T>
 AdamHD<T>::AdamHD(std::vector<Var<T>> params, AdamHDOptions opt)
     : Optimizer<T>("Adam-HD", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_adam_options("Adam-HD", opt.beta1, opt.beta2, opt.eps);
-  detail::check_nonnegative("Adam-HD", "hypergrad_lr", opt.hypergrad_lr);
+  hyperparameter::check_adam_options("Adam-HD", opt.beta1, opt.beta2, opt.eps);
+  hyperparameter::check_nonnegative("Adam-HD", "hypergrad_lr", opt.hypergrad_lr);
   exp_avg_ = this->zeros_like_params();
   exp_avg_sq_ = this->zeros_like_params();
   prev_direction_ = this->zeros_like_params();

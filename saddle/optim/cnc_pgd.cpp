@@ -7,9 +7,9 @@ namespace saddle {
 template <class T>
 CNCPGD<T>::CNCPGD(std::vector<Var<T>> params, CNCPGDOptions opt)
     : PerturbedOptimizer<T>("CNC-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
-  detail::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
-  detail::check_positive("CNC-PGD", "r", opt.r);
+  hyperparameter::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("CNC-PGD", "r", opt.r);
 }
 
 template <class T>

@@ -7,8 +7,8 @@ namespace saddle {
 template <class T>
 CNCSGD<T>::CNCSGD(std::vector<Var<T>> params, CNCSGDOptions opt)
     : PerturbedOptimizer<T>("CNC-SGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_at_least_one("CNC-SGD", "t_thres", opt.t_thres);
-  detail::check_positive("CNC-SGD", "r", opt.r);
+  hyperparameter::check_at_least_one("CNC-SGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("CNC-SGD", "r", opt.r);
 }
 
 template <class T>

@@ -7,9 +7,9 @@ namespace saddle {
 template <class T>
 IsoPGD<T>::IsoPGD(std::vector<Var<T>> params, IsoPGDOptions opt)
     : PerturbedOptimizer<T>("ISO-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("ISO-PGD", "g_thres", opt.g_thres);
-  detail::check_at_least_one("ISO-PGD", "t_thres", opt.t_thres);
-  detail::check_positive("ISO-PGD", "radius", opt.radius);
+  hyperparameter::check_nonnegative("ISO-PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_at_least_one("ISO-PGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("ISO-PGD", "radius", opt.radius);
 }
 
 template <class T>

@@ -5,7 +5,7 @@ namespace saddle {
 template <class T>
 Momentum<T>::Momentum(const char* name, std::vector<Var<T>> params, MomentumOptions opt, bool nesterov_step)
     : Optimizer<T>(name, std::move(params), opt.lr, opt.weight_decay), opt_(opt), nesterov_step_(nesterov_step) {
-  detail::check_unit_interval(name, "momentum", opt.momentum);
+  hyperparameter::check_unit_interval(name, "momentum", opt.momentum);
   velocity_ = this->zeros_like_params();
 }
 

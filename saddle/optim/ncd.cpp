@@ -13,10 +13,10 @@ NCD<T>::NCD(std::vector<Var<T>> params, NCDOptions opt)
       opt_(opt),
       rng_(opt.seed),
       last_lambda_min_(std::numeric_limits<double>::quiet_NaN()) {
-  detail::check_nonnegative("NCD", "g_thres", opt.g_thres);
-  detail::check_nonnegative("NCD", "eps_h", opt.eps_h);
-  detail::check_positive("NCD", "rho", opt.rho);
-  detail::check_nonnegative("NCD", "lanczos_tol", opt.lanczos_tol);
+  hyperparameter::check_nonnegative("NCD", "g_thres", opt.g_thres);
+  hyperparameter::check_nonnegative("NCD", "eps_h", opt.eps_h);
+  hyperparameter::check_positive("NCD", "rho", opt.rho);
+  hyperparameter::check_nonnegative("NCD", "lanczos_tol", opt.lanczos_tol);
   if (opt.lanczos_max_iter < 1)
     throw Error("NCD: lanczos_max_iter = " + std::to_string(opt.lanczos_max_iter) + ", at least 1 is needed");
 }

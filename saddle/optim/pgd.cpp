@@ -9,8 +9,8 @@ namespace saddle {
 template <class T>
 PGD<T>::PGD(std::vector<Var<T>> params, PGDOptions opt)
     : PerturbedOptimizer<T>("PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("PGD", "g_thres", opt.g_thres);
-  detail::check_positive("PGD", "radius", opt.radius);
+  hyperparameter::check_nonnegative("PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_positive("PGD", "radius", opt.radius);
 }
 
 template <class T>

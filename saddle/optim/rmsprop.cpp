@@ -7,8 +7,8 @@ namespace saddle {
 template <class T>
 RMSProp<T>::RMSProp(std::vector<Var<T>> params, RMSPropOptions opt)
     : Optimizer<T>("RMSProp", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_unit_interval("RMSProp", "alpha", opt.alpha);
-  detail::check_positive("RMSProp", "eps", opt.eps);
+  hyperparameter::check_unit_interval("RMSProp", "alpha", opt.alpha);
+  hyperparameter::check_positive("RMSProp", "eps", opt.eps);
   square_avg_ = this->zeros_like_params();
 }
 

@@ -7,7 +7,7 @@ namespace saddle {
 template <class T>
 SGDHD<T>::SGDHD(std::vector<Var<T>> params, SGDHDOptions opt)
     : Optimizer<T>("SGD-HD", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_nonnegative("SGD-HD", "hypergrad_lr", opt.hypergrad_lr);
+  hyperparameter::check_nonnegative("SGD-HD", "hypergrad_lr", opt.hypergrad_lr);
   prev_grad_ = this->zeros_like_params();
 }
 
