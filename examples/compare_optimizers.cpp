@@ -21,8 +21,7 @@ using T = float;
 int main(int argc, char** argv) {
   CLI::App app{"Compare optimizers on one model: same initialisation, same mini-batches, one CSV and one figure."};
   TrainConfig c;
-  std::vector<std::string> optimizers = {"sgd", "momentum", "nesterov", "adam", "nadam", "amsgrad", "namsgrad",
-                                         "sgd-hd", "adam-hd"};
+  std::vector<std::string> optimizers = compared_optimizer_names();
   std::string dataset = "mnist", data_dir, csv_path = "compare.csv", plot_prefix;
   app.add_option("--model", c.model, "softmax, mlp, cnn or lenet5")
       ->check(CLI::IsMember(nn::model_names()))
@@ -48,6 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)")->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
+  app.footer(optimizer_help(false));
 
   return run_program("compare_optimizers", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.

@@ -64,6 +64,8 @@ int main(int argc, char** argv) {
       ->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
+  add_hyperparameter_flags(app, c.hyper);
+  app.footer(optimizer_help(true));
 
   return run_program("spectral_gap", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -39,5 +41,12 @@ void Adagrad<T>::visit_state(StateVisitor<T>& v) {
 
 template class Adagrad<float>;
 template class Adagrad<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> adagrad_methods() {
+  return {optimizer_method<Adagrad>(
+      {.name = "adagrad", .description = "steps over the root of the summed squared gradients (Duchi et al. 2011)"},
+      {{"eps", &AdagradOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

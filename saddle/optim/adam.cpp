@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 namespace hyperparameter {
@@ -84,5 +86,16 @@ void Adam<T>::visit_state(StateVisitor<T>& v) {
 
 template class Adam<float>;
 template class Adam<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> adam_methods() {
+  return {optimizer_method<Adam>(
+      {.name = "adam", .description = "Adam, adaptive moment estimation (Kingma & Ba 2015)", .in_comparison = true},
+      {{"beta1", &AdamOptions::beta1, HyperparameterRange::unit_interval,
+        "β₁, decay of the gradient's running average"},
+       {"beta2", &AdamOptions::beta2, HyperparameterRange::unit_interval,
+        "β₂, decay of the squared gradient's running average"},
+       {"eps", &AdamOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

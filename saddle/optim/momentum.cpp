@@ -1,5 +1,7 @@
 #include "saddle/optim/momentum.hpp"
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -47,5 +49,14 @@ void Momentum<T>::visit_state(StateVisitor<T>& v) {
 
 template class Momentum<float>;
 template class Momentum<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> momentum_methods() {
+  return {optimizer_method<Momentum>(
+      {.name = "momentum",
+       .description = "heavy-ball momentum, v ← μv + g, θ ← θ − ηv (Polyak 1964)",
+       .in_comparison = true},
+      {{"momentum", &MomentumOptions::momentum, HyperparameterRange::unit_interval, "momentum μ"}})};
+}
 
 }  // namespace saddle

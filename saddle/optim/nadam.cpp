@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "saddle/optim/adam.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
@@ -72,11 +73,10 @@ template <class T>
 void Nadam<T>::update(const typename Optimizer<T>::Gradients& g) {
   for (std::size_t i = 0; i < g.size(); ++i) {
     if (!g[i]) continue;
-    const auto c =
-        nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, opt_.momentum_decay,
-                              static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
+    const auto c = nadam_step<T>(this->lr(), opt_.beta1, opt_.beta2, opt_.eps, this->weight_decay_, opt_.momentum_decay,
+                                 static_cast<double>(this->leaf_steps_[i]), mu_product_[i]);
     nadam_kernel(this->size(i), g[i]->data(), this->data(i), exp_avg_[i].data(), exp_avg_sq_[i].data(),
-                         max_second_moment_ ? max_exp_avg_sq_[i].data() : static_cast<T*>(nullptr), c);
+                 max_second_moment_ ? max_exp_avg_sq_[i].data() : static_cast<T*>(nullptr), c);
   }
 }
 
@@ -91,5 +91,18 @@ void Nadam<T>::visit_state(StateVisitor<T>& v) {
 
 template class Nadam<float>;
 template class Nadam<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> nadam_methods() {
+  return {optimizer_method<Nadam>(
+      {.name = "nadam",
+       .description = "Adam with Nesterov momentum under Dozat's momentum schedule (Dozat 2016)",
+       .in_comparison = true},
+      {{"beta1", &NadamOptions::beta1, HyperparameterRange::unit_interval,
+        "β₁, decay of the gradient's running average"},
+       {"beta2", &NadamOptions::beta2, HyperparameterRange::unit_interval,
+        "β₂, decay of the squared gradient's running average"},
+       {"eps", &NadamOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "saddle/analysis/lanczos.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
@@ -86,5 +87,18 @@ void NCD<T>::visit_state(StateVisitor<T>& v) {
 
 template class NCD<float>;
 template class NCD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> ncd_methods() {
+  return {optimizer_method<NCD>({.name = "ncd",
+                                 .description = "negative-curvature descent: near a stationary point, a step along the "
+                                                "Hessian's bottom eigenvector (Carmon et al. 2018)"},
+                                {{"g_thres", &NCDOptions::g_thres, HyperparameterRange::nonnegative,
+                                  "gradient threshold, look for negative curvature when ‖∇f‖ ≤ g_thres"},
+                                 {"rho", &NCDOptions::rho, HyperparameterRange::positive,
+                                  "Lipschitz constant ρ of the Hessian: curvature step |λ_min|/ρ"},
+                                 {"eps_h", &NCDOptions::eps_h, HyperparameterRange::nonnegative,
+                                  "curvature threshold: step when λ_min < −ε_H"}})};
+}
 
 }  // namespace saddle

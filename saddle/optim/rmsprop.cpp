@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -37,5 +39,15 @@ void RMSProp<T>::visit_state(StateVisitor<T>& v) {
 
 template class RMSProp<float>;
 template class RMSProp<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> rmsprop_methods() {
+  return {optimizer_method<RMSProp>(
+      {.name = "rmsprop",
+       .description = "steps over the root of a running average of squared gradients (Tieleman & Hinton 2012)"},
+      {{"alpha", &RMSPropOptions::alpha, HyperparameterRange::unit_interval,
+        "α, smoothing of the squared gradients' average"},
+       {"eps", &RMSPropOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -50,5 +52,15 @@ void SGDHD<T>::visit_state(StateVisitor<T>& v) {
 
 template class SGDHD<float>;
 template class SGDHD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> sgd_hd_methods() {
+  return {optimizer_method<SGDHD>(
+      {.name = "sgd-hd",
+       .description = "gradient descent whose learning rate is learned by hypergradient descent (Baydin et al. 2018)",
+       .in_comparison = true},
+      {{"hypergrad_lr", &SGDHDOptions::hypergrad_lr, HyperparameterRange::nonnegative,
+        "β, the learning rate of the learning rate"}})};
+}
 
 }  // namespace saddle
