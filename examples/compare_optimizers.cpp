@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
       for (std::size_t j = 0; j < i; ++j)
         if (optimizers[i] == optimizers[j])
           throw Error("--optimizers: " + optimizers[i] + " is named twice (each method runs once)");
+    for (const auto& name : optimizers) check_optimizer(name, c.hyper);
     const std::string loss_png = plot_prefix.empty() ? "" : plot_prefix + "_loss.png";
     const std::string accuracy_png = plot_prefix.empty() ? "" : plot_prefix + "_accuracy.png";
     OutputPaths()

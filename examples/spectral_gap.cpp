@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
     // Everything the command line can get wrong, before the data is loaded.
     if (samples == 0) throw Error("--samples 0: the Hessian of the mean over no sample");
     if (last == 0) throw Error("--last 0: no iteration to measure");
+    check_optimizer(c.optimizer, c.hyper);
     OutputPaths().add("--csv", csv_path).add("--plot", plot_path).add("--checkpoint", checkpoint.checkpoint).check();
     if (!plot_path.empty()) require_gnuplot();
 

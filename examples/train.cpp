@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   return run_program("train", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.
     check_schedule_flags(app, c.schedule.name);
+    check_optimizer(c.optimizer, h);
     if (!plot_path.empty() && csv_path.empty()) throw Error("--plot needs --csv (the figure is drawn from the CSV)");
     OutputPaths()
         .add("--csv", csv_path)

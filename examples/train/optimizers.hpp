@@ -123,4 +123,10 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const std::string& name, std::vecto
   return method.make<T>(std::move(p), {.lr = h.lr, .weight_decay = h.l2, .seed = h.seed, .hyperparameters = h.given});
 }
 
+// Builds the method once over a single number and drops it, so that a flag it does not take or a
+// value outside its range is refused before any data is read, in the constructor's own words.
+inline void check_optimizer(const std::string& name, const Hyperparameters& h) {
+  make_optimizer<double>(name, {Var<double>(Tensor<double>{0.0}, true)}, h);
+}
+
 }  // namespace saddle::examples
