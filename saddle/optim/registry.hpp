@@ -24,6 +24,7 @@
 // that iterate the list (tests/optim/test_registry.cpp) then include it.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
