@@ -21,8 +21,7 @@ using T = float;
 int main(int argc, char** argv) {
   CLI::App app{"Compare optimizers on one model: same initialisation, same mini-batches, one CSV and one figure."};
   TrainConfig c;
-  std::vector<std::string> optimizers = {"sgd", "momentum", "nesterov", "adam", "nadam", "amsgrad", "namsgrad",
-                                         "sgd-hd", "adam-hd"};
+  std::vector<std::string> optimizers = compared_optimizer_names();
   std::string dataset = "mnist", data_dir, csv_path = "compare.csv", plot_prefix;
   app.add_option("--model", c.model, "softmax, mlp, cnn or lenet5")
       ->check(CLI::IsMember(nn::model_names()))
@@ -48,6 +47,7 @@ int main(int argc, char** argv) {
   app.add_option("--plot", plot_prefix, "render PREFIX_loss.png and PREFIX_accuracy.png (gnuplot)")->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
+  app.footer(optimizer_help(false));
 
   return run_program("compare_optimizers", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.
@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
       for (std::size_t j = 0; j < i; ++j)
         if (optimizers[i] == optimizers[j])
           throw Error("--optimizers: " + optimizers[i] + " is named twice (each method runs once)");
+    for (const auto& name : optimizers) check_optimizer(name, c.hyper);
     const std::string loss_png = plot_prefix.empty() ? "" : plot_prefix + "_loss.png";
     const std::string accuracy_png = plot_prefix.empty() ? "" : plot_prefix + "_accuracy.png";
     OutputPaths()

@@ -65,11 +65,14 @@ int main(int argc, char** argv) {
       ->check(path());
   CheckpointFlags checkpoint;
   checkpoint.add_to(app);
+  add_hyperparameter_flags(app, c.hyper);
+  app.footer(optimizer_help(true));
 
   return run_program("spectral_gap", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.
     if (samples == 0) throw Error("--samples 0: the Hessian of the mean over no sample");
     if (last == 0) throw Error("--last 0: no iteration to measure");
+    check_optimizer(c.optimizer, c.hyper);
     OutputPaths().add("--csv", csv_path).add("--plot", plot_path).add("--checkpoint", checkpoint.checkpoint).check();
     if (!plot_path.empty()) require_gnuplot();
 

@@ -68,23 +68,13 @@ int main(int argc, char** argv) {
   app.add_option("--step-every", c.schedule.every, "step: every k steps")->check(count())->capture_default_str();
   app.add_option("--lr-min", c.schedule.lr_min, "cosine: final learning rate")->check(finite())->capture_default_str();
   app.add_option("--l2", h.l2, "L2 weight decay λ (g ← g + λθ)")->check(finite())->capture_default_str();
-  app.add_option("--momentum", h.momentum, "momentum μ (momentum, nesterov)")->check(finite());
-  app.add_option("--beta1", h.beta1, "β₁ (Adam family)")->check(finite());
-  app.add_option("--beta2", h.beta2, "β₂ (Adam family)")->check(finite());
-  app.add_option("--eps", h.eps, "ε (Adam family, Adagrad, RMSProp)")->check(finite());
-  app.add_option("--alpha", h.alpha, "RMSProp's smoothing α")->check(finite());
-  app.add_option("--hypergrad-lr", h.hypergrad_lr, "β of the hypergradient methods (sgd-hd, adam-hd)")->check(finite());
-  app.add_option("--g-thres", h.g_thres, "gradient threshold of pgd, iso-pgd, cnc-pgd, ncd")->check(finite());
-  app.add_option("--t-thres", h.t_thres, "steps between perturbations (pgd, iso-pgd, cnc-pgd, cnc-sgd)")
-      ->check(count());
-  app.add_option("--radius", h.radius, "perturbation radius (pgd, iso-pgd)")->check(finite());
-  app.add_option("--r", h.r, "the larger step size of cnc-pgd and cnc-sgd")->check(finite());
-  app.add_option("--rho", h.rho, "ncd: Lipschitz constant of the Hessian (step |λ_min|/ρ)")->check(finite());
-  app.add_option("--eps-h", h.eps_h, "ncd: curvature threshold ε_H")->check(finite());
+  add_hyperparameter_flags(app, h);
+  app.footer(optimizer_help(true));
 
   return run_program("train", app, argc, argv, [&]() {
     // Everything the command line can get wrong, before the data is loaded.
     check_schedule_flags(app, c.schedule.name);
+    check_optimizer(c.optimizer, h);
     if (!plot_path.empty() && csv_path.empty()) throw Error("--plot needs --csv (the figure is drawn from the CSV)");
     OutputPaths()
         .add("--csv", csv_path)

@@ -1,4 +1,5 @@
-// saddle/optim.hpp — every optimizer, the objective interface and the schedules.
+// saddle/optim.hpp — every optimizer, the list of them (registry.hpp), the objective interface and
+// the schedules.
 #pragma once
 
 #include "saddle/objective.hpp"
@@ -17,6 +18,7 @@
 #include "saddle/optim/nesterov.hpp"
 #include "saddle/optim/optimizer.hpp"
 #include "saddle/optim/pgd.hpp"
+#include "saddle/optim/registry.hpp"
 #include "saddle/optim/rmsprop.hpp"
 #include "saddle/optim/schedule.hpp"
 #include "saddle/optim/sgd.hpp"

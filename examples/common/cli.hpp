@@ -42,20 +42,18 @@ inline const CLI::Validator& path() {
   return v;
 }
 
-namespace detail {
 // The number in s, or NaN when s is not one number from end to end.
 inline double parse_number(const std::string& s) {
   char* end = nullptr;
   const double x = std::strtod(s.c_str(), &end);
   return s.empty() || end != s.c_str() + s.size() ? std::nan("") : x;
 }
-}  // namespace detail
 
 // A real number that is finite: "nan", "inf" and 1e999 are refused, never carried into a run.
 inline const CLI::Validator& finite() {
   static const CLI::Validator v(
       [](std::string& s) -> std::string {
-        return std::isfinite(detail::parse_number(s)) ? "" : "'" + s + "' is not a finite number";
+        return std::isfinite(parse_number(s)) ? "" : "'" + s + "' is not a finite number";
       },
       "FINITE");
   return v;
@@ -65,7 +63,7 @@ inline const CLI::Validator& finite() {
 inline const CLI::Validator& positive() {
   static const CLI::Validator v(
       [](std::string& s) -> std::string {
-        const double x = detail::parse_number(s);
+        const double x = parse_number(s);
         return std::isfinite(x) && x > 0 ? "" : "'" + s + "' is not a finite number > 0";
       },
       "POSITIVE");
@@ -82,7 +80,7 @@ inline constexpr double kMaxLearningRate = 1e3;
 inline const CLI::Validator& learning_rate() {
   static const CLI::Validator v(
       [](std::string& s) -> std::string {
-        const double x = detail::parse_number(s);
+        const double x = parse_number(s);
         if (std::isfinite(x) && x > 0 && x <= kMaxLearningRate) return "";
         return "learning rate '" + s + "' is outside (0, 1e3]";
       },

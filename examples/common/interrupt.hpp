@@ -22,14 +22,15 @@
 
 namespace saddle::examples {
 
-namespace detail {
-inline volatile sig_atomic_t received_signal = 0;
-extern "C" inline void record_signal(int sig) { received_signal = sig; }
-}  // namespace detail
+// What the handler shares with the program: the signal it recorded.
+namespace interrupt_signal {
+inline volatile sig_atomic_t received = 0;
+extern "C" inline void record_signal(int sig) { received = sig; }
+}  // namespace interrupt_signal
 
 inline void catch_interrupts() {
   struct sigaction action {};
-  action.sa_handler = detail::record_signal;
+  action.sa_handler = interrupt_signal::record_signal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;
   if (sigaction(SIGINT, &action, nullptr) != 0 || sigaction(SIGTERM, &action, nullptr) != 0)
@@ -37,7 +38,7 @@ inline void catch_interrupts() {
 }
 
 // The signal received since catch_interrupts(), or 0.
-inline int interrupted() { return detail::received_signal; }
+inline int interrupted() { return interrupt_signal::received; }
 
 inline const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
 

@@ -65,7 +65,8 @@ inline void require_gnuplot() {
   throw Error("--plot: gnuplot is not installed (Debian package gnuplot-nox; scripts/setup.sh installs it)");
 }
 
-namespace detail {
+// How plot_csv reads the CSV and talks to gnuplot.
+namespace gnuplot {
 
 inline std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> cells(1);
@@ -87,7 +88,7 @@ inline std::string data_value(const std::string& cell) {
 }
 
 // Runs gnuplot on `script`; returns its exit status, and its messages in *messages.
-inline int run_gnuplot(const std::string& script, std::string* messages) {
+inline int run(const std::string& script, std::string* messages) {
   int in[2], err[2];
   if (::pipe2(in, O_CLOEXEC) != 0) throw Error(std::string("plot: cannot create a pipe: ") + std::strerror(errno));
   if (::pipe2(err, O_CLOEXEC) != 0) {
@@ -141,7 +142,7 @@ inline int run_gnuplot(const std::string& script, std::string* messages) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-}  // namespace detail
+}  // namespace gnuplot
 
 inline void plot_csv(const PlotSpec& p) {
   // The table, grouped in order of first appearance.
@@ -149,7 +150,7 @@ inline void plot_csv(const PlotSpec& p) {
   if (!in) throw Error("plot: cannot read " + p.csv + ": " + std::strerror(errno));
   std::string line;
   std::getline(in, line);
-  const std::vector<std::string> header = detail::split_csv_line(line);
+  const std::vector<std::string> header = gnuplot::split_csv_line(line);
   auto column = [&](const std::string& name) {
     for (std::size_t i = 0; i < header.size(); ++i)
       if (header[i] == name) return i;
@@ -162,7 +163,7 @@ inline void plot_csv(const PlotSpec& p) {
   std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    const std::vector<std::string> cells = detail::split_csv_line(line);
+    const std::vector<std::string> cells = gnuplot::split_csv_line(line);
     if (cells.size() != header.size())
       throw Error("plot: " + p.csv + ": a row of " + std::to_string(cells.size()) + " cells for " +
                   std::to_string(header.size()) + " columns");
@@ -173,7 +174,7 @@ inline void plot_csv(const PlotSpec& p) {
       groups.push_back(g);
       blocks.emplace_back();
     }
-    for (std::size_t c = 0; c < cols.size(); ++c) blocks[k] += (c ? " " : "") + detail::data_value(cells[cols[c]]);
+    for (std::size_t c = 0; c < cols.size(); ++c) blocks[k] += (c ? " " : "") + gnuplot::data_value(cells[cols[c]]);
     blocks[k] += '\n';
   }
   if (groups.empty()) throw Error("plot: " + p.csv + " has no rows to plot");
@@ -198,7 +199,7 @@ inline void plot_csv(const PlotSpec& p) {
   script += plot + "\nset output\n";
 
   std::string messages;
-  const int rc = detail::run_gnuplot(script, &messages);
+  const int rc = gnuplot::run(script, &messages);
   struct stat st {};
   const bool written = ::stat(png.temp_path().c_str(), &st) == 0 && st.st_size > 0;
   if (rc != 0 || !written) {

@@ -124,6 +124,9 @@ inline void check_signature(const CheckpointReader& ck, const RunSignature& now)
   }
   for (const auto& [flag, value] : now) {
     const auto it = before.find(flag);
+    // A flag the checkpoint does not record came after it (a hyperparameter of a method added to the
+    // list since): the run that wrote it had the flag's default.
+    if (it == before.end() && value == "default") continue;
     if (it == before.end()) throw Error("--resume " + ck.path() + ": the checkpoint does not record " + flag);
     if (it->second != value)
       throw Error("--resume " + ck.path() + ": the checkpoint was made with " + flag + " " + it->second + ", not " +

@@ -1,125 +1,132 @@
-// examples/train/optimizers.hpp — every optimizer of optim/ by its command-line name, built from
-// the flags that were given; a flag left out keeps the method's own default.
+// examples/train/optimizers.hpp — the programs' command line for saddle's optimizers, generated from
+// the list of saddle/optim/registry.hpp: --optimizer NAME, one flag per hyperparameter (--beta2,
+// --t-thres, …), the list --help prints, and the method built from the flags that were given; a flag
+// left out keeps the method's own default.
 #pragma once
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "examples/common/cli.hpp"
 #include "saddle/optim.hpp"
 
 namespace saddle::examples {
 
 struct Hyperparameters {
-  std::optional<double> lr, momentum, beta1, beta2, eps, hypergrad_lr, g_thres, radius, r, rho, eps_h, alpha;
-  std::optional<std::size_t> t_thres;
+  std::optional<double> lr;
   double l2 = 0;
   std::uint64_t seed = 0;
-
-  // The method-specific flags that were given, by name.
-  std::vector<std::string> given() const {
-    std::vector<std::string> names;
-    const std::pair<const char*, bool> flags[] = {
-        {"--momentum", bool(momentum)}, {"--beta1", bool(beta1)},   {"--beta2", bool(beta2)},
-        {"--eps", bool(eps)},           {"--alpha", bool(alpha)},   {"--hypergrad-lr", bool(hypergrad_lr)},
-        {"--g-thres", bool(g_thres)},   {"--t-thres", bool(t_thres)}, {"--radius", bool(radius)},
-        {"--r", bool(r)},               {"--rho", bool(rho)},       {"--eps-h", bool(eps_h)}};
-    for (const auto& [name, on] : flags)
-      if (on) names.push_back(name);
-    return names;
-  }
+  // The method-specific flags that were given, by hyperparameter name ("beta2", "t_thres").
+  std::map<std::string, double> given;
 };
 
+// Every method's name, in the list's order.
 inline const std::vector<std::string>& optimizer_names() {
-  static const std::vector<std::string> names = {
-      "sgd",     "momentum", "nesterov", "nesterov-lookahead", "adam", "adamw", "nadam",   "amsgrad", "namsgrad",
-      "adagrad", "rmsprop",  "sgd-hd",   "adam-hd",            "pgd",  "iso-pgd", "cnc-pgd", "cnc-sgd", "ncd"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& m : optimizer_methods()) out.push_back(m.name());
+    return out;
+  }();
   return names;
 }
 
-namespace detail {
-template <class V>
-void set(V& field, const std::optional<V>& flag) {
-  if (flag) field = *flag;
+// The methods of the research's comparison (compare_optimizers' default set), in the list's order.
+inline std::vector<std::string> compared_optimizer_names() {
+  std::vector<std::string> out;
+  for (const auto& m : optimizer_methods())
+    if (m.in_comparison()) out.push_back(m.name());
+  return out;
 }
 
-// The method's options from the flags: each field the options struct has and the command line gave
-// is set; the others keep the method's defaults. A given flag the method has no field for is an
-// error, so that a run never silently differs from its command line.
-template <class O>
-O options_from(const Hyperparameters& h, const std::string& method) {
-  O o;
-  std::vector<std::string> accepted;
-  auto accepts = [&](const char* flag) { accepted.push_back(flag); };
-  if constexpr (requires { o.momentum; }) accepts("--momentum");
-  if constexpr (requires { o.beta1; }) accepts("--beta1");
-  if constexpr (requires { o.beta2; }) accepts("--beta2");
-  if constexpr (requires { o.eps; }) accepts("--eps");
-  if constexpr (requires { o.alpha; }) accepts("--alpha");
-  if constexpr (requires { o.hypergrad_lr; }) accepts("--hypergrad-lr");
-  if constexpr (requires { o.g_thres; }) accepts("--g-thres");
-  if constexpr (requires { o.t_thres; }) accepts("--t-thres");
-  if constexpr (requires { o.radius; }) accepts("--radius");
-  if constexpr (requires { o.r; }) accepts("--r");
-  if constexpr (requires { o.rho; }) accepts("--rho");
-  if constexpr (requires { o.eps_h; }) accepts("--eps-h");
-  for (const auto& flag : h.given())
-    if (std::find(accepted.begin(), accepted.end(), flag) == accepted.end())
-      throw Error(flag + " does not apply to " + method);
-  set(o.lr, h.lr);
-  o.weight_decay = h.l2;
-  if constexpr (requires { o.momentum; }) set(o.momentum, h.momentum);
-  if constexpr (requires { o.beta1; }) set(o.beta1, h.beta1);
-  if constexpr (requires { o.beta2; }) set(o.beta2, h.beta2);
-  if constexpr (requires { o.eps; }) set(o.eps, h.eps);
-  if constexpr (requires { o.alpha; }) set(o.alpha, h.alpha);
-  if constexpr (requires { o.hypergrad_lr; }) set(o.hypergrad_lr, h.hypergrad_lr);
-  if constexpr (requires { o.g_thres; }) set(o.g_thres, h.g_thres);
-  if constexpr (requires { o.t_thres; }) set(o.t_thres, h.t_thres);
-  if constexpr (requires { o.radius; }) set(o.radius, h.radius);
-  if constexpr (requires { o.r; }) set(o.r, h.r);
-  if constexpr (requires { o.rho; }) set(o.rho, h.rho);
-  if constexpr (requires { o.eps_h; }) set(o.eps_h, h.eps_h);
-  if constexpr (requires { o.seed; }) o.seed = h.seed;
-  return o;
+// A command-line flag for a hyperparameter of one or more methods (methods that share a name share
+// the flag), in the order the list first names it.
+struct HyperparameterFlag {
+  const Hyperparameter* first;       // as the first method that has it declares it
+  std::vector<std::string> methods;  // the methods that take it
+  std::string flag() const { return first->flag(); }
+};
+
+inline const std::vector<HyperparameterFlag>& hyperparameter_flags() {
+  static const std::vector<HyperparameterFlag> flags = [] {
+    std::vector<HyperparameterFlag> out;
+    for (const auto& m : optimizer_methods())
+      for (const auto& h : m.hyperparameters()) {
+        auto it = std::find_if(out.begin(), out.end(), [&](const auto& f) { return f.first->name == h.name; });
+        if (it == out.end()) it = out.insert(out.end(), HyperparameterFlag{&h, {}});
+        it->methods.push_back(m.name());
+      }
+    return out;
+  }();
+  return flags;
 }
 
-template <template <class> class Method, class O, class T>
-std::unique_ptr<Optimizer<T>> build(std::vector<Var<T>> params, O options) {
-  return std::make_unique<Method<T>>(std::move(params), std::move(options));
+// --momentum, --beta1, … for every hyperparameter of the list: finite numbers, or whole numbers ≥ 0
+// for counts; the method's constructor checks its own range.
+inline void add_hyperparameter_flags(CLI::App& app, Hyperparameters& h) {
+  for (const auto& f : hyperparameter_flags()) {
+    std::string methods;
+    for (const auto& m : f.methods) methods += (methods.empty() ? "" : ", ") + m;
+    // One method's words, or those all its methods share (the text before the first comma).
+    std::string help = f.first->help;
+    for (const auto& m : f.methods)
+      if (find_optimizer(m).find(f.first->name)->help != help) help = help.substr(0, help.find(','));
+    help += " (" + methods + ")";
+    const std::string name = f.first->name;
+    if (is_count(f.first->range))
+      app.add_option_function<std::size_t>(
+             f.flag(), [&h, name](std::size_t n) { h.given[name] = double(n); }, help)
+          ->check(count());
+    else
+      app.add_option_function<double>(
+             f.flag(), [&h, name](double x) { h.given[name] = x; }, help)
+          ->check(finite());
+  }
 }
-}  // namespace detail
+
+// The list of methods as --help ends with it: each name and description, and with
+// `with_hyperparameters` the flags each method takes, with their defaults and ranges.
+inline std::string optimizer_help(bool with_hyperparameters) {
+  auto number = [](double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", x);
+    return std::string(buf);
+  };
+  std::string out = "Optimizers:\n";
+  for (const auto& m : optimizer_methods()) {
+    std::string line = "  " + m.name();
+    line.resize(std::max<std::size_t>(line.size() + 1, 22), ' ');
+    out += line + m.description() + "\n";
+    if (!with_hyperparameters) continue;
+    out += std::string(22, ' ') + "--lr " + number(m.default_lr());
+    for (const auto& h : m.hyperparameters())
+      out += ", " + h.flag() + " " + number(h.default_value) + " in " + range_text(h.range);
+    out += "\n";
+  }
+  return out;
+}
 
 template <class T>
 std::unique_ptr<Optimizer<T>> make_optimizer(const std::string& name, std::vector<Var<T>> p, const Hyperparameters& h) {
-  using detail::build;
-  using detail::options_from;
-  if (name == "sgd") return build<SGD>(std::move(p), options_from<SGDOptions>(h, name));
-  if (name == "momentum") return build<Momentum>(std::move(p), options_from<MomentumOptions>(h, name));
-  if (name == "nesterov" || name == "nesterov-lookahead") {
-    NesterovOptions o = options_from<NesterovOptions>(h, name);
-    o.form = name == "nesterov" ? NesterovForm::reformulated : NesterovForm::look_ahead;
-    return build<Nesterov>(std::move(p), o);
-  }
-  if (name == "adam") return build<Adam>(std::move(p), options_from<AdamOptions>(h, name));
-  if (name == "adamw") return build<AdamW>(std::move(p), options_from<AdamWOptions>(h, name));
-  if (name == "nadam") return build<Nadam>(std::move(p), options_from<NadamOptions>(h, name));
-  if (name == "amsgrad") return build<AMSGrad>(std::move(p), options_from<AMSGradOptions>(h, name));
-  if (name == "namsgrad") return build<NAMSGrad>(std::move(p), options_from<NAMSGradOptions>(h, name));
-  if (name == "adagrad") return build<Adagrad>(std::move(p), options_from<AdagradOptions>(h, name));
-  if (name == "rmsprop") return build<RMSProp>(std::move(p), options_from<RMSPropOptions>(h, name));
-  if (name == "sgd-hd") return build<SGDHD>(std::move(p), options_from<SGDHDOptions>(h, name));
-  if (name == "adam-hd") return build<AdamHD>(std::move(p), options_from<AdamHDOptions>(h, name));
-  if (name == "pgd") return build<PGD>(std::move(p), options_from<PGDOptions>(h, name));
-  if (name == "iso-pgd") return build<IsoPGD>(std::move(p), options_from<IsoPGDOptions>(h, name));
-  if (name == "cnc-pgd") return build<CNCPGD>(std::move(p), options_from<CNCPGDOptions>(h, name));
-  if (name == "cnc-sgd") return build<CNCSGD>(std::move(p), options_from<CNCSGDOptions>(h, name));
-  if (name == "ncd") return build<NCD>(std::move(p), options_from<NCDOptions>(h, name));
-  std::string known;
-  for (const auto& n : optimizer_names()) known += (known.empty() ? "" : ", ") + n;
-  throw Error("unknown optimizer '" + name + "' (one of: " + known + ")");
+  const OptimizerMethod& method = find_optimizer(name);
+  // A given flag the method does not take is an error, so that a run never silently differs from
+  // its command line.
+  for (const auto& f : hyperparameter_flags())
+    if (h.given.count(f.first->name) && !method.find(f.first->name))
+      throw Error(f.flag() + " does not apply to " + name);
+  return method.make<T>(std::move(p), {.lr = h.lr, .weight_decay = h.l2, .seed = h.seed, .hyperparameters = h.given});
+}
+
+// Builds the method once over a single number and drops it, so that a flag it does not take or a
+// value outside its range is refused before any data is read, in the constructor's own words.
+inline void check_optimizer(const std::string& name, const Hyperparameters& h) {
+  make_optimizer<double>(name, {Var<double>(Tensor<double>{0.0}, true)}, h);
 }
 
 }  // namespace saddle::examples

@@ -47,35 +47,31 @@ inline RunSignature run_signature(const TrainConfig& c, const std::string& data_
     std::snprintf(buf, sizeof buf, "%.17g", x);
     return std::string(buf);
   };
-  auto given = [&](const std::optional<double>& x) { return x ? exact(*x) : std::string("default"); };
   const Hyperparameters& h = c.hyper;
-  return {{"--model", c.model},
-          {"--optimizer", c.optimizer},
-          {"--data", data_dir},
-          {"training samples", std::to_string(train_size)},
-          {"test samples", std::to_string(test_size)},
-          {"--batch", std::to_string(c.batch)},
-          {"--epochs", std::to_string(c.epochs)},
-          {"--seed", std::to_string(h.seed)},
-          {"--lr", given(h.lr)},
-          {"--l2", exact(h.l2)},
-          {"--schedule", c.schedule.name},
-          {"--tau", exact(c.schedule.tau)},
-          {"--step-gamma", exact(c.schedule.gamma)},
-          {"--step-every", std::to_string(c.schedule.every)},
-          {"--lr-min", exact(c.schedule.lr_min)},
-          {"--momentum", given(h.momentum)},
-          {"--beta1", given(h.beta1)},
-          {"--beta2", given(h.beta2)},
-          {"--eps", given(h.eps)},
-          {"--alpha", given(h.alpha)},
-          {"--hypergrad-lr", given(h.hypergrad_lr)},
-          {"--g-thres", given(h.g_thres)},
-          {"--t-thres", h.t_thres ? std::to_string(*h.t_thres) : "default"},
-          {"--radius", given(h.radius)},
-          {"--r", given(h.r)},
-          {"--rho", given(h.rho)},
-          {"--eps-h", given(h.eps_h)}};
+  RunSignature s = {{"--model", c.model},
+                    {"--optimizer", c.optimizer},
+                    {"--data", data_dir},
+                    {"training samples", std::to_string(train_size)},
+                    {"test samples", std::to_string(test_size)},
+                    {"--batch", std::to_string(c.batch)},
+                    {"--epochs", std::to_string(c.epochs)},
+                    {"--seed", std::to_string(h.seed)},
+                    {"--lr", h.lr ? exact(*h.lr) : "default"},
+                    {"--l2", exact(h.l2)},
+                    {"--schedule", c.schedule.name},
+                    {"--tau", exact(c.schedule.tau)},
+                    {"--step-gamma", exact(c.schedule.gamma)},
+                    {"--step-every", std::to_string(c.schedule.every)},
+                    {"--lr-min", exact(c.schedule.lr_min)}};
+  // Every method's flags (optimizers.hpp), in the list's order: the value given, or "default".
+  for (const auto& f : hyperparameter_flags()) {
+    const auto it = h.given.find(f.first->name);
+    const std::string value = it == h.given.end()        ? "default"
+                              : is_count(f.first->range) ? std::to_string(static_cast<std::size_t>(it->second))
+                                                         : exact(it->second);
+    s.emplace_back(f.flag(), value);
+  }
+  return s;
 }
 
 struct Evaluation {

@@ -3,13 +3,15 @@
 #include <algorithm>
 #include <cmath>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
 Adagrad<T>::Adagrad(std::vector<Var<T>> params, AdagradOptions opt)
     : Optimizer<T>("Adagrad", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_positive("Adagrad", "eps", opt.eps);
-  detail::check_nonnegative("Adagrad", "initial_accumulator_value", opt.initial_accumulator_value);
+  hyperparameter::check_positive("Adagrad", "eps", opt.eps);
+  hyperparameter::check_nonnegative("Adagrad", "initial_accumulator_value", opt.initial_accumulator_value);
   sum_ = this->zeros_like_params();
   for (auto& s : sum_) std::fill(s.data(), s.data() + s.size(), static_cast<T>(opt.initial_accumulator_value));
 }
@@ -39,5 +41,12 @@ void Adagrad<T>::visit_state(StateVisitor<T>& v) {
 
 template class Adagrad<float>;
 template class Adagrad<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> adagrad_methods() {
+  return {optimizer_method<Adagrad>(
+      {.name = "adagrad", .description = "steps over the root of the summed squared gradients (Duchi et al. 2011)"},
+      {{"eps", &AdagradOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

@@ -15,9 +15,6 @@
 // State: "exp_avg.<i>" = m, "exp_avg_sq.<i>" = v.
 #pragma once
 
-#include <algorithm>
-#include <cmath>
-
 #include "saddle/optim/optimizer.hpp"
 
 namespace saddle {
@@ -53,40 +50,9 @@ class Adam : public Optimizer<T> {
   TensorList<T> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;  // the last one only with max_second_moment
 };
 
-namespace detail {
-// The checks Adam's relatives share: lr ≥ 0, β₁, β₂ ∈ [0, 1), ε > 0.
+namespace hyperparameter {
+// The checks Adam's relatives share: β₁, β₂ ∈ [0, 1), ε > 0.
 void check_adam_options(const char* method, double beta1, double beta2, double eps);
-
-// The coefficients of one Adam step of a parameter at its step t.
-template <class T>
-struct AdamStep {
-  T beta1, beta2, eps, weight_decay;
-  T step_size;  // η/(1 − β₁ᵗ)
-  T sqrt_bc2;   // √(1 − β₂ᵗ)
-  T decay;      // θ's factor before the step: 1, or 1 − ηλ_w for AdamW
-
-  // The coefficients at step t from the bias corrections bc₁ = 1 − β₁ᵗ and bc₂ = 1 − β₂ᵗ (1 where a
-  // method omits them), computed in double and rounded once to T.
-  static AdamStep at(double beta1, double beta2, double eps, double weight_decay, double lr, double bc1, double bc2,
-                     double decay = 1) {
-    return {T(beta1), T(beta2), T(eps), T(weight_decay), T(lr / bc1), T(std::sqrt(bc2)), T(decay)};
-  }
-};
-
-// Adam's moments and step on n coordinates, shared by Adam, AdamW and AMSGrad:
-//   g ← grad + λθ;  m ← β₁m + (1 − β₁)g;  v ← β₂v + (1 − β₂)g²;  v̂ ← max(v̂, v) if max_v
-//   θ ← decay·θ − step_size · m / (√(v̂ or v)/sqrt_bc2 + ε)
-template <class T>
-void adam_kernel(std::size_t n, const T* grad, T* theta, T* m, T* v, T* max_v, const AdamStep<T>& c) {
-  for (std::size_t j = 0; j < n; ++j) {
-    const T g = grad[j] + c.weight_decay * theta[j];
-    m[j] = c.beta1 * m[j] + (1 - c.beta1) * g;
-    v[j] = c.beta2 * v[j] + (1 - c.beta2) * g * g;
-    T second = v[j];
-    if (max_v) second = max_v[j] = std::max(max_v[j], v[j]);  // Reddi et al. 2018, Alg. 2
-    theta[j] = c.decay * theta[j] - c.step_size * m[j] / (std::sqrt(second) / c.sqrt_bc2 + c.eps);
-  }
-}
-}  // namespace detail
+}  // namespace hyperparameter
 
 }  // namespace saddle

@@ -4,14 +4,15 @@
 #include <cmath>
 
 #include "saddle/optim/adam.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
 template <class T>
 AdamHD<T>::AdamHD(std::vector<Var<T>> params, AdamHDOptions opt)
     : Optimizer<T>("Adam-HD", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_adam_options("Adam-HD", opt.beta1, opt.beta2, opt.eps);
-  detail::check_nonnegative("Adam-HD", "hypergrad_lr", opt.hypergrad_lr);
+  hyperparameter::check_adam_options("Adam-HD", opt.beta1, opt.beta2, opt.eps);
+  hyperparameter::check_nonnegative("Adam-HD", "hypergrad_lr", opt.hypergrad_lr);
   exp_avg_ = this->zeros_like_params();
   exp_avg_sq_ = this->zeros_like_params();
   prev_direction_ = this->zeros_like_params();
@@ -66,5 +67,20 @@ void AdamHD<T>::visit_state(StateVisitor<T>& v) {
 
 template class AdamHD<float>;
 template class AdamHD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> adam_hd_methods() {
+  return {optimizer_method<AdamHD>(
+      {.name = "adam-hd",
+       .description = "Adam whose learning rate is learned by hypergradient descent (Baydin et al. 2018)",
+       .in_comparison = true},
+      {{"hypergrad_lr", &AdamHDOptions::hypergrad_lr, HyperparameterRange::nonnegative,
+        "β, the learning rate of the learning rate"},
+       {"beta1", &AdamHDOptions::beta1, HyperparameterRange::unit_interval,
+        "β₁, decay of the gradient's running average"},
+       {"beta2", &AdamHDOptions::beta2, HyperparameterRange::unit_interval,
+        "β₂, decay of the squared gradient's running average"},
+       {"eps", &AdamHDOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

@@ -1,15 +1,16 @@
 #include "saddle/optim/cnc_pgd.hpp"
 
 #include "saddle/optim/perturbation.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
 template <class T>
 CNCPGD<T>::CNCPGD(std::vector<Var<T>> params, CNCPGDOptions opt)
     : PerturbedOptimizer<T>("CNC-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
-  detail::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
-  detail::check_positive("CNC-PGD", "r", opt.r);
+  hyperparameter::check_nonnegative("CNC-PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_at_least_one("CNC-PGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("CNC-PGD", "r", opt.r);
 }
 
 template <class T>
@@ -38,5 +39,18 @@ void CNCPGD<T>::step(const Objective<T>& f) {
 
 template class CNCPGD<float>;
 template class CNCPGD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> cnc_pgd_methods() {
+  return {optimizer_method<CNCPGD>(
+      {.name = "cnc-pgd",
+       .description = "gradient descent with a periodic step r along one sample's gradient near stationary points "
+                      "(Daneshmand et al. 2018)"},
+      {{"g_thres", &CNCPGDOptions::g_thres, HyperparameterRange::nonnegative,
+        "gradient threshold, perturb when ‖∇f‖² ≤ g_thres"},
+       {"t_thres", &CNCPGDOptions::t_thres, HyperparameterRange::positive_count,
+        "perturbation period, perturb at steps t_thres, 2t_thres, …"},
+       {"r", &CNCPGDOptions::r, HyperparameterRange::positive, "the larger step r along one sample's gradient"}})};
+}
 
 }  // namespace saddle

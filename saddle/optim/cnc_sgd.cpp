@@ -1,14 +1,15 @@
 #include "saddle/optim/cnc_sgd.hpp"
 
 #include "saddle/optim/perturbation.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
 template <class T>
 CNCSGD<T>::CNCSGD(std::vector<Var<T>> params, CNCSGDOptions opt)
     : PerturbedOptimizer<T>("CNC-SGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_at_least_one("CNC-SGD", "t_thres", opt.t_thres);
-  detail::check_positive("CNC-SGD", "r", opt.r);
+  hyperparameter::check_at_least_one("CNC-SGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("CNC-SGD", "r", opt.r);
 }
 
 template <class T>
@@ -34,5 +35,15 @@ void CNCSGD<T>::step(const Objective<T>& f) {
 
 template class CNCSGD<float>;
 template class CNCSGD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> cnc_sgd_methods() {
+  return {optimizer_method<CNCSGD>(
+      {.name = "cnc-sgd",
+       .description = "single-sample gradient descent with a step r every t_thres steps (Daneshmand et al. 2018)"},
+      {{"t_thres", &CNCSGDOptions::t_thres, HyperparameterRange::positive_count,
+        "perturbation period, a step of size r at steps t_thres, 2t_thres, …"},
+       {"r", &CNCSGDOptions::r, HyperparameterRange::positive, "the larger step r along one sample's gradient"}})};
+}
 
 }  // namespace saddle

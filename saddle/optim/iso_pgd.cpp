@@ -1,15 +1,16 @@
 #include "saddle/optim/iso_pgd.hpp"
 
 #include "saddle/optim/perturbation.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
 template <class T>
 IsoPGD<T>::IsoPGD(std::vector<Var<T>> params, IsoPGDOptions opt)
     : PerturbedOptimizer<T>("ISO-PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("ISO-PGD", "g_thres", opt.g_thres);
-  detail::check_at_least_one("ISO-PGD", "t_thres", opt.t_thres);
-  detail::check_positive("ISO-PGD", "radius", opt.radius);
+  hyperparameter::check_nonnegative("ISO-PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_at_least_one("ISO-PGD", "t_thres", opt.t_thres);
+  hyperparameter::check_positive("ISO-PGD", "radius", opt.radius);
 }
 
 template <class T>
@@ -26,5 +27,17 @@ void IsoPGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 
 template class IsoPGD<float>;
 template class IsoPGD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> iso_pgd_methods() {
+  return {optimizer_method<IsoPGD>(
+      {.name = "iso-pgd",
+       .description = "CNC-PGD's schedule with a perturbation uniform in a ball (Daneshmand et al. 2018)"},
+      {{"g_thres", &IsoPGDOptions::g_thres, HyperparameterRange::nonnegative,
+        "gradient threshold, perturb when ‖∇f‖² ≤ g_thres"},
+       {"t_thres", &IsoPGDOptions::t_thres, HyperparameterRange::positive_count,
+        "perturbation period, perturb at steps t_thres, 2t_thres, …"},
+       {"radius", &IsoPGDOptions::radius, HyperparameterRange::positive, "radius r of the perturbation ball"}})};
+}
 
 }  // namespace saddle

@@ -1,11 +1,13 @@
 #include "saddle/optim/momentum.hpp"
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
 Momentum<T>::Momentum(const char* name, std::vector<Var<T>> params, MomentumOptions opt, bool nesterov_step)
     : Optimizer<T>(name, std::move(params), opt.lr, opt.weight_decay), opt_(opt), nesterov_step_(nesterov_step) {
-  detail::check_unit_interval(name, "momentum", opt.momentum);
+  hyperparameter::check_unit_interval(name, "momentum", opt.momentum);
   velocity_ = this->zeros_like_params();
 }
 
@@ -47,5 +49,14 @@ void Momentum<T>::visit_state(StateVisitor<T>& v) {
 
 template class Momentum<float>;
 template class Momentum<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> momentum_methods() {
+  return {optimizer_method<Momentum>(
+      {.name = "momentum",
+       .description = "heavy-ball momentum, v ← μv + g, θ ← θ − ηv (Polyak 1964)",
+       .in_comparison = true},
+      {{"momentum", &MomentumOptions::momentum, HyperparameterRange::unit_interval, "momentum μ"}})};
+}
 
 }  // namespace saddle

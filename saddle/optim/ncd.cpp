@@ -5,6 +5,7 @@
 
 #include "saddle/base/lanczos.hpp"
 #include "saddle/base/tensor_list.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
@@ -14,10 +15,10 @@ NCD<T>::NCD(std::vector<Var<T>> params, NCDOptions opt)
       opt_(opt),
       rng_(opt.seed),
       last_lambda_min_(std::numeric_limits<double>::quiet_NaN()) {
-  detail::check_nonnegative("NCD", "g_thres", opt.g_thres);
-  detail::check_nonnegative("NCD", "eps_h", opt.eps_h);
-  detail::check_positive("NCD", "rho", opt.rho);
-  detail::check_nonnegative("NCD", "lanczos_tol", opt.lanczos_tol);
+  hyperparameter::check_nonnegative("NCD", "g_thres", opt.g_thres);
+  hyperparameter::check_nonnegative("NCD", "eps_h", opt.eps_h);
+  hyperparameter::check_positive("NCD", "rho", opt.rho);
+  hyperparameter::check_nonnegative("NCD", "lanczos_tol", opt.lanczos_tol);
   if (opt.lanczos_max_iter < 1)
     throw Error("NCD: lanczos_max_iter = " + std::to_string(opt.lanczos_max_iter) + ", at least 1 is needed");
 }
@@ -76,5 +77,18 @@ void NCD<T>::visit_state(StateVisitor<T>& v) {
 
 template class NCD<float>;
 template class NCD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> ncd_methods() {
+  return {optimizer_method<NCD>({.name = "ncd",
+                                 .description = "negative-curvature descent: near a stationary point, a step along the "
+                                                "Hessian's bottom eigenvector (Carmon et al. 2018)"},
+                                {{"g_thres", &NCDOptions::g_thres, HyperparameterRange::nonnegative,
+                                  "gradient threshold, look for negative curvature when ‖∇f‖ ≤ g_thres"},
+                                 {"rho", &NCDOptions::rho, HyperparameterRange::positive,
+                                  "Lipschitz constant ρ of the Hessian: curvature step |λ_min|/ρ"},
+                                 {"eps_h", &NCDOptions::eps_h, HyperparameterRange::nonnegative,
+                                  "curvature threshold: step when λ_min < −ε_H"}})};
+}
 
 }  // namespace saddle

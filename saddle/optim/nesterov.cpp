@@ -1,6 +1,7 @@
 #include "saddle/optim/nesterov.hpp"
 
 #include "saddle/base/tensor_list.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
@@ -28,5 +29,20 @@ void Nesterov<T>::step(const Objective<T>& f) {
 
 template class Nesterov<float>;
 template class Nesterov<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> nesterov_methods() {
+  return {optimizer_method<Nesterov>(
+              {.name = "nesterov",
+               .description = "Nesterov's accelerated gradient, reformulated: θ ← θ − η(g + μv) (Nesterov 1983)",
+               .in_comparison = true},
+              {{"momentum", &NesterovOptions::momentum, HyperparameterRange::unit_interval, "momentum μ"}}),
+          optimizer_method<Nesterov>(
+              {.name = "nesterov-lookahead",
+               .description =
+                   "Nesterov's accelerated gradient taken at the look-ahead point θ − ημv (Sutskever et al. 2013)"},
+              {{"momentum", &NesterovOptions::momentum, HyperparameterRange::unit_interval, "momentum μ"}},
+              NesterovOptions{.form = NesterovForm::look_ahead})};
+}
 
 }  // namespace saddle

@@ -11,7 +11,7 @@
 
 namespace saddle {
 
-namespace detail {
+namespace hyperparameter {
 
 std::string format_number(double x) {
   std::ostringstream os;
@@ -45,7 +45,7 @@ void check_at_least_one(const char* method, const char* name, std::size_t n) {
   if (n < 1) throw Error(std::string(method) + ": " + name + " = 0, at least 1 is needed");
 }
 
-}  // namespace detail
+}  // namespace hyperparameter
 
 namespace {
 
@@ -96,7 +96,7 @@ class StateReader final : public StateVisitor<T> {
   void count(const std::string& key, std::size_t& n) override {
     const double x = static_cast<double>(in_.at(key)->data()[0]);
     if (!(x >= 0) || x != std::floor(x) || x > 9007199254740992.0)
-      throw Error(std::string(method_) + ": load_state_dict: '" + key + "' = " + detail::format_number(x) +
+      throw Error(std::string(method_) + ": load_state_dict: '" + key + "' = " + hyperparameter::format_number(x) +
                   " is not a count");
     if (assign_) n = static_cast<std::size_t>(x);
   }
@@ -118,8 +118,8 @@ class StateReader final : public StateVisitor<T> {
 template <class T>
 Optimizer<T>::Optimizer(const char* name, std::vector<Var<T>> params, double lr, double weight_decay)
     : params_(std::move(params)), weight_decay_(weight_decay), leaf_steps_(params_.size(), 0), name_(name) {
-  detail::check_nonnegative(name_, "lr", lr);
-  detail::check_nonnegative(name_, "weight_decay", weight_decay);
+  hyperparameter::check_nonnegative(name_, "lr", lr);
+  hyperparameter::check_nonnegative(name_, "weight_decay", weight_decay);
   if (params_.empty()) throw Error(std::string(name_) + ": the parameter list is empty");
   for (std::size_t i = 0; i < params_.size(); ++i) {
     if (!params_[i].is_leaf())
@@ -135,7 +135,7 @@ Optimizer<T>::Optimizer(const char* name, std::vector<Var<T>> params, double lr,
 
 template <class T>
 void Optimizer<T>::set_lr(double lr) {
-  detail::check_nonnegative(name_, "lr", lr);
+  hyperparameter::check_nonnegative(name_, "lr", lr);
   assign_lr(lr);
 }
 

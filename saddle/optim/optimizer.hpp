@@ -120,14 +120,15 @@ class Optimizer {
   double lr_ = 0;
 };
 
-namespace detail {
-// Hyperparameter checks shared by the methods; each throws saddle::Error naming the method, the
-// parameter and its value: "Adam: beta2 = 1.5 is outside [0, 1)".
+// The hyperparameter checks the methods' constructors share; each throws saddle::Error naming the
+// method, the parameter and its value: "Adam: beta2 = 1.5 is outside [0, 1)".
+namespace hyperparameter {
 void check_unit_interval(const char* method, const char* name, double x);  // in [0, 1)
 void check_positive(const char* method, const char* name, double x);       // finite and > 0
 void check_nonnegative(const char* method, const char* name, double x);    // finite and ≥ 0
 void check_at_least_one(const char* method, const char* name, std::size_t n);
+// x as the messages print it (the shortest of "%g": 1.5, 1e-08, nan).
 std::string format_number(double x);
-}  // namespace detail
+}  // namespace hyperparameter
 
 }  // namespace saddle

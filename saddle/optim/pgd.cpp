@@ -3,14 +3,15 @@
 #include <cmath>
 
 #include "saddle/optim/perturbation.hpp"
+#include "saddle/optim/registry.hpp"
 
 namespace saddle {
 
 template <class T>
 PGD<T>::PGD(std::vector<Var<T>> params, PGDOptions opt)
     : PerturbedOptimizer<T>("PGD", std::move(params), opt.lr, opt.weight_decay, opt.seed), opt_(opt) {
-  detail::check_nonnegative("PGD", "g_thres", opt.g_thres);
-  detail::check_positive("PGD", "radius", opt.radius);
+  hyperparameter::check_nonnegative("PGD", "g_thres", opt.g_thres);
+  hyperparameter::check_positive("PGD", "radius", opt.radius);
 }
 
 template <class T>
@@ -51,5 +52,18 @@ void PGD<T>::visit_state(StateVisitor<T>& v) {
 
 template class PGD<float>;
 template class PGD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> pgd_methods() {
+  return {optimizer_method<PGD>(
+      {.name = "pgd",
+       .description =
+           "perturbed gradient descent: a random point of a ball when the gradient is small (Jin et al. 2017)"},
+      {{"g_thres", &PGDOptions::g_thres, HyperparameterRange::nonnegative,
+        "gradient threshold, perturb when ‖∇f‖ ≤ g_thres"},
+       {"t_thres", &PGDOptions::t_thres, HyperparameterRange::count,
+        "perturbation period, at least t_thres steps between perturbations"},
+       {"radius", &PGDOptions::radius, HyperparameterRange::positive, "radius r of the perturbation ball"}})};
+}
 
 }  // namespace saddle

@@ -2,13 +2,15 @@
 
 #include <cmath>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
 RMSProp<T>::RMSProp(std::vector<Var<T>> params, RMSPropOptions opt)
     : Optimizer<T>("RMSProp", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_unit_interval("RMSProp", "alpha", opt.alpha);
-  detail::check_positive("RMSProp", "eps", opt.eps);
+  hyperparameter::check_unit_interval("RMSProp", "alpha", opt.alpha);
+  hyperparameter::check_positive("RMSProp", "eps", opt.eps);
   square_avg_ = this->zeros_like_params();
 }
 
@@ -37,5 +39,15 @@ void RMSProp<T>::visit_state(StateVisitor<T>& v) {
 
 template class RMSProp<float>;
 template class RMSProp<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> rmsprop_methods() {
+  return {optimizer_method<RMSProp>(
+      {.name = "rmsprop",
+       .description = "steps over the root of a running average of squared gradients (Tieleman & Hinton 2012)"},
+      {{"alpha", &RMSPropOptions::alpha, HyperparameterRange::unit_interval,
+        "α, smoothing of the squared gradients' average"},
+       {"eps", &RMSPropOptions::eps, HyperparameterRange::positive, "ε, added to the denominator"}})};
+}
 
 }  // namespace saddle

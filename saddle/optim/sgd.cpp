@@ -1,5 +1,7 @@
 #include "saddle/optim/sgd.hpp"
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
@@ -13,5 +15,13 @@ void SGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 
 template class SGD<float>;
 template class SGD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> sgd_methods() {
+  return {optimizer_method<SGD>({.name = "sgd",
+                                 .description = "gradient descent, θ ← θ − η(g + λθ) (Robbins & Monro 1951)",
+                                 .in_comparison = true},
+                                {})};
+}
 
 }  // namespace saddle

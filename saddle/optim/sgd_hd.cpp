@@ -2,12 +2,14 @@
 
 #include <algorithm>
 
+#include "saddle/optim/registry.hpp"
+
 namespace saddle {
 
 template <class T>
 SGDHD<T>::SGDHD(std::vector<Var<T>> params, SGDHDOptions opt)
     : Optimizer<T>("SGD-HD", std::move(params), opt.lr, opt.weight_decay), opt_(opt) {
-  detail::check_nonnegative("SGD-HD", "hypergrad_lr", opt.hypergrad_lr);
+  hyperparameter::check_nonnegative("SGD-HD", "hypergrad_lr", opt.hypergrad_lr);
   prev_grad_ = this->zeros_like_params();
 }
 
@@ -51,5 +53,15 @@ void SGDHD<T>::visit_state(StateVisitor<T>& v) {
 
 template class SGDHD<float>;
 template class SGDHD<double>;
+
+// The entry of the list of optimizers (registry.hpp, methods.def).
+std::vector<OptimizerMethod> sgd_hd_methods() {
+  return {optimizer_method<SGDHD>(
+      {.name = "sgd-hd",
+       .description = "gradient descent whose learning rate is learned by hypergradient descent (Baydin et al. 2018)",
+       .in_comparison = true},
+      {{"hypergrad_lr", &SGDHDOptions::hypergrad_lr, HyperparameterRange::nonnegative,
+        "β, the learning rate of the learning rate"}})};
+}
 
 }  // namespace saddle

@@ -127,6 +127,12 @@ refuse "train --model resnet" "--model: resnet not in" -- train --model resnet
 refuse "hessian --model resnet" "--model: resnet not in" -- hessian --model resnet
 refuse "train --optimizer lbfgs" "--optimizer: lbfgs not in" -- train --optimizer lbfgs
 refuse "train sgd --momentum" "--momentum does not apply to sgd" -- train --optimizer sgd --momentum 0.9 "${data[@]}"
+# a method's flags and ranges (saddle/optim/registry.hpp) are checked before any data is read
+refuse "train --beta2 1.5 before the data" "^train: Adam: beta2 = 1\.5 is outside \[0, 1\)$" \
+  -- train --beta2 1.5 --data "$OUT/no-such-directory"
+refuse "spectral_gap adam --momentum" "^spectral_gap: --momentum does not apply to adam$" \
+  -- spectral_gap --optimizer adam --momentum 0.9 --data "$OUT/no-such-directory"
+refuse "spectral_gap pgd --t-thres -1" "--t-thres: '-1' is not a non-negative whole number" -- spectral_gap --optimizer pgd --t-thres -1
 refuse "compare_optimizers sgd,lbfgs" "lbfgs not in" -- compare_optimizers --optimizers sgd,lbfgs
 refuse "compare_optimizers sgd,sgd" "--optimizers: sgd is named twice" -- compare_optimizers --optimizers sgd,sgd
 refuse "train --tau with constant" "--tau applies only to --schedule robbins-monro, not to constant" -- train --tau 5
