@@ -4,17 +4,25 @@
     installed_headers.py SOURCE_ROOT BUILD_ROOT
 
 Reads meson's install plan (BUILD_ROOT/meson-info/intro-installed.json) and checks that each
-saddle/**/*.hpp of the source tree goes to <includedir>/saddle/<the same relative path>, and
-that nothing else of saddle/ but those headers is installed as a header. A header added to the
-tree and not to install_headers() in saddle/meson.build fails here, naming it.
+saddle/**/*.hpp of the source tree, and each other file of saddle/ that one of them includes
+(`#include "saddle/optim/methods.def"`), goes to <includedir>/saddle/<the same relative path>,
+and that nothing else of saddle/ is installed as a header. A header added to the tree and not to
+install_headers() in saddle/meson.build fails here, naming it.
 """
 import json
 import pathlib
+import re
 import sys
 
 source, build = pathlib.Path(sys.argv[1]).resolve(), pathlib.Path(sys.argv[2]).resolve()
 plan = json.loads((build / "meson-info" / "intro-installed.json").read_text())
-tree = sorted(p.relative_to(source).as_posix() for p in (source / "saddle").rglob("*.hpp"))
+headers = sorted((source / "saddle").rglob("*.hpp"))
+tree = {p.relative_to(source).as_posix() for p in headers}
+for p in headers:
+    for included in re.findall(r'^\s*#\s*include\s+"(saddle/[^"]+)"', p.read_text(), re.M):
+        if (source / included).is_file():
+            tree.add(included)
+tree = sorted(tree)
 
 installed = {}
 for src, dest in plan.items():
@@ -30,10 +38,10 @@ for header in tree:
     elif not dest.endswith("/include/" + header):
         problems.append(f"{header}: installed as {dest}, expected <includedir>/{header}")
 for extra, dest in sorted(installed.items()):
-    if extra.endswith((".hpp", ".h", ".inc")):
+    if extra.endswith((".hpp", ".h", ".inc", ".def")):
         problems.append(f"{extra}: installed as {dest} but is not a header of the tree")
 
 for p in problems:
     print(p)
-print(f"{len(tree)} headers in saddle/, {len(problems)} problem(s)")
+print(f"{len(tree)} headers (and files they include) in saddle/, {len(problems)} problem(s)")
 sys.exit(1 if problems else 0)
