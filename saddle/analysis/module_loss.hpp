@@ -37,8 +37,7 @@ template <class T>
 PerSampleLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
   return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    const std::vector<std::size_t> index(labels.begin(), labels.end());
-    return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), index);
+    return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), labels);
   };
 }
 
