@@ -34,7 +34,22 @@ namespace saddle {
 
 // ---- the fused passes ------------------------------------------------------------------------------
 
-// y = f(x) and, with a tangent, ẏ = f'(x)·ẋ, in one pass over the entries.
+// Calls use(i, d, len) with d[k] = f'(x[i + k]) for consecutive blocks of entries. The derivative
+// is written to a small buffer that stays in L1 and used in a second loop: fused into one loop, a
+// derivative that is a 0/1 mask (relu's step) lets the compiler turn the product into a branch
+// (under IEEE trapping rules it may not compute ḡ·0 speculatively), which does not vectorize.
+template <class Rule, class T, class Use>
+void for_derivative_blocks(const Rule& rule, const T* px, const T* py, std::size_t n, Use&& use) {
+  constexpr std::size_t block = 256;
+  T d[block];
+  for (std::size_t i = 0; i < n; i += block) {
+    const std::size_t len = std::min(block, n - i);
+    for (std::size_t k = 0; k < len; ++k) d[k] = T(rule.derivative(px[i + k], py[i + k]));
+    use(i, d, len);
+  }
+}
+
+// y = f(x) and, with a tangent, ẏ = f'(x)·ẋ.
 template <class Rule, class T>
 Dual<T> elementwise(const Dual<T>& x, const Rule& rule = {}) {
   Dual<T> y{empty_tensor<T>(x.v.shape())};
@@ -48,11 +63,10 @@ Dual<T> elementwise(const Dual<T>& x, const Rule& rule = {}) {
   y.t = empty_tensor<T>(x.v.shape());
   const T* pdx = x.t->data();
   T* pdy = y.t->data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const T yi = T(rule.value(px[i]));
-    py[i] = yi;
-    pdy[i] = T(rule.derivative(px[i], yi)) * pdx[i];
-  }
+  for (std::size_t i = 0; i < n; ++i) py[i] = T(rule.value(px[i]));
+  for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+    for (std::size_t k = 0; k < len; ++k) pdy[i + k] = d[k] * pdx[i + k];
+  });
   return y;
 }
 
@@ -64,7 +78,7 @@ Jet<T> elementwise(const Jet<T>& x, const Rule& rule = {}) {
 }
 
 // x̄ = ḡ·f'(x) for y = f(x), with its tangent ġ·f'(x) + ḡ·(f'(x))˙ where (f'(x))˙ = f''(x)·ẋ comes from
-// evaluating the derivative at the jets (x, ẋ), (y, ẏ). One pass; absent tangents skip their terms.
+// evaluating the derivative at the jets (x, ẋ), (y, ẏ). Absent tangents skip their terms.
 template <class Rule, class T>
 Dual<T> elementwise_vjp(const Dual<T>& g, const Dual<T>& y, const Dual<T>& x, const Rule& rule = {}) {
   Dual<T> gx{empty_tensor<T>(x.v.shape())};
@@ -73,28 +87,41 @@ Dual<T> elementwise_vjp(const Dual<T>& g, const Dual<T>& y, const Dual<T>& x, co
   T* pgx = gx.v.data();
   if (!x.t) {  // f'(x) is a constant of the sweep: x̄˙ = ġ·f'(x)
     if (!g.t) {
-      for (std::size_t i = 0; i < n; ++i) pgx[i] = pg[i] * T(rule.derivative(px[i], py[i]));
+      for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+        for (std::size_t k = 0; k < len; ++k) pgx[i + k] = pg[i + k] * d[k];
+      });
       return gx;
     }
     gx.t = empty_tensor<T>(x.v.shape());
     const T* pdg = g.t->data();
     T* pdgx = gx.t->data();
-    for (std::size_t i = 0; i < n; ++i) {
-      const T d = T(rule.derivative(px[i], py[i]));
-      pgx[i] = pg[i] * d;
-      pdgx[i] = pdg[i] * d;
-    }
+    for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+      for (std::size_t k = 0; k < len; ++k) {
+        pgx[i + k] = pg[i + k] * d[k];
+        pdgx[i + k] = pdg[i + k] * d[k];
+      }
+    });
     return gx;
   }
   gx.t = empty_tensor<T>(x.v.shape());
+  const Tensor<T> no_dy = y.t ? Tensor<T>() : zeros_tensor<T>(y.v.shape());  // ẏ is present whenever ẋ is
   const T* pdx = x.t->data();
-  const T* pdy = y.t ? y.t->data() : nullptr;  // present whenever ẋ is (the forward made it)
-  const T* pdg = g.t ? g.t->data() : nullptr;
+  const T* pdy = y.t ? y.t->data() : no_dy.data();
   T* pdgx = gx.t->data();
-  for (std::size_t i = 0; i < n; ++i) {
-    const Jet<T> d = rule.derivative(Jet<T>{px[i], pdx[i]}, Jet<T>{py[i], pdy ? pdy[i] : T(0)});
-    pgx[i] = pg[i] * d.v;
-    pdgx[i] = pg[i] * d.t + (pdg ? pdg[i] * d.v : T(0));
+  // Two loops, so that neither tests inside for the absent ġ (a test there keeps it from vectorizing).
+  if (g.t) {
+    const T* pdg = g.t->data();
+    for (std::size_t i = 0; i < n; ++i) {
+      const Jet<T> d = rule.derivative(Jet<T>{px[i], pdx[i]}, Jet<T>{py[i], pdy[i]});
+      pgx[i] = pg[i] * d.v;
+      pdgx[i] = pg[i] * d.t + pdg[i] * d.v;
+    }
+  } else {
+    for (std::size_t i = 0; i < n; ++i) {
+      const Jet<T> d = rule.derivative(Jet<T>{px[i], pdx[i]}, Jet<T>{py[i], pdy[i]});
+      pgx[i] = pg[i] * d.v;
+      pdgx[i] = pg[i] * d.t;
+    }
   }
   return gx;
 }
@@ -111,7 +138,7 @@ Jet<T> sign(const Jet<T>& x) {
 // Heaviside step H(x) = 1 for x > 0, else 0.
 template <std::floating_point S>
 S step(S x) {
-  return x > 0 ? S(1) : S(0);
+  return S(x > 0);  // no branch, so that the loops using it vectorize
 }
 template <class T>
 Jet<T> step(const Jet<T>& x) {
