@@ -9,7 +9,8 @@
 //     template <class N> N derivative(const N&, const N& y) const { return 1 - y * y; }  // y = f(x)
 //   };
 //
-// From the row alone, one fused pass over the entries computes (elementwise below):
+// From the row alone, one pass over the entries (in blocks that stay in cache) computes
+// (elementwise below):
 //   forward:  y = f(x),  ẏ = f'(x)·ẋ                              derivative at N = T
 //   VJP:      x̄ = ḡ·f'(x),  its tangent ġ·f'(x) + ḡ·(f''(x)·ẋ)     derivative at N = Jet<T>, the
 //             jets (x, ẋ) and (y, ẏ): the jet's tangent is the derivative's own directional derivative,
@@ -38,6 +39,7 @@ namespace saddle {
 // is written to a small buffer that stays in L1 and used in a second loop: fused into one loop, a
 // derivative that is a 0/1 mask (relu's step) lets the compiler turn the product into a branch
 // (under IEEE trapping rules it may not compute ḡ·0 speculatively), which does not vectorize.
+namespace detail {
 template <class Rule, class T, class Use>
 void for_derivative_blocks(const Rule& rule, const T* px, const T* py, std::size_t n, Use&& use) {
   constexpr std::size_t block = 256;
@@ -48,6 +50,7 @@ void for_derivative_blocks(const Rule& rule, const T* px, const T* py, std::size
     use(i, d, len);
   }
 }
+}  // namespace detail
 
 // y = f(x) and, with a tangent, ẏ = f'(x)·ẋ.
 template <class Rule, class T>
@@ -64,7 +67,7 @@ Dual<T> elementwise(const Dual<T>& x, const Rule& rule = {}) {
   const T* pdx = x.t->data();
   T* pdy = y.t->data();
   for (std::size_t i = 0; i < n; ++i) py[i] = T(rule.value(px[i]));
-  for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+  detail::for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
     for (std::size_t k = 0; k < len; ++k) pdy[i + k] = d[k] * pdx[i + k];
   });
   return y;
@@ -87,7 +90,7 @@ Dual<T> elementwise_vjp(const Dual<T>& g, const Dual<T>& y, const Dual<T>& x, co
   T* pgx = gx.v.data();
   if (!x.t) {  // f'(x) is a constant of the sweep: x̄˙ = ġ·f'(x)
     if (!g.t) {
-      for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+      detail::for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
         for (std::size_t k = 0; k < len; ++k) pgx[i + k] = pg[i + k] * d[k];
       });
       return gx;
@@ -95,7 +98,7 @@ Dual<T> elementwise_vjp(const Dual<T>& g, const Dual<T>& y, const Dual<T>& x, co
     gx.t = empty_tensor<T>(x.v.shape());
     const T* pdg = g.t->data();
     T* pdgx = gx.t->data();
-    for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
+    detail::for_derivative_blocks(rule, px, py, n, [&](std::size_t i, const T* d, std::size_t len) {
       for (std::size_t k = 0; k < len; ++k) {
         pgx[i + k] = pg[i + k] * d[k];
         pdgx[i + k] = pdg[i + k] * d[k];
