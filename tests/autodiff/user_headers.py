@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A user's headers expose no internals: preprocesses a file that includes saddle/autodiff.hpp and
-saddle/nn.hpp and fails if any saddle header it pulls in declares a detail:: or kernels:: namespace,
+"""A user's headers expose no internals: preprocesses a file that includes saddle/saddle.hpp
+(every layer) and fails if any saddle header it pulls in declares a detail:: or kernels:: namespace,
 names AdjointSlot, or includes cblas.h (the rule author's side, saddle/autodiff/rule.hpp, may).
    user_headers.py <source root> <compiler command...>"""
 import os
@@ -17,7 +17,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         src = os.path.join(tmp, "user.cpp")
         with open(src, "w", encoding="utf-8") as f:
-            f.write('#include "saddle/autodiff.hpp"\n#include "saddle/nn.hpp"\nint main() {}\n')
+            f.write('#include "saddle/saddle.hpp"\nint main() {}\n')
         out = subprocess.run(compiler + ["-std=c++20", "-E", "-I", root, src], capture_output=True, text=True)
         if out.returncode != 0:
             print(out.stderr)
