@@ -30,7 +30,7 @@ struct MlpHessian {
     std::uniform_real_distribution<double> pixel(0.0, 1.0);
     data.images = empty_tensor<double>(Shape{kSamples, 1, 28, 28});
     for (auto& e : data.images) e = pixel(rng);
-    for (std::size_t i = 0; i < kSamples; ++i) data.labels.push_back(static_cast<int>(rng() % 10));
+    for (std::size_t i = 0; i < kSamples; ++i) data.labels.push_back(static_cast<Label>(rng() % 10));
   }
   HessianOperator<double> hessian() { return model_hessian_operator(*model, data, sample_range(0, kSamples, kBatch)); }
   TensorList<double> direction() const {

@@ -24,13 +24,13 @@ Tensor<T> random_tensor(const Shape& s, std::mt19937_64& rng, double scale) {
 template <class T>
 struct MlpProblem {
   Tensor<T> x;
-  std::vector<std::size_t> labels;
+  std::vector<Label> labels;
   TensorList<T> params, direction;
 
   MlpProblem() {
     std::mt19937_64 rng(1);
     x = random_tensor<T>({kSamples, kIn}, rng, 1.0);
-    for (std::size_t i = 0; i < kSamples; ++i) labels.push_back(rng() % kOut);
+    for (std::size_t i = 0; i < kSamples; ++i) labels.push_back(Label(rng() % kOut));
     const Shape shapes[] = {{kIn, kH1}, {kH1}, {kH1, kH2}, {kH2}, {kH2, kOut}, {kOut}};
     for (const auto& s : shapes) {
       params.push_back(random_tensor<T>(s, rng, 1.0 / std::sqrt(double(s[0]))));

@@ -29,10 +29,10 @@ Tensor<T> random_images(std::size_t n, std::uint64_t seed) {
   return init::uniform<T>({n, 1, 28, 28}, 0, 1, rng);
 }
 
-std::vector<int> random_labels(std::size_t n, std::uint64_t seed) {
+std::vector<Label> random_labels(std::size_t n, std::uint64_t seed) {
   init::Rng rng(seed);
-  std::vector<int> y(n);
-  for (auto& e : y) e = int(rng() % 10);
+  std::vector<Label> y(n);
+  for (auto& e : y) e = Label(rng() % 10);
   return y;
 }
 
@@ -41,7 +41,7 @@ void train_step(benchmark::State& state, const std::string& model_name) {
   auto model = make_model<T>(model_name, 0);
   auto params = model->parameters();
   const Var<T> x(random_images<T>(200, 1));
-  const std::vector<int> y = random_labels(200, 2);
+  const std::vector<Label> y = random_labels(200, 2);
   const T lr = T(0.01);
   for (auto _ : state) {
     Var<T> loss = softmax_cross_entropy(model->forward(x), y);

@@ -33,8 +33,8 @@ int main(int argc, char** argv) {
   return examples::run_program("quickstart", app, argc, argv, [&] {
     std::mt19937_64 rng(seed);
     const Tensor<double> x = randn({samples, inputs}, rng, 1.0);
-    std::vector<std::size_t> labels(samples);
-    for (auto& l : labels) l = rng() % classes;
+    std::vector<Label> labels(samples);
+    for (auto& l : labels) l = Label(rng() % classes);
 
     // θ = (W1, b1, W2, b2);  f(θ) = mean cross-entropy of softmax(tanh(x W1 + b1) W2 + b2)
     const TensorList<double> theta{randn({inputs, hidden}, rng, 1 / std::sqrt(double(inputs))), randn({hidden}, rng, 0.1),

@@ -1,5 +1,6 @@
 // saddle/autodiff.hpp — the whole engine: tensors, Var and the tape, every op,
-// the functional API (grad, jvp, hvp, hessian) and the derivative checkers.
+// the functional API (grad, jvp, hvp, hessian) and the derivative checkers. To define an op of your
+// own, include saddle/autodiff/rule.hpp as well.
 #pragma once
 
 #include "saddle/autodiff/check.hpp"

@@ -105,7 +105,7 @@ Evaluation evaluate(nn::Module<T>& model, const data::Dataset<T>& set) {
   for (std::size_t b = 0; b < set.size(); b += chunk) {
     const data::Dataset<T> part = set.slice(b, std::min(set.size(), b + chunk));
     const Var<T> logits = model.forward(Var<T>(part.images));
-    const std::span<const int> labels(part.labels);
+    const std::span<const Label> labels(part.labels);
     e.loss += double(nn::softmax_cross_entropy(logits, labels).item()) * double(part.size());
     e.accuracy += nn::accuracy(logits.value(), labels) * double(part.size());
   }

@@ -5,8 +5,8 @@
 // With tangents present, the same VJP code computes the adjoint AND its directional derivative,
 // which is how a Hessian-vector product comes out of one forward and one reverse sweep:
 //   Hv = d/dε ∇f(θ + εv)|ε=0   (Pearlmutter 1994; forward-over-reverse as in Stan's fvar<var>).
-// This file is the only place where the product rule and the derivatives of elementary functions
-// are written down.
+// This file is the only place where the product rule of tensors is written down; the derivatives
+// of elementary functions (exp, tanh, ...) are written once each, in the rows of elementary.hpp.
 #pragma once
 
 #include <cmath>
@@ -32,28 +32,7 @@ struct Dual {
   Shape shape() const { return to_shape(v.shape()); }
 };
 
-template <class S>
-concept Scalar = std::is_arithmetic_v<S>;
-
 namespace detail {
-
-template <class T, class F>
-Tensor<T> map(const Tensor<T>& x, F f) {
-  Tensor<T> out = empty_tensor<T>(x.shape());
-  const T* px = x.data();
-  T* po = out.data();
-  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = f(px[i]);
-  return out;
-}
-
-template <class T, class F>
-Tensor<T> map2(const Tensor<T>& x, const Tensor<T>& y, F f) {  // same shapes
-  Tensor<T> out = empty_tensor<T>(x.shape());
-  const T *px = x.data(), *py = y.data();
-  T* po = out.data();
-  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = f(px[i], py[i]);
-  return out;
-}
 
 // acc += x, where an absent acc is zero.
 template <class T>
@@ -62,13 +41,6 @@ void add_into(std::optional<Tensor<T>>& acc, Tensor<T>&& x) {
     acc = std::move(x);
   else
     kernels::axpy_broadcast(T(1), x, *acc);
-}
-
-// The tangent of an elementwise function: f'(v)·ṫ, only when a tangent is present.
-template <class T, class DF>
-std::optional<Tensor<T>> chain(const Dual<T>& x, DF dfdx) {
-  if (!x.t) return std::nullopt;
-  return map2(x.v, *x.t, [&](T v, T t) { return dfdx(v) * t; });
 }
 
 }  // namespace detail
@@ -99,8 +71,8 @@ Dual<T> operator+(const Dual<T>& a, const Dual<T>& b) {
 
 template <class T>
 Dual<T> operator-(const Dual<T>& a) {
-  Dual<T> out{detail::map(a.v, [](T x) { return -x; })};
-  if (a.t) out.t = detail::map(*a.t, [](T x) { return -x; });
+  Dual<T> out{kernels::map(a.v, [](T x) { return -x; })};
+  if (a.t) out.t = kernels::map(*a.t, [](T x) { return -x; });
   return out;
 }
 
@@ -148,8 +120,8 @@ Dual<T> operator/(const Dual<T>& a, const Dual<T>& b) {
 template <class T, Scalar S>
 Dual<T> operator*(const Dual<T>& a, S s) {
   const T c = static_cast<T>(s);
-  Dual<T> out{detail::map(a.v, [c](T x) { return c * x; })};
-  if (a.t) out.t = detail::map(*a.t, [c](T x) { return c * x; });
+  Dual<T> out{kernels::map(a.v, [c](T x) { return c * x; })};
+  if (a.t) out.t = kernels::map(*a.t, [c](T x) { return c * x; });
   return out;
 }
 template <class T, Scalar S>
@@ -163,7 +135,7 @@ Dual<T> operator/(const Dual<T>& a, S s) {
 template <class T, Scalar S>
 Dual<T> operator+(const Dual<T>& a, S s) {
   const T c = static_cast<T>(s);
-  return Dual<T>{detail::map(a.v, [c](T x) { return x + c; }), a.t};
+  return Dual<T>{kernels::map(a.v, [c](T x) { return x + c; }), a.t};
 }
 template <class T, Scalar S>
 Dual<T> operator+(S s, const Dual<T>& a) {
@@ -176,15 +148,15 @@ Dual<T> operator-(const Dual<T>& a, S s) {
 template <class T, Scalar S>
 Dual<T> operator-(S s, const Dual<T>& a) {
   const T c = static_cast<T>(s);
-  Dual<T> out{detail::map(a.v, [c](T x) { return c - x; })};
-  if (a.t) out.t = detail::map(*a.t, [](T x) { return -x; });
+  Dual<T> out{kernels::map(a.v, [c](T x) { return c - x; })};
+  if (a.t) out.t = kernels::map(*a.t, [](T x) { return -x; });
   return out;
 }
 // (s/b)˙ = −(s/b)ḃ/b
 template <class T, Scalar S>
 Dual<T> operator/(S s, const Dual<T>& b) {
   const T c = static_cast<T>(s);
-  Dual<T> out{detail::map(b.v, [c](T x) { return c / x; })};
+  Dual<T> out{kernels::map(b.v, [c](T x) { return c / x; })};
   if (b.t) {
     Tensor<T> t = empty_tensor<T>(b.v.shape());
     for (std::size_t i = 0; i < t.size(); ++i) t.data()[i] = -out.v.data()[i] * b.t->data()[i] / b.v.data()[i];
@@ -264,81 +236,15 @@ Dual<T> sum(const Dual<T>& a) {
   return out;
 }
 
-// ---- elementary functions: value and f'(x)·ẋ -----------------------------------------------------
-template <class T>
-Dual<T> exp(const Dual<T>& x) {
-  Dual<T> y{detail::map(x.v, [](T v) { return std::exp(v); })};
-  if (x.t) y.t = detail::map2(y.v, *x.t, [](T e, T t) { return e * t; });
-  return y;
-}
-template <class T>
-Dual<T> log(const Dual<T>& x) {
-  return {detail::map(x.v, [](T v) { return std::log(v); }),
-          detail::chain(x, [](T v) { return T(1) / v; })};
-}
-template <class T>
-Dual<T> sqrt(const Dual<T>& x) {
-  return {detail::map(x.v, [](T v) { return std::sqrt(v); }),
-          detail::chain(x, [](T v) { return T(0.5) / std::sqrt(v); })};
-}
-template <class T, Scalar S>
-Dual<T> pow(const Dual<T>& x, S p) {
-  const T q = static_cast<T>(p);
-  return {detail::map(x.v, [q](T v) { return std::pow(v, q); }),
-          detail::chain(x, [q](T v) { return q * std::pow(v, q - 1); })};
-}
-template <class T>
-Dual<T> tanh(const Dual<T>& x) {
-  Dual<T> y{detail::map(x.v, [](T v) { return std::tanh(v); })};
-  if (x.t) y.t = detail::map2(y.v, *x.t, [](T th, T t) { return (1 - th * th) * t; });
-  return y;
-}
-template <class T>
-T sigmoid_scalar(T v) {  // stable for large |v|
-  return v >= 0 ? T(1) / (1 + std::exp(-v)) : std::exp(v) / (1 + std::exp(v));
-}
-template <class T>
-Dual<T> sigmoid(const Dual<T>& x) {
-  Dual<T> y{detail::map(x.v, [](T v) { return sigmoid_scalar(v); })};
-  if (x.t) y.t = detail::map2(y.v, *x.t, [](T s, T t) { return s * (1 - s) * t; });
-  return y;
-}
-// softplus(x) = log(1 + eˣ), softplus' = σ
-template <class T>
-Dual<T> softplus(const Dual<T>& x) {
-  return {detail::map(x.v, [](T v) { return std::max(v, T(0)) + std::log1p(std::exp(-std::abs(v))); }),
-          detail::chain(x, [](T v) { return sigmoid_scalar(v); })};
-}
-
-// relu(x) = max(x, 0), tangent H(x)·ẋ; and the adjoint through it, ḡ·H(x), whose own tangent is
-// ġ·H(x) since H' = 0 almost everywhere. One pass per half, no mask tensor: relu sits on every
-// hidden layer's hot path.
-template <class T>
-Dual<T> relu(const Dual<T>& x) {
-  Dual<T> y{detail::map(x.v, [](T v) { return v > 0 ? v : T(0); })};
-  if (x.t) y.t = detail::map2(x.v, *x.t, [](T v, T t) { return v > 0 ? t : T(0); });
-  return y;
-}
-template <class T>
-Dual<T> where_positive(const Dual<T>& x, const Dual<T>& g) {  // g where x > 0, else 0
-  auto pass = [](T v, T a) { return v > 0 ? a : T(0); };
-  Dual<T> out{detail::map2(x.v, g.v, pass)};
-  if (g.t) out.t = detail::map2(x.v, *g.t, pass);
-  return out;
-}
-
-// Other piecewise-linear pieces are linear maps with a mask fixed by the value: sign(x) is a
-// constant (derivative zero almost everywhere).
-template <class T>
-Dual<T> sign(const Dual<T>& x) {
-  return Dual<T>{detail::map(x.v, [](T v) { return T((v > 0) - (v < 0)); })};
-}
+// ---- masks fixed by the value ---------------------------------------------------------------------
+// Piecewise-linear maps (dropout, where, clamp, max-pooling) are linear once their mask is fixed by
+// the value: the same product on both halves, without the product rule's second half.
 // x·m for a constant mask m of the same shape, without the product rule's second half.
 template <class T>
 Dual<T> masked(const Dual<T>& x, const Tensor<T>& m) {
   auto mul = [](T a, T b) { return a * b; };
-  Dual<T> out{detail::map2(x.v, m, mul)};
-  if (x.t) out.t = detail::map2(*x.t, m, mul);
+  Dual<T> out{kernels::map2(x.v, m, mul)};
+  if (x.t) out.t = kernels::map2(*x.t, m, mul);
   return out;
 }
 

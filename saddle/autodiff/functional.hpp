@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "saddle/autodiff/ops.hpp"
+#include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 
@@ -29,31 +30,13 @@ struct HvpResult {
   TensorList<T> hvp;   // ∇²f(θ)·v
 };
 
-namespace detail {
-template <class T>
-void check_like(const char* fn, const TensorList<T>& params, const TensorList<T>& v) {
-  if (params.size() != v.size())
-    throw Error(std::string(fn) + ": " + std::to_string(params.size()) + " parameters but " +
-                std::to_string(v.size()) + " direction tensors");
-  for (std::size_t i = 0; i < params.size(); ++i)
-    if (params[i].shape() != v[i].shape())
-      throw Error(std::string(fn) + ": direction " + std::to_string(i) + " has shape " +
-                  shape_str(v[i].shape()) + ", parameter has " + shape_str(params[i].shape()));
-}
-template <class T>
-T scalar_of(const char* fn, const Var<T>& y) {
-  if (y.size() != 1)
-    throw Error(std::string(fn) + ": f must return a scalar, got shape " + shape_str(y.value().shape()));
-  return y.item();
-}
-}  // namespace detail
-
 template <class T, class F>
 ValueAndGrad<T> value_and_grad(F&& f, const TensorList<T>& params) {
   TapeScope scope;
   std::vector<Var<T>> x = make_leaves(params, /*requires_grad=*/true);
   Var<T> y = f(x);
-  const T value = detail::scalar_of("value_and_grad", y);
+  if (y.size() != 1) throw Error("value_and_grad: f must return a scalar, got shape " + shape_str(y.shape()));
+  const T value = y.item();
   if (y.requires_grad()) y.backward();
   return {value, grads_of(x)};
 }
@@ -66,7 +49,7 @@ TensorList<T> grad(F&& f, const TensorList<T>& params) {
 // Forward mode: f(θ) and its directional derivative Df(θ)[v]. f may return any shape.
 template <class T, class F>
 std::pair<Tensor<T>, Tensor<T>> jvp(F&& f, const TensorList<T>& params, const TensorList<T>& v) {
-  detail::check_like("jvp", params, v);
+  check_same_shapes("jvp", params, v);
   TapeScope scope;
   no_grad off;  // nothing to record: the tangent rides along the forward sweep
   std::vector<Var<T>> x;
@@ -80,12 +63,13 @@ std::pair<Tensor<T>, Tensor<T>> jvp(F&& f, const TensorList<T>& params, const Te
 // adjoints and their tangents; the parameters' adjoints are ∇f and their tangents H·v.
 template <class T, class F>
 HvpResult<T> value_grad_hvp(F&& f, const TensorList<T>& params, const TensorList<T>& v) {
-  detail::check_like("hvp", params, v);
+  check_same_shapes("hvp", params, v);
   TapeScope scope;
   std::vector<Var<T>> x;
   for (std::size_t i = 0; i < params.size(); ++i) x.emplace_back(params[i], v[i], true);
   Var<T> y = f(x);
-  HvpResult<T> r{detail::scalar_of("hvp", y), {}, {}};
+  if (y.size() != 1) throw Error("hvp: f must return a scalar, got shape " + shape_str(y.shape()));
+  HvpResult<T> r{y.item(), {}, {}};
   if (y.requires_grad()) y.backward();
   for (const auto& xi : x) {
     r.grad.push_back(xi.has_grad() ? xi.grad() : zeros_tensor<T>(xi.shape()));

@@ -8,7 +8,7 @@
 
 #include "saddle/autodiff/kernels.hpp"
 
-namespace saddle::detail {
+namespace saddle::kernels {
 
 template <class T>
 Tensor<T> gather_rows(const Tensor<T>& x, const std::vector<std::size_t>& idx) {
@@ -78,4 +78,4 @@ Tensor<T> embed_axis(const Tensor<T>& g, std::size_t axis, std::size_t begin, st
   return out;
 }
 
-}  // namespace saddle::detail
+}  // namespace saddle::kernels

@@ -57,4 +57,22 @@ void gemm(bool trans_a, bool trans_b, T alpha, const Tensor<T>& a, const Tensor<
 template <class T>
 Tensor<T> transpose2d(const Tensor<T>& x);
 
+// f applied to each entry: out[i] = f(x[i]), and out[i] = f(x[i], y[i]) for two tensors of one shape.
+template <class T, class F>
+Tensor<T> map(const Tensor<T>& x, F f) {
+  Tensor<T> out = empty_tensor<T>(x.shape());
+  const T* px = x.data();
+  T* po = out.data();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = f(px[i]);
+  return out;
+}
+template <class T, class F>
+Tensor<T> map2(const Tensor<T>& x, const Tensor<T>& y, F f) {
+  Tensor<T> out = empty_tensor<T>(x.shape());
+  const T *px = x.data(), *py = y.data();
+  T* po = out.data();
+  for (std::size_t i = 0, n = x.size(); i < n; ++i) po[i] = f(px[i], py[i]);
+  return out;
+}
+
 }  // namespace saddle::kernels

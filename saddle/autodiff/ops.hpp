@@ -1,9 +1,12 @@
 // saddle/autodiff/ops.hpp — every differentiable op of the engine. Each is defined once
-// (ops/<family>.cpp) by its forward and its VJP in the dual algebra, which gives its gradient,
-// its forward-mode tangent (JVP) and its contribution to Hessian-vector products.
+// (ops/<family>.cpp) by its forward and its VJP in the dual algebra, recorded with define_op, which
+// gives its gradient, its forward-mode tangent (JVP) and its contribution to Hessian-vector
+// products; each elementwise function is one row (name, value, derivative) of
+// autodiff/elementary.hpp. To write an op of your own, see saddle/autodiff/rule.hpp.
 // Binary arithmetic broadcasts like NumPy. Axes are non-negative; `keepdims` as in NumPy.
 #pragma once
 
+#include <span>
 #include <type_traits>
 #include <vector>
 
@@ -31,8 +34,8 @@ template <class T> Var<T> transpose(const Var<T>& a);                // 2-D
 template <class T> Var<T> reshape(const Var<T>& a, const Shape& shape);
 template <class T> Var<T> rows(const Var<T>& a, std::size_t begin, std::size_t end);     // a[begin:end]
 template <class T> Var<T> gather(const Var<T>& a, const std::vector<std::size_t>& index); // a[index]
-// x[i, index[i]] of a 2-D x: one entry per row (the picked log-probabilities of NLL).
-template <class T> Var<T> pick(const Var<T>& a, const std::vector<std::size_t>& index);
+// x[i, labels[i]] of a 2-D x: one entry per row (the picked log-probabilities of NLL).
+template <class T> Var<T> pick(const Var<T>& a, std::span<const Label> labels);
 template <class T> Var<T> concat(const std::vector<Var<T>>& parts, std::size_t axis);
 
 // ---- reductions (ops/reductions.cpp) --------------------------------------------------------------
@@ -47,7 +50,7 @@ template <class T> Var<T> logsumexp(const Var<T>& a, std::size_t axis, bool keep
 template <class T> Var<T> log_softmax(const Var<T>& a, std::size_t axis);
 template <class T> Var<T> softmax(const Var<T>& a, std::size_t axis);
 
-// ---- elementwise (ops/elementwise.cpp) ------------------------------------------------------------
+// ---- elementwise (rows of autodiff/elementary.hpp; ops/elementwise.cpp) ---------------------------
 template <class T> Var<T> exp(const Var<T>& a);
 template <class T> Var<T> log(const Var<T>& a);
 template <class T> Var<T> sqrt(const Var<T>& a);

@@ -1,14 +1,18 @@
 #include "saddle/autodiff/tape.hpp"
 
+#include "saddle/autodiff/node.hpp"
+
 #include <algorithm>
 
 #include "saddle/base/memory.hpp"
 
 namespace saddle {
-namespace detail {
 namespace {
 std::atomic<std::size_t> g_live_nodes{0};
 std::atomic<std::uint64_t> g_next_tape_id{1};
+thread_local Tape* t_active = nullptr;
+thread_local bool t_grad_enabled = true;
+thread_local bool t_anomaly = false;
 }  // namespace
 
 NodeBase::NodeBase(const char* op_name) : op(op_name) {
@@ -17,15 +21,8 @@ NodeBase::NodeBase(const char* op_name) : op(op_name) {
 }
 NodeBase::~NodeBase() { --g_live_nodes; }
 std::size_t live_nodes() { return g_live_nodes.load(); }
-}  // namespace detail
 
-namespace {
-thread_local Tape* t_active = nullptr;
-thread_local bool t_grad_enabled = true;
-thread_local bool t_anomaly = false;
-}  // namespace
-
-Tape::Tape() : id_(detail::g_next_tape_id++) {}
+Tape::Tape() : id_(g_next_tape_id++) {}
 
 Tape& Tape::active() {
   if (!t_active) {
@@ -50,24 +47,24 @@ void Tape::prune() {
   prune_at_ = std::max<std::size_t>(1024, 2 * nodes_.size());
 }
 
-void Tape::record(const std::shared_ptr<detail::NodeBase>& node) {
+void Tape::record(const std::shared_ptr<NodeBase>& node) {
   node->tape_id = id_;
   if (nodes_.size() >= prune_at_) prune();
   nodes_.push_back(node);
 }
 
-void Tape::backward(detail::NodeBase& root) {
+void Tape::backward(NodeBase& root) {
   if (root.released)
     throw Error(std::string("backward: the graph of '") + root.op +
                 "' was already released by an earlier backward(); record the computation again");
   const bool check = t_anomaly;
   // Hold every node for the sweep: releasing a node's inputs must not destroy an intermediate
   // that an adjoint has just reached. Each reference is dropped as soon as its node has run.
-  std::vector<std::shared_ptr<detail::NodeBase>> alive;
+  std::vector<std::shared_ptr<NodeBase>> alive;
   alive.reserve(nodes_.size());
   for (const auto& w : nodes_) alive.push_back(w.lock());
   for (std::size_t i = alive.size(); i-- > 0;) {
-    std::shared_ptr<detail::NodeBase> node = std::move(alive[i]);
+    std::shared_ptr<NodeBase> node = std::move(alive[i]);
     if (!node || !node->has_adj) continue;
     if (node->released)
       throw Error(std::string("backward: reached '") + node->op +

@@ -1,10 +1,12 @@
 #include "saddle/autodiff/var.hpp"
 
+#include "saddle/autodiff/rule.hpp"
+
 namespace saddle {
 
 template <class T>
 Var<T>::Var(Tensor<T> value, bool requires_grad)
-    : node_(std::make_shared<detail::Node<T>>("leaf", Dual<T>{std::move(value)})) {
+    : node_(std::make_shared<Node<T>>("leaf", Dual<T>{std::move(value)})) {
   node_->requires_grad = requires_grad;
 }
 
@@ -13,8 +15,52 @@ Var<T>::Var(Tensor<T> value, Tensor<T> tangent, bool requires_grad) {
   if (value.shape() != tangent.shape())
     throw Error("Var: tangent of shape " + shape_str(tangent.shape()) + " for a value of shape " +
                 shape_str(value.shape()));
-  node_ = std::make_shared<detail::Node<T>>("leaf", Dual<T>{std::move(value), std::move(tangent)});
+  node_ = std::make_shared<Node<T>>("leaf", Dual<T>{std::move(value), std::move(tangent)});
   node_->requires_grad = requires_grad;
+}
+
+template <class T>
+Var<T>::Var(std::shared_ptr<Node<T>> node) : node_(std::move(node)) {}
+
+template <class T>
+const Tensor<T>& Var<T>::value() const {
+  return node_->out.v;
+}
+template <class T>
+const std::optional<Tensor<T>>& Var<T>::tangent() const {
+  return node_->out.t;
+}
+template <class T>
+Shape Var<T>::shape() const {
+  return node_->out.shape();
+}
+template <class T>
+std::size_t Var<T>::size() const {
+  return node_->out.v.size();
+}
+template <class T>
+std::size_t Var<T>::dim() const {
+  return node_->out.v.dimension();
+}
+template <class T>
+const char* Var<T>::op() const {
+  return node_->op;
+}
+template <class T>
+bool Var<T>::is_leaf() const {
+  return node_->tape_id == 0;
+}
+template <class T>
+bool Var<T>::requires_grad() const {
+  return node_->requires_grad;
+}
+template <class T>
+bool Var<T>::has_grad() const {
+  return node_->has_adj;
+}
+template <class T>
+Var<T> Var<T>::detach() const {
+  return Var(node_->out.v, false);
 }
 
 template <class T>

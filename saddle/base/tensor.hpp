@@ -2,9 +2,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <xtensor/xarray.hpp>
@@ -22,6 +24,15 @@ template <class T>
 using TensorList = std::vector<Tensor<T>>;
 
 using Shape = std::vector<std::size_t>;
+
+// A class label: the index of a class, 0 ≤ label < classes. One type wherever labels travel
+// (datasets, batches, losses, pick, one_hot); int32, because 4 bytes per sample is plenty for class
+// counts and keeps a dataset's labels compact, and it is `int` on every platform saddle builds on.
+using Label = std::int32_t;
+
+// A plain number (int, float, double, ...): what a tensor can be scaled by or shifted by.
+template <class S>
+concept Scalar = std::is_arithmetic_v<S>;
 
 // Every error saddle raises: bad shapes, bad hyperparameters, corrupt files, misuse of the tape.
 // The message names the operation and the values involved.

@@ -1,5 +1,5 @@
 // saddle/nn/activations.hpp — elementwise nonlinearities as modules, over the engine's ops
-// (relu's mask, tanh' = 1 − tanh², σ' = σ(1 − σ) live in autodiff/dual.hpp).
+// (their derivatives are rows of autodiff/elementary.hpp).
 #pragma once
 
 #include "saddle/nn/module.hpp"

@@ -3,7 +3,6 @@
 // U(−1/√fan_in, 1/√fan_in) with fan_in = in_channels·k².
 #pragma once
 
-#include "saddle/nn/kernels/conv_kernels.hpp"
 #include "saddle/nn/init.hpp"
 #include "saddle/nn/module.hpp"
 #include "saddle/nn/ops.hpp"
@@ -23,10 +22,7 @@ class Conv2d : public Module<T> {
     if (bias_) this->register_parameter("bias", init::default_bias<T>(w, rng));
   }
 
-  Var<T> forward(const Var<T>& x) override {
-    conv::geometry(x.shape(), weight().shape(), stride_, padding_, describe());  // errors name the layer
-    return bias_ ? conv2d(x, weight(), bias(), stride_, padding_) : conv2d(x, weight(), stride_, padding_);
-  }
+  Var<T> forward(const Var<T>& x) override;  // conv2d.cpp
 
   std::string describe() const override {
     std::string s = "Conv2d(" + std::to_string(in_) + "→" + std::to_string(out_) + ", " + std::to_string(k_) + "×" +

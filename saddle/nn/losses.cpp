@@ -7,13 +7,14 @@
 // tests/nn/test_handderived.cpp holds it against log_softmax/pick/mean composed on the tape.
 #include "saddle/nn/losses.hpp"
 
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 
 namespace saddle::nn {
 namespace {
 
 template <class T>
-std::vector<std::size_t> checked_labels(const char* op, const Var<T>& z, std::span<const int> labels) {
+std::vector<std::size_t> checked_labels(const char* op, const Var<T>& z, std::span<const Label> labels) {
   const Shape s = z.shape();
   if (s.size() != 2) throw Error(std::string(op) + ": expects 2-D (N, classes) input, got shape " + shape_str(s));
   if (labels.size() != s[0])
@@ -32,7 +33,7 @@ std::vector<std::size_t> checked_labels(const char* op, const Var<T>& z, std::sp
 template <class T>
 Dual<T> row_logsumexp(const Dual<T>& z) {
   const Shape keep{z.v.shape()[0], 1};
-  Tensor<T> m = detail::take_along(z.v, 1, kernels::argmax_axis(z.v, 1));
+  Tensor<T> m = kernels::take_along(z.v, 1, kernels::argmax_axis(z.v, 1));
   m.reshape(keep);
   const Dual<T> shift{std::move(m)};
   return log(sum(exp(z - shift), 1, true)) + shift;
@@ -41,14 +42,14 @@ Dual<T> row_logsumexp(const Dual<T>& z) {
 }  // namespace
 
 template <class T>
-Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const int> labels) {
+Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const Label> labels) {
   const std::vector<std::size_t> t = checked_labels("softmax_cross_entropy", logits, labels);
   const T inv_n = T(1) / T(t.size());
-  return detail::apply<T>(
+  return define_op<T>(
       "softmax_cross_entropy",
       [&](const Dual<T>& z) {
         const Dual<T> lse = reshape(row_logsumexp(z), Shape{t.size()});
-        const Dual<T> picked = linear(z, [&](const Tensor<T>& x) { return detail::take_along(x, 1, t); });
+        const Dual<T> picked = linear(z, [&](const Tensor<T>& x) { return kernels::take_along(x, 1, t); });
         return sum(lse - picked) * inv_n;
       },
       [t, inv_n](const Dual<T>& g, const Dual<T>&, const Dual<T>& z, auto& gz) {
@@ -61,8 +62,9 @@ Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const int> labels) 
 }
 
 template <class T>
-Var<T> nll_loss(const Var<T>& log_probs, std::span<const int> labels) {
-  return -mean(pick(log_probs, checked_labels("nll_loss", log_probs, labels)));
+Var<T> nll_loss(const Var<T>& log_probs, std::span<const Label> labels) {
+  checked_labels("nll_loss", log_probs, labels);  // errors name nll_loss
+  return -mean(pick(log_probs, labels));
 }
 
 template <class T>
@@ -82,23 +84,23 @@ Var<T> l2_penalty(const std::vector<Var<T>>& params, double lambda) {
 }
 
 template <class T>
-double accuracy(const Tensor<T>& logits, std::span<const int> labels) {
+double accuracy(const Tensor<T>& logits, std::span<const Label> labels) {
   if (logits.dimension() != 2 || logits.shape()[0] != labels.size())
     throw Error("accuracy: logits of shape " + shape_str(logits.shape()) + " for " + std::to_string(labels.size()) +
                 " labels");
   if (labels.empty()) return 0;
   const auto arg = kernels::argmax_axis(logits, 1);
   std::size_t right = 0;
-  for (std::size_t i = 0; i < labels.size(); ++i) right += int(arg[i]) == labels[i];
+  for (std::size_t i = 0; i < labels.size(); ++i) right += Label(arg[i]) == labels[i];
   return double(right) / double(labels.size());
 }
 
 #define X(T)                                                                  \
-  template Var<T> softmax_cross_entropy(const Var<T>&, std::span<const int>); \
-  template Var<T> nll_loss(const Var<T>&, std::span<const int>);              \
+  template Var<T> softmax_cross_entropy(const Var<T>&, std::span<const Label>); \
+  template Var<T> nll_loss(const Var<T>&, std::span<const Label>);              \
   template Var<T> mse_loss(const Var<T>&, const Var<T>&);                     \
   template Var<T> l2_penalty(const std::vector<Var<T>>&, double);             \
-  template double accuracy(const Tensor<T>&, std::span<const int>);
+  template double accuracy(const Tensor<T>&, std::span<const Label>);
 SADDLE_NN_FOR_FLOAT_TYPES(X)
 #undef X
 

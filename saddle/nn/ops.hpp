@@ -1,6 +1,7 @@
 // saddle/nn/ops.hpp — the differentiable ops of neural-network layers, each defined once by its
-// forward and its VJP in the dual algebra (autodiff/dual.hpp), so each gives gradients, JVPs and
-// Hessian-vector products like the engine's own ops. Activations are NCHW, as in PyTorch.
+// forward and its VJP in the dual algebra (autodiff/dual.hpp), recorded with define_op
+// (autodiff/rule.hpp), so each gives gradients, JVPs and Hessian-vector products like the engine's
+// own ops. Activations are NCHW, as in PyTorch.
 #pragma once
 
 #include <cstddef>

@@ -25,9 +25,9 @@ namespace saddle {
 // through nn::softmax_cross_entropy's fused rule.
 template <class T>
 BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels) {
+  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    return nn::softmax_cross_entropy(model.forward(Var<T>(inputs)), std::span<const int>(labels));
+    return nn::softmax_cross_entropy(model.forward(Var<T>(inputs)), std::span<const Label>(labels));
   };
 }
 
@@ -35,10 +35,9 @@ BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
 // forward-mode path of per-sample directional derivatives (analysis/per_sample.hpp, cnc.hpp).
 template <class T>
 BatchLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels) {
+  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    const std::vector<std::size_t> index(labels.begin(), labels.end());
-    return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), index);
+    return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), labels);
   };
 }
 

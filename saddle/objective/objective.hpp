@@ -39,7 +39,7 @@ namespace saddle {
 // dataset's images), B labels. Returns their mean (a scalar) or each row's loss (shape (B,)).
 template <class T>
 using BatchLoss =
-    std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<int>& labels)>;
+    std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels)>;
 
 // Which samples of a dataset (positions, in evaluation order) and how many rows a batch holds.
 // Batch b is indices[b·batch_size, min((b+1)·batch_size, N)).
@@ -70,7 +70,7 @@ data::Dataset<T> unlabeled_data(Tensor<T> rows);
 template <class T>
 struct BatchData {
   Tensor<T> inputs;         // (N_b, …)
-  std::vector<int> labels;  // N_b
+  std::vector<Label> labels;  // N_b
   double weight = 0;        // N_b / N
 };
 

@@ -126,7 +126,7 @@ Optimizer<T>::Optimizer(const char* name, std::vector<Var<T>> params, double lr,
       throw Error(std::string(name_) + ": parameter " + std::to_string(i) + " ('" + params_[i].op() +
                   "') is a recorded result, not a leaf");
     for (std::size_t j = 0; j < i; ++j)
-      if (params_[i].node() == params_[j].node())
+      if (params_[i].same_as(params_[j]))
         throw Error(std::string(name_) + ": parameters " + std::to_string(j) + " and " + std::to_string(i) +
                     " are the same tensor");
   }

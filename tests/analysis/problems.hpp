@@ -16,9 +16,6 @@
 
 namespace saddle::testing {
 
-inline std::vector<std::size_t> as_indices(const std::vector<int>& labels) {
-  return std::vector<std::size_t>(labels.begin(), labels.end());
-}
 
 inline Tensor<double> gaussian(const Shape& shape, std::mt19937_64& rng, double scale = 1.0) {
   std::normal_distribution<double> normal(0.0, scale);
@@ -44,8 +41,8 @@ struct SoftmaxRegression {
     return matmul(Var<double>(x), p[0]) + p[1];
   }
   static BatchLoss<double> loss() {
-    return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
-      return -pick(log_softmax(logits(p, x), 1), as_indices(y));
+    return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<Label>& y) {
+      return -pick(log_softmax(logits(p, x), 1), y);
     };
   }
 
@@ -112,10 +109,10 @@ struct TanhMlp {
   BatchLoss<double> loss() const {
     const double c1 = ntk ? 1.0 / std::sqrt(double(in)) : 1.0;
     const double c2 = ntk ? 1.0 / std::sqrt(double(hidden)) : 1.0;
-    return [c1, c2](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
+    return [c1, c2](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<Label>& y) {
       const Var<double> h = tanh(matmul(Var<double>(x), p[0]) * c1 + p[1]);
       const Var<double> z = matmul(h, p[2]) * c2 + p[3];
-      return -pick(log_softmax(z, 1), as_indices(y));
+      return -pick(log_softmax(z, 1), y);
     };
   }
 

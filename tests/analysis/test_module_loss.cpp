@@ -34,7 +34,7 @@ Var<double> engine_mlp_loss(const std::vector<Var<double>>& p, const Tensor<doub
   const Var<double> h1 = relu(matmul(x, transpose(p[0])) + p[1]);
   const Var<double> h2 = relu(matmul(h1, transpose(p[2])) + p[3]);
   const Var<double> z = matmul(h2, transpose(p[4])) + p[5];
-  return -mean(pick(log_softmax(z, 1), as_indices(labels)));
+  return -mean(pick(log_softmax(z, 1), labels));
 }
 
 }  // namespace

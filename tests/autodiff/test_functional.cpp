@@ -5,6 +5,7 @@
 #include <random>
 
 #include "saddle/autodiff.hpp"
+#include "saddle/autodiff/rule.hpp"
 
 using namespace saddle;
 
@@ -108,8 +109,8 @@ TEST_CASE("hvp of softmax regression equals the closed-form Hessian (diag p − 
   std::mt19937_64 rng(11);
   const std::size_t N = 9, d = 5, K = 4;
   const Tensor<double> X = randn({N, d}, rng);
-  std::vector<std::size_t> t(N);
-  for (auto& l : t) l = rng() % K;
+  std::vector<Label> t(N);
+  for (auto& l : t) l = Label(rng() % K);
   const TensorList<double> theta{randn({d, K}, rng), randn({K}, rng)};
   auto f = [&](const std::vector<Var<double>>& p) {
     return -mean(pick(log_softmax(matmul(Var<double>(X), p[0]) + p[1], 1), t));
@@ -162,7 +163,7 @@ TEST_CASE("jvp agrees with finite differences and with ∇f·v for a scalar f") 
 TEST_CASE("logits of ±1e4 give finite log-softmax, gradient and hvp") {
   const TensorList<double> z{Tensor<double>{{1e4, -1e4, 0.0}, {-1e4, 1e4, 1e4}}};
   const TensorList<double> v{Tensor<double>{{1.0, 2.0, 3.0}, {-1.0, 0.5, 2.0}}};
-  auto f = [](const std::vector<Var<double>>& p) { return -mean(pick(log_softmax(p[0], 1), {1, 2})); };
+  auto f = [](const std::vector<Var<double>>& p) { return -mean(pick(log_softmax(p[0], 1), std::vector<Label>{1, 2})); };
   const HvpResult<double> r = value_grad_hvp(f, z, v);
   CHECK(std::isfinite(r.value));
   CHECK(r.value == doctest::Approx((2e4 + std::log(2.0)) / 2));
@@ -175,7 +176,7 @@ TEST_CASE("logits of ±1e4 give finite log-softmax, gradient and hvp") {
 TEST_CASE("the checkers reject a wrong derivative and name the worst entry") {
   // A function whose VJP is deliberately wrong: y = x³ with a VJP of 2x² instead of 3x².
   auto wrong = [](const std::vector<Var<double>>& p) {
-    const Var<double> cube = detail::apply<double>(
+    const Var<double> cube = define_op<double>(
         "wrong_cube", [](const auto& x) { return x * x * x; },
         [](const auto& g, const auto&, const auto& x, auto& gx) {
           if (gx) gx = g * x * x * 2.0;
@@ -195,7 +196,7 @@ TEST_CASE("hvpcheck catches a wrong tangent rule that gradcheck cannot see") {
   // y = x³ with the right VJP (3x²) but a forward tangent of 2x²·ẋ instead of 3x²·ẋ;
   // f = Σ y² reads y's tangent in its own VJP, so only the Hessian-vector product is wrong.
   auto bad_tangent = [](const std::vector<Var<double>>& p) {
-    const Var<double> cube = detail::apply<double>(
+    const Var<double> cube = define_op<double>(
         "bad_tangent_cube",
         [](const auto& x) {
           Dual<double> y = x * x * x;

@@ -32,7 +32,7 @@ const std::vector<saddle::testing::OpCase>& cases() {
       op_case("rows", {{5, 3}}, Domain::any, [](const auto& x) { return rows(x[0], 1, 4); }),
       op_case("gather repeated", {{4, 3}}, Domain::any,
               [](const auto& x) { return gather(x[0], {3, 0, 3, 1}); }),
-      op_case("pick", {{4, 3}}, Domain::any, [](const auto& x) { return pick(x[0], {2, 0, 1, 2}); }),
+      op_case("pick", {{4, 3}}, Domain::any, [](const auto& x) { return pick(x[0], std::vector<Label>{2, 0, 1, 2}); }),
       op_case("concat axis 0", {{2, 3}, {1, 3}}, Domain::any,
               [](const auto& x) { return concat(std::vector{x[0], x[1]}, 0); }),
       op_case("concat axis 1", {{2, 3}, {2, 2}, {2, 1}}, Domain::any,
@@ -76,7 +76,7 @@ const std::vector<saddle::testing::OpCase>& cases() {
       op_case("two-layer tanh network", {{4, 3}, {3, 5}, {5}, {5, 2}}, Domain::any,
               [](const auto& x) { return matmul(tanh(matmul(x[0], x[1]) + x[2]), x[3]); }),
       op_case("cross-entropy", {{4, 3}}, Domain::any,
-              [](const auto& x) { return -mean(pick(log_softmax(x[0], 1), {0, 2, 1, 1})); }),
+              [](const auto& x) { return -mean(pick(log_softmax(x[0], 1), std::vector<Label>{0, 2, 1, 1})); }),
   };
   return all;
 }

@@ -84,13 +84,13 @@ TEST_CASE("a training loop's memory does not grow from step to step") {
       w.mutable_value() -= 0.1f * w.grad();
     }
     w.zero_grad();
-    if (step == 0) live_after_first = detail::live_nodes();
-    CHECK(detail::live_nodes() == live_after_first);
+    if (step == 0) live_after_first = live_nodes();
+    CHECK(live_nodes() == live_after_first);
   }
   // A graph computed and dropped without backward frees itself as well.
-  const std::size_t before = detail::live_nodes();
+  const std::size_t before = live_nodes();
   { Var<float> unused = sum(matmul(x, w)); }
-  CHECK(detail::live_nodes() == before);
+  CHECK(live_nodes() == before);
 }
 
 TEST_CASE("no_grad records nothing; detach cuts the graph") {

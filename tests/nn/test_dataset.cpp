@@ -98,14 +98,14 @@ TEST_CASE_TEMPLATE("load_idx_dataset gives (N,1,28,28) images of byte/255 and th
   const IdxImages raw = synthetic_images(7);
   for (std::size_t k = 0; k < raw.pixels.size(); ++k)
     REQUIRE(train.images.data()[k] == static_cast<T>(raw.pixels[k]) / T(255));
-  CHECK(train.labels == std::vector<int>{0, 1, 2, 3, 4, 5, 6});
-  CHECK(test.labels == std::vector<int>{0, 1, 2});
+  CHECK(train.labels == std::vector<saddle::Label>{0, 1, 2, 3, 4, 5, 6});
+  CHECK(test.labels == std::vector<saddle::Label>{0, 1, 2});
   CHECK(*std::max_element(train.images.begin(), train.images.end()) == T(1));  // byte 255
   CHECK(*std::min_element(train.images.begin(), train.images.end()) == T(0));
 
   const Dataset<T> mid = train.slice(2, 5);
   CHECK(mid.size() == 3);
-  CHECK(mid.labels == std::vector<int>{2, 3, 4});
+  CHECK(mid.labels == std::vector<saddle::Label>{2, 3, 4});
   CHECK(std::equal(mid.images.begin(), mid.images.end(), train.images.begin() + 2 * 784));
   CHECK(train.slice(4, 4).size() == 0);
   CHECK_THROWS_AS(train.slice(3, 8), Error);
@@ -301,7 +301,7 @@ TEST_CASE("a dataset found nowhere: one line naming each place looked, what name
 }
 
 TEST_CASE("one_hot puts a single 1 in each row, at the label's column") {
-  const std::vector<int> labels = {3, 0, 9};
+  const std::vector<saddle::Label> labels = {3, 0, 9};
   const Tensor<double> t = one_hot<double>(labels);
   REQUIRE(t.shape() == Shape{3, 10});
   for (std::size_t i = 0; i < 3; ++i)

@@ -165,7 +165,7 @@ TEST_SUITE("determinism") {
   TEST_CASE("training steps of the CNN and LeNet-5 are bit-identical for any workers") {
     init::Rng rng(4);
     const Var<float> x(init::uniform<float>({100, 1, 28, 28}, 0, 1, rng));
-    std::vector<int> labels(100);
+    std::vector<Label> labels(100);
     for (auto& l : labels) l = int(rng() % 10);
     for (const std::string name : {"cnn", "lenet5"}) {
       CAPTURE(name);
@@ -189,7 +189,7 @@ TEST_SUITE("determinism") {
   TEST_CASE("LeNet-5's Hessian-vector product in double is bit-identical for any workers") {
     init::Rng rng(6);
     auto model = make_model<double>("lenet5", 2);
-    std::vector<int> labels(100);
+    std::vector<Label> labels(100);
     for (auto& l : labels) l = int(rng() % 10);
     auto f = loss_of_parameters(*model, softmax_cross_entropy<double>,
                                 init::uniform<double>({100, 1, 28, 28}, 0, 1, rng), labels);

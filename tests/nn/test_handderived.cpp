@@ -50,13 +50,12 @@ void check_same_derivatives(const Fn& registered, const Fn& composed, const Tens
 
 // ---- softmax cross-entropy composed from primitive ops -----------------------------------------
 
-std::vector<std::size_t> as_index(const std::vector<int>& t) { return {t.begin(), t.end()}; }
 
-Var<double> ce_by_log_softmax(const Var<double>& z, const std::vector<int>& t) {
-  return -mean(pick(log_softmax(z, 1), as_index(t)));
+Var<double> ce_by_log_softmax(const Var<double>& z, const std::vector<Label>& t) {
+  return -mean(pick(log_softmax(z, 1), t));
 }
-Var<double> ce_by_exp_sum_log(const Var<double>& z, const std::vector<int>& t) {
-  return mean(log(sum(exp(z), 1)) - pick(z, as_index(t)));
+Var<double> ce_by_exp_sum_log(const Var<double>& z, const std::vector<Label>& t) {
+  return mean(log(sum(exp(z), 1)) - pick(z, t));
 }
 
 // ---- conv2d composed from primitive ops: im2col by gather, then matmul ------------------------
@@ -100,7 +99,7 @@ TEST_CASE("fused softmax cross-entropy: value, gradient and HVP equal those of i
   for (const Case k : {Case{1, 2}, Case{4, 3}, Case{7, 10}, Case{16, 5}}) {
     CAPTURE(k.n);
     CAPTURE(k.c);
-    std::vector<int> t;
+    std::vector<Label> t;
     for (std::size_t i = 0; i < k.n; ++i) t.push_back(int((i * 7 + 3) % k.c));
     // Logits from a nonlinear map of parameters, and the loss scaled by a function of another
     // parameter, so the loss's incoming adjoint carries a tangent too.
@@ -112,7 +111,7 @@ TEST_CASE("fused softmax cross-entropy: value, gradient and HVP equal those of i
         return loss(z, t) * (1.0 + sum(square(p[2])));
       };
     };
-    const Fn fused = make([](const Var<double>& z, const std::vector<int>& t) { return softmax_cross_entropy(z, t); });
+    const Fn fused = make([](const Var<double>& z, const std::vector<Label>& t) { return softmax_cross_entropy(z, t); });
     check_same_derivatives(fused, make(ce_by_log_softmax), theta, v);
     check_same_derivatives(fused, make(ce_by_exp_sum_log), theta, v);
     // and directly in the logits, where the Hessian is (diag(p) − ppᵀ)/N row by row

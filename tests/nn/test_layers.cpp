@@ -64,11 +64,11 @@ const std::vector<saddle::testing::OpCase>& cases() {
       // losses
       op_case("softmax_cross_entropy", {{4, 5}}, Domain::any,
               [](const auto& x) {
-                return softmax_cross_entropy(x[0], std::vector<int>{0, 4, 2, 2});
+                return softmax_cross_entropy(x[0], std::vector<Label>{0, 4, 2, 2});
               }),
       op_case("nll_loss of log_softmax", {{3, 4}}, Domain::any,
               [](const auto& x) {
-                return nll_loss(log_softmax(x[0], 1), std::vector<int>{3, 0, 1});
+                return nll_loss(log_softmax(x[0], 1), std::vector<Label>{3, 0, 1});
               }),
       op_case("mse_loss", {{3, 4}, {3, 4}}, Domain::any, [](const auto& x) { return mse_loss(x[0], x[1]); }),
       op_case("l2_penalty", {{2, 3}, {4}}, Domain::any,
@@ -244,15 +244,15 @@ TEST_CASE("linear computes x Wᵀ + b with PyTorch's layout") {
 
 TEST_CASE("the fused softmax cross-entropy equals mean(logsumexp(z) − z_t) and stays finite for huge logits") {
   const Tensor<double> z = {{1, 2, 3}, {1000, -1000, 0}};
-  const std::vector<int> t{2, 1};
+  const std::vector<Label> t{2, 1};
   const double expected = ((std::log(std::exp(1.0) + std::exp(2.0) + std::exp(3.0)) - 3) + (1000 + 1000)) / 2;
   CHECK(softmax_cross_entropy(Var<double>(z), t).item() == doctest::Approx(expected).epsilon(1e-14));
-  CHECK(std::isfinite(softmax_cross_entropy(Var<float>(Tensor<float>{{1e4f, -1e4f}}), std::vector<int>{1}).item()));
+  CHECK(std::isfinite(softmax_cross_entropy(Var<float>(Tensor<float>{{1e4f, -1e4f}}), std::vector<Label>{1}).item()));
 }
 
 TEST_CASE("accuracy counts the rows whose largest logit is the label") {
   const Tensor<float> z = {{0, 1}, {2, 1}, {0, 3}, {5, 4}};
-  CHECK(accuracy(z, std::vector<int>{1, 0, 0, 1}) == doctest::Approx(0.5));
+  CHECK(accuracy(z, std::vector<Label>{1, 0, 0, 1}) == doctest::Approx(0.5));
 }
 
 TEST_CASE("Dropout zeroes a fraction p in training mode, scales survivors by 1/(1 − p), is the identity in eval") {
@@ -285,9 +285,9 @@ TEST_CASE("layers refuse inputs of the wrong shape, naming the layer and the sha
   MaxPool2d<float> pool(2);
   CHECK_THROWS_WITH_AS(pool(Var<float>(zeros_tensor<float>(Shape{3, 4}))),
                        "max_pool2d(2): input of shape (3,4) is not 4-D (N, C, H, W)", Error);
-  CHECK_THROWS_WITH_AS(softmax_cross_entropy(Var<float>(zeros_tensor<float>(Shape{2, 10})), std::vector<int>{1, 10}),
+  CHECK_THROWS_WITH_AS(softmax_cross_entropy(Var<float>(zeros_tensor<float>(Shape{2, 10})), std::vector<Label>{1, 10}),
                        "softmax_cross_entropy: label[1] = 10 is outside 0..9", Error);
-  CHECK_THROWS_WITH_AS(softmax_cross_entropy(Var<float>(zeros_tensor<float>(Shape{2, 10})), std::vector<int>{1}),
+  CHECK_THROWS_WITH_AS(softmax_cross_entropy(Var<float>(zeros_tensor<float>(Shape{2, 10})), std::vector<Label>{1}),
                        "softmax_cross_entropy: 1 labels for input of shape (2,10)", Error);
   CHECK_THROWS_AS(Dropout<float>(1.0), Error);
 }

@@ -179,7 +179,7 @@ TEST_CASE("train() and eval() reach every child") {
 TEST_CASE("backward through a model fills every parameter's gradient; zero_grad clears them") {
   auto model = small_cnn<float>(2);
   Var<float> loss =
-      softmax_cross_entropy(model->forward(Var<float>(random_images<float>(4, 2))), std::vector<int>{1, 2, 3, 4});
+      softmax_cross_entropy(model->forward(Var<float>(random_images<float>(4, 2))), std::vector<Label>{1, 2, 3, 4});
   loss.backward();
   // Not a structured binding: CHECK_MESSAGE captures the name in a lambda, which clang before 16
   // does not allow for a binding.
@@ -197,15 +197,15 @@ TEST_CASE("ParameterSwap runs the model on the given Vars and restores its own, 
   const auto swapped = make_leaves(doubled, true);
   {
     ParameterSwap<double> swap(*model, swapped);
-    CHECK(model->parameters()[0].node() == swapped[0].node());
+    CHECK(model->parameters()[0].same_as(swapped[0]));
   }
-  for (std::size_t i = 0; i < own.size(); ++i) CHECK(model->parameters()[i].node() == own[i].node());
+  for (std::size_t i = 0; i < own.size(); ++i) CHECK(model->parameters()[i].same_as(own[i]));
   try {
     ParameterSwap<double> swap(*model, swapped);
     model->forward(Var<double>(zeros_tensor<double>(Shape{2, 5})));
   } catch (const Error&) {
   }
-  for (std::size_t i = 0; i < own.size(); ++i) CHECK(model->parameters()[i].node() == own[i].node());
+  for (std::size_t i = 0; i < own.size(); ++i) CHECK(model->parameters()[i].same_as(own[i]));
   CHECK_THROWS_WITH_AS(ParameterSwap<double>(*model, std::vector<Var<double>>(swapped.begin(), swapped.end() - 1)),
                        "Sequential: functional call with 5 parameter tensors, the model has 6", Error);
   auto wrong = swapped;
@@ -218,7 +218,7 @@ TEST_CASE("ParameterSwap runs the model on the given Vars and restores its own, 
 TEST_CASE("loss_of_parameters: value_and_grad equals the imperative backward, hvp passes hvpcheck") {
   auto model = lenet5<double>(4);
   const Tensor<double> x = random_images<double>(3, 4);
-  const std::vector<int> y{3, 1, 4};
+  const std::vector<Label> y{3, 1, 4};
   auto f = loss_of_parameters(*model, softmax_cross_entropy<double>, x, y);
   const TensorList<double> theta = parameter_values(*model);
   const auto [value, g] = value_and_grad(f, theta);
@@ -250,7 +250,7 @@ TEST_CASE("every model's gradient matches the directional finite difference, and
     CAPTURE(name);
     auto model = make_model<double>(name, 5);
     auto f =
-        loss_of_parameters(*model, softmax_cross_entropy<double>, random_images<double>(2, 6), std::vector<int>{0, 7});
+        loss_of_parameters(*model, softmax_cross_entropy<double>, random_images<double>(2, 6), std::vector<Label>{0, 7});
     const TensorList<double> theta = parameter_values(*model);
     init::Rng rng(2);
     TensorList<double> v;
@@ -280,7 +280,7 @@ TEST_CASE("the dense Hessian of a small network is symmetric and its columns are
   auto net = tiny_net<double>(3);
   init::Rng rng(4);
   const Tensor<double> x = init::normal<double>({3, 1, 4, 4}, 0, 1, rng);
-  auto f = loss_of_parameters(*net, softmax_cross_entropy<double>, x, std::vector<int>{0, 2, 1});
+  auto f = loss_of_parameters(*net, softmax_cross_entropy<double>, x, std::vector<Label>{0, 2, 1});
   const TensorList<double> theta = parameter_values(*net);
   const Tensor<double> H = hessian(f, theta);
   const std::size_t n = net->num_parameters();
@@ -308,7 +308,7 @@ TEST_CASE("the dense Hessian of a small network is symmetric and its columns are
 TEST_CASE("l2_penalty adds 2λW to the gradient and 2λv to the HVP") {
   auto model = softmax_regression<double>(0);
   const Tensor<double> x = random_images<double>(2, 8);
-  const std::vector<int> y{1, 2};
+  const std::vector<Label> y{1, 2};
   const double lambda = 0.01;
   auto plain = loss_of_parameters(*model, softmax_cross_entropy<double>, x, y);
   auto penalised = [&](const std::vector<Var<double>>& p) { return plain(p) + l2_penalty(p, lambda); };

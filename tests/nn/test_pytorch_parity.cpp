@@ -25,7 +25,7 @@ TEST_CASE("every model agrees with PyTorch in logits, loss, gradient and Hessian
     save_weights(*model, (dir / (name + "_weights.npz")).string());
     init::Rng rng(9);
     const Tensor<double> x = init::uniform<double>({5, 1, 28, 28}, 0, 1, rng);
-    const std::vector<int> labels{1, 2, 3, 4, 5};
+    const std::vector<Label> labels{1, 2, 3, 4, 5};
     auto f = loss_of_parameters(*model, softmax_cross_entropy<double>, x, labels);
     const TensorList<double> theta = parameter_values(*model);
     TensorList<double> v;

@@ -36,14 +36,13 @@ struct TanhSoftmax {
   }
 
   // Each row's loss, shape (B,), with the engine's ops.
-  static Var<double> rows_loss(const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
+  static Var<double> rows_loss(const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<Label>& y) {
     const Var<double> z = tanh(matmul(Var<double>(x), p[0]) + p[1]);
-    const std::vector<std::size_t> index(y.begin(), y.end());
-    return -pick(log_softmax(z, 1), index);
+    return -pick(log_softmax(z, 1), y);
   }
   static BatchLoss<double> per_row() { return rows_loss; }
   static BatchLoss<double> mean_of_rows() {
-    return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<int>& y) {
+    return [](const std::vector<Var<double>>& p, const Tensor<double>& x, const std::vector<Label>& y) {
       return mean(rows_loss(p, x, y));
     };
   }
@@ -262,9 +261,9 @@ TEST_CASE("float objectives agree with double ones to float precision") {
   TensorList<float> theta;
   for (const auto& t : p.theta) theta.push_back(xt::cast<float>(t));
   const Objective<float> f(
-      [](const std::vector<Var<float>>& w, const Tensor<float>& x, const std::vector<int>& y) {
+      [](const std::vector<Var<float>>& w, const Tensor<float>& x, const std::vector<Label>& y) {
         const Var<float> z = tanh(matmul(Var<float>(x), w[0]) + w[1]);
-        return -pick(log_softmax(z, 1), std::vector<std::size_t>(y.begin(), y.end()));
+        return -pick(log_softmax(z, 1), y);
       },
       data, sample_range(0, kN, 4));
   CHECK(f.loss(theta) == doctest::Approx(p.loss(p.flat(), all_samples())).epsilon(1e-6));
@@ -290,7 +289,7 @@ TEST_CASE("bad sample sets, losses and datasets are refused by name") {
   CHECK_THROWS_WITH_AS(Objective<double>(TanhSoftmax::per_row(), bad, one_sample(0)),
                        "Objective: dataset images of shape (10,3) and 9 labels; need one image row per label", Error);
   const Objective<double> wrong(
-      [](const std::vector<Var<double>>& w, const Tensor<double>&, const std::vector<int>&) { return w[0]; }, p.data,
+      [](const std::vector<Var<double>>& w, const Tensor<double>&, const std::vector<Label>&) { return w[0]; }, p.data,
       sample_range(0, kN, 4));
   CHECK_THROWS_WITH_AS(wrong.loss(p.theta),
                        "Objective: the batch loss returned shape (3,2) for a batch of 4 rows; need a scalar (their "
@@ -301,7 +300,7 @@ TEST_CASE("bad sample sets, losses and datasets are refused by name") {
 TEST_CASE("unlabeled_data makes a dataset of rows with label 0") {
   const data::Dataset<double> d = unlabeled_data(zeros_tensor<double>(Shape{4, 2}));
   CHECK(d.size() == 4);
-  CHECK(d.labels == std::vector<int>(4, 0));
+  CHECK(d.labels == std::vector<Label>(4, 0));
   CHECK_THROWS_WITH_AS(unlabeled_data(zeros_tensor<double>(Shape{})), "unlabeled_data: a 0-d tensor has no rows",
                        Error);
 }

@@ -84,7 +84,7 @@ struct SeparableQuadratic {
   // f over the n samples, one batch.
   Objective<double> objective() const {
     return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& rows,
-                                    const std::vector<int>&) { return loss(x, rows); },
+                                    const std::vector<Label>&) { return loss(x, rows); },
                              data, sample_range(0, c.size(), c.size()));
   }
 };

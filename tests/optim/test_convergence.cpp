@@ -54,7 +54,7 @@ Factory make(O opt) {
 TEST_CASE("every method converges on a convex quadratic: ‖θ − θ*‖ < 1e-3") {
   ConvexFiniteSum problem;
   Objective<double> f([&](const std::vector<Var<double>>& x, const Tensor<double>& rows,
-                          const std::vector<int>&) { return problem.loss(x, rows); },
+                          const std::vector<Label>&) { return problem.loss(x, rows); },
                       problem.data, sample_range(0, problem.a.size(), problem.a.size()));
   const std::vector<Case> cases{
       {"SGD", make<SGD<double>>(SGDOptions{.lr = 0.2}), 200},

@@ -45,7 +45,7 @@ struct QuarticSaddle {
   // f over the n samples, one batch.
   Objective<double> objective() const {
     return Objective<double>([this](const std::vector<Var<double>>& x, const Tensor<double>& a,
-                                    const std::vector<int>&) { return loss(x, a); },
+                                    const std::vector<Label>&) { return loss(x, a); },
                              data, sample_range(0, n, n));
   }
   std::vector<Var<double>> origin() const { return {Var<double>(zeros_tensor<double>(Shape{d, 1}), true)}; }

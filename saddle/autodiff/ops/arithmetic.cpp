@@ -1,12 +1,13 @@
 // Arithmetic with NumPy broadcasting. A broadcast input's adjoint is summed back to its shape.
 #include "saddle/autodiff/ops.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
 
 namespace saddle {
 
 template <class T>
 Var<T> add(const Var<T>& a, const Var<T>& b) {
-  return detail::apply<T>(
+  return define_op<T>(
       "add", [](const auto& a, const auto& b) { return a + b; },
       [](const auto& g, const auto&, const auto& a, const auto& b, auto& ga, auto& gb) {
         if (ga) ga = sum_to(g, a.shape());  // ∂(a+b)/∂a = 1
@@ -17,7 +18,7 @@ Var<T> add(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> sub(const Var<T>& a, const Var<T>& b) {
-  return detail::apply<T>(
+  return define_op<T>(
       "sub", [](const auto& a, const auto& b) { return a - b; },
       [](const auto& g, const auto&, const auto& a, const auto& b, auto& ga, auto& gb) {
         if (ga) ga = sum_to(g, a.shape());
@@ -28,7 +29,7 @@ Var<T> sub(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> mul(const Var<T>& a, const Var<T>& b) {
-  return detail::apply<T>(
+  return define_op<T>(
       "mul", [](const auto& a, const auto& b) { return a * b; },
       [](const auto& g, const auto&, const auto& a, const auto& b, auto& ga, auto& gb) {
         if (ga) ga = sum_to(g * b, a.shape());  // ∂(ab)/∂a = b
@@ -39,7 +40,7 @@ Var<T> mul(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> div(const Var<T>& a, const Var<T>& b) {
-  return detail::apply<T>(
+  return define_op<T>(
       "div", [](const auto& a, const auto& b) { return a / b; },
       [](const auto& g, const auto& y, const auto& a, const auto& b, auto& ga, auto& gb) {
         if (ga) ga = sum_to(g / b, a.shape());       // ∂(a/b)/∂a = 1/b
@@ -50,7 +51,7 @@ Var<T> div(const Var<T>& a, const Var<T>& b) {
 
 template <class T>
 Var<T> neg(const Var<T>& a) {
-  return detail::apply<T>(
+  return define_op<T>(
       "neg", [](const auto& a) { return -a; },
       [](const auto& g, const auto&, const auto&, auto& ga) {
         if (ga) ga = -g;
@@ -60,7 +61,7 @@ Var<T> neg(const Var<T>& a) {
 
 template <class T>
 Var<T> add_scalar(const Var<T>& a, Const<T> s) {
-  return detail::apply<T>(
+  return define_op<T>(
       "add_scalar", [s](const auto& a) { return a + s; },
       [](const auto& g, const auto&, const auto&, auto& ga) {
         if (ga) ga = Dual<T>(g);
@@ -70,7 +71,7 @@ Var<T> add_scalar(const Var<T>& a, Const<T> s) {
 
 template <class T>
 Var<T> mul_scalar(const Var<T>& a, Const<T> s) {
-  return detail::apply<T>(
+  return define_op<T>(
       "mul_scalar", [s](const auto& a) { return a * s; },
       [s](const auto& g, const auto&, const auto&, auto& ga) {
         if (ga) ga = g * s;
@@ -80,7 +81,7 @@ Var<T> mul_scalar(const Var<T>& a, Const<T> s) {
 
 template <class T>
 Var<T> rdiv_scalar(Const<T> s, const Var<T>& a) {
-  return detail::apply<T>(
+  return define_op<T>(
       "rdiv_scalar", [s](const auto& a) { return s / a; },
       [](const auto& g, const auto& y, const auto& a, auto& ga) {
         if (ga) ga = -(g * y / a);  // ∂(s/a)/∂a = −s/a² = −y/a

@@ -1,6 +1,7 @@
 // Reductions: sum and mean (all, or along an axis) and max along an axis. The VJP of a sum
 // broadcasts the adjoint back; max routes it to the arg-max (the mask is fixed by the value).
 #include "saddle/autodiff/ops.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
 
 namespace saddle {
@@ -13,7 +14,7 @@ void check_axis(const char* op, const Shape& s, std::size_t axis) {
 
 template <class T>
 Var<T> sum(const Var<T>& a) {
-  return detail::apply<T>(
+  return define_op<T>(
       "sum", [](const auto& a) { return sum(a); },
       [](const auto& g, const auto&, const auto& a, auto& ga) {
         if (ga) ga = broadcast_to(g, a.shape());
@@ -24,7 +25,7 @@ Var<T> sum(const Var<T>& a) {
 template <class T>
 Var<T> sum(const Var<T>& a, std::size_t axis, bool keepdims) {
   check_axis("sum", a.shape(), axis);
-  return detail::apply<T>(
+  return define_op<T>(
       "sum_axis", [=](const auto& a) { return sum(a, axis, keepdims); },
       [=](const auto& g, const auto&, const auto& a, auto& ga) {
         if (ga) ga = broadcast_to(reshape(g, kernels::reduced_shape(a.shape(), axis, true)), a.shape());
@@ -46,19 +47,19 @@ Var<T> mean(const Var<T>& a, std::size_t axis, bool keepdims) {
 template <class T>
 Var<T> max(const Var<T>& a, std::size_t axis, bool keepdims) {
   check_axis("max", a.shape(), axis);
-  return detail::apply<T>(
+  return define_op<T>(
       "max",
       [=](const auto& a) {
         const auto arg = kernels::argmax_axis(a.v, axis);
         const Shape s = kernels::reduced_shape(a.shape(), axis, keepdims);
-        return reshape(linear(a, [&](const Tensor<T>& x) { return detail::take_along(x, axis, arg); }), s);
+        return reshape(linear(a, [&](const Tensor<T>& x) { return kernels::take_along(x, axis, arg); }), s);
       },
       [=](const auto& g, const auto&, const auto& a, auto& ga) {
         if (!ga) return;
         const auto arg = kernels::argmax_axis(a.v, axis);
         const Shape full = a.shape();
         const Dual<T> flat = reshape(g, kernels::reduced_shape(full, axis, false));
-        ga = linear(flat, [&](const Tensor<T>& x) { return detail::put_along(x, axis, arg, full); });
+        ga = linear(flat, [&](const Tensor<T>& x) { return kernels::put_along(x, axis, arg, full); });
       },
       a);
 }

@@ -1,6 +1,7 @@
 // Shape and indexing ops: linear maps, whose VJP is the adjoint map (slice ↔ embed, gather ↔
 // scatter-add), applied to both halves of the dual.
 #include "saddle/autodiff/ops.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
 
 namespace saddle {
@@ -10,7 +11,7 @@ Var<T> reshape(const Var<T>& a, const Shape& shape) {
   if (shape_size(shape) != a.size())
     throw Error("reshape: cannot reshape " + shape_str(a.shape()) + " (" + std::to_string(a.size()) +
                 " elements) to " + shape_str(shape));
-  return detail::apply<T>(
+  return define_op<T>(
       "reshape", [shape](const auto& a) { return reshape(a, shape); },
       [](const auto& g, const auto&, const auto& a, auto& ga) {
         if (ga) ga = reshape(g, a.shape());
@@ -23,14 +24,14 @@ Var<T> rows(const Var<T>& a, std::size_t begin, std::size_t end) {
   if (a.dim() == 0 || begin >= end || end > a.shape()[0])
     throw Error("rows: range [" + std::to_string(begin) + ", " + std::to_string(end) +
                 ") is empty or outside a tensor of shape " + shape_str(a.shape()));
-  return detail::apply<T>(
+  return define_op<T>(
       "rows",
       [=](const auto& a) {
-        return linear(a, [&](const Tensor<T>& x) { return detail::slice_axis(x, 0, begin, end); });
+        return linear(a, [&](const Tensor<T>& x) { return kernels::slice_axis(x, 0, begin, end); });
       },
       [=](const auto& g, const auto&, const auto& a, auto& ga) {
         const std::size_t n = a.v.shape()[0];
-        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return detail::embed_axis(x, 0, begin, n); });
+        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return kernels::embed_axis(x, 0, begin, n); });
       },
       a);
 }
@@ -43,35 +44,38 @@ Var<T> gather(const Var<T>& a, const std::vector<std::size_t>& index) {
       throw Error("gather: index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
                   " is out of range for a tensor of shape " + shape_str(a.shape()));
   if (index.empty()) throw Error("gather: empty index");
-  return detail::apply<T>(
+  return define_op<T>(
       "gather",
       [index](const auto& a) {
-        return linear(a, [&](const Tensor<T>& x) { return detail::gather_rows(x, index); });
+        return linear(a, [&](const Tensor<T>& x) { return kernels::gather_rows(x, index); });
       },
       [index](const auto& g, const auto&, const auto& a, auto& ga) {
         const std::size_t n = a.v.shape()[0];
-        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return detail::scatter_rows(x, index, n); });
+        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return kernels::scatter_rows(x, index, n); });
       },
       a);
 }
 
 template <class T>
-Var<T> pick(const Var<T>& a, const std::vector<std::size_t>& index) {
-  if (a.dim() != 2 || index.size() != a.shape()[0])
-    throw Error("pick: needs a 2-D tensor and one index per row, got shape " + shape_str(a.shape()) +
-                " and " + std::to_string(index.size()) + " indices");
-  for (std::size_t i = 0; i < index.size(); ++i)
-    if (index[i] >= a.shape()[1])
-      throw Error("pick: index[" + std::to_string(i) + "] = " + std::to_string(index[i]) +
+Var<T> pick(const Var<T>& a, std::span<const Label> labels) {
+  if (a.dim() != 2 || labels.size() != a.shape()[0])
+    throw Error("pick: needs a 2-D tensor and one label per row, got shape " + shape_str(a.shape()) + " and " +
+                std::to_string(labels.size()) + " labels");
+  std::vector<std::size_t> index(labels.size());
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] < 0 || std::size_t(labels[i]) >= a.shape()[1])
+      throw Error("pick: label[" + std::to_string(i) + "] = " + std::to_string(labels[i]) +
                   " is out of range for a tensor of shape " + shape_str(a.shape()));
-  return detail::apply<T>(
+    index[i] = std::size_t(labels[i]);
+  }
+  return define_op<T>(
       "pick",
-      [index](const auto& a) {
-        return linear(a, [&](const Tensor<T>& x) { return detail::take_along(x, 1, index); });
+      [&index](const auto& a) {
+        return linear(a, [&](const Tensor<T>& x) { return kernels::take_along(x, 1, index); });
       },
       [index](const auto& g, const auto&, const auto& a, auto& ga) {
         const Shape s = a.shape();
-        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return detail::put_along(x, 1, index, s); });
+        if (ga) ga = linear(g, [&](const Tensor<T>& x) { return kernels::put_along(x, 1, index, s); });
       },
       a);
 }
@@ -92,7 +96,7 @@ Var<T> concat(const std::vector<Var<T>>& parts, std::size_t axis) {
                   " differ outside axis " + std::to_string(axis));
     offsets.push_back(offsets.back() + s[axis]);
   }
-  return detail::apply_list<T>(
+  return define_list_op<T>(
       "concat",
       [=](const std::vector<const Dual<T>*>& in) {
         Shape s = first;
@@ -115,7 +119,7 @@ Var<T> concat(const std::vector<Var<T>>& parts, std::size_t axis) {
         for (std::size_t k = 0; k < slots.size(); ++k)
           if (slots[k])
             slots[k] = linear(g, [&](const Tensor<T>& x) {
-              return detail::slice_axis(x, axis, offsets[k], offsets[k + 1]);
+              return kernels::slice_axis(x, axis, offsets[k], offsets[k + 1]);
             });
       },
       parts);
@@ -125,7 +129,7 @@ Var<T> concat(const std::vector<Var<T>>& parts, std::size_t axis) {
   template Var<T> reshape(const Var<T>&, const Shape&);                        \
   template Var<T> rows(const Var<T>&, std::size_t, std::size_t);               \
   template Var<T> gather(const Var<T>&, const std::vector<std::size_t>&);      \
-  template Var<T> pick(const Var<T>&, const std::vector<std::size_t>&);        \
+  template Var<T> pick(const Var<T>&, std::span<const Label>);                 \
   template Var<T> concat(const std::vector<Var<T>>&, std::size_t);
 SADDLE_FOR_FLOAT_TYPES(X)
 #undef X

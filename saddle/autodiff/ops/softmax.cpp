@@ -1,6 +1,7 @@
 // The softmax family along an axis, shifted by the maximum so that logits of ±1e4 stay finite:
 //   logsumexp(x) = m + log Σ exp(x − m),   log_softmax(x) = x − logsumexp(x),   softmax = exp(log_softmax).
 #include "saddle/autodiff/ops.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
 
 namespace saddle {
@@ -16,7 +17,7 @@ void check_axis(const char* op, const Shape& s, std::size_t axis) {
 template <class T>
 Dual<T> logsumexp_keep(const Dual<T>& x, std::size_t axis) {
   const Shape keep = kernels::reduced_shape(x.shape(), axis, true);
-  Tensor<T> m = detail::take_along(x.v, axis, kernels::argmax_axis(x.v, axis));
+  Tensor<T> m = kernels::take_along(x.v, axis, kernels::argmax_axis(x.v, axis));
   m.reshape(keep);
   const Dual<T> shift{m};
   return log(sum(exp(x - shift), axis, true)) + shift;
@@ -27,7 +28,7 @@ Dual<T> logsumexp_keep(const Dual<T>& x, std::size_t axis) {
 template <class T>
 Var<T> logsumexp(const Var<T>& a, std::size_t axis, bool keepdims) {
   check_axis("logsumexp", a.shape(), axis);
-  return detail::apply<T>(
+  return define_op<T>(
       "logsumexp",
       [=](const auto& a) {
         const Dual<T> y = logsumexp_keep(a, axis);
@@ -44,7 +45,7 @@ Var<T> logsumexp(const Var<T>& a, std::size_t axis, bool keepdims) {
 template <class T>
 Var<T> log_softmax(const Var<T>& a, std::size_t axis) {
   check_axis("log_softmax", a.shape(), axis);
-  return detail::apply<T>(
+  return define_op<T>(
       "log_softmax", [=](const auto& a) { return a - logsumexp_keep(a, axis); },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = g - exp(y) * sum(g, axis, true);  // ∂/∂x: g − softmax·Σg
@@ -55,7 +56,7 @@ Var<T> log_softmax(const Var<T>& a, std::size_t axis) {
 template <class T>
 Var<T> softmax(const Var<T>& a, std::size_t axis) {
   check_axis("softmax", a.shape(), axis);
-  return detail::apply<T>(
+  return define_op<T>(
       "softmax", [=](const auto& a) { return exp(a - logsumexp_keep(a, axis)); },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = y * (g - sum(g * y, axis, true));  // Jᵀg = y ⊙ (g − ⟨g, y⟩)

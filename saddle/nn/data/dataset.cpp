@@ -167,7 +167,7 @@ Dataset<T> load_dataset(const std::string& name, const std::string& split) {
 }
 
 template <class T>
-Tensor<T> one_hot(const std::vector<int>& labels, std::size_t classes) {
+Tensor<T> one_hot(const std::vector<Label>& labels, std::size_t classes) {
   Tensor<T> t = zeros_tensor<T>(Shape{labels.size(), classes});
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] < 0 || static_cast<std::size_t>(labels[i]) >= classes)
@@ -255,7 +255,7 @@ void BatchIterator<T>::restore(const BatchIteratorState& s) {
   template struct Dataset<T>;                                                          \
   template Dataset<T> load_idx_dataset<T>(const std::string&, const std::string&);     \
   template Dataset<T> load_dataset<T>(const std::string&, const std::string&);         \
-  template Tensor<T> one_hot<T>(const std::vector<int>&, std::size_t);                 \
+  template Tensor<T> one_hot<T>(const std::vector<Label>&, std::size_t);               \
   template void gather<T>(const Dataset<T>&, std::span<const std::size_t>, Batch<T>&); \
   template class BatchIterator<T>;
 

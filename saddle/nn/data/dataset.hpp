@@ -16,7 +16,7 @@ namespace saddle::data {
 template <class T>
 struct Dataset {
   Tensor<T> images;         // (N, 1, rows, cols), pixel byte / 255, so values lie in [0, 1]
-  std::vector<int> labels;  // N class indices 0..9
+  std::vector<Label> labels;  // N class indices 0..9
 
   std::size_t size() const { return labels.size(); }
   // Samples begin..end-1, copied, in the same order. Throws saddle::Error when end > size() or begin > end.
@@ -59,12 +59,12 @@ Dataset<T> load_dataset(const std::string& name, const std::string& split);
 
 // (N, classes) rows with a single 1 at each label's column. Throws saddle::Error for a label outside 0..classes-1.
 template <class T>
-Tensor<T> one_hot(const std::vector<int>& labels, std::size_t classes = 10);
+Tensor<T> one_hot(const std::vector<Label>& labels, std::size_t classes = 10);
 
 template <class T>
 struct Batch {
   Tensor<T> images;                  // (B, 1, rows, cols)
-  std::vector<int> labels;           // B labels
+  std::vector<Label> labels;         // B labels
   std::vector<std::size_t> indices;  // the samples' positions in the dataset
 };
 

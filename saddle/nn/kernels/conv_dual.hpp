@@ -26,7 +26,6 @@
 
 namespace saddle::nn::conv {
 
-namespace detail {
 
 // Images per worker below which a thread costs more than it saves (~1M multiply-adds each).
 inline std::size_t min_images(const Geometry& g) {
@@ -281,30 +280,29 @@ Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometr
   return out;
 }
 
-}  // namespace detail
 
 // conv(x, W) (+ b) for x (N, C, H, W), W (O, C, kh, kw), b (O): (N, O, Ho, Wo).
 template <class T>
 Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
-  if (detail::use_direct(g)) return detail::forward_direct(x, w, b, g);
+  if (use_direct(g)) return forward_direct(x, w, b, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
   const bool bias_t = b && b->t;
   if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
   const T* wv = w.v.data();
-  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local std::vector<T> cols;
     cols.resize(K * P);
     for (std::size_t n = begin; n < end; ++n) {
       T* yn = y.v.data() + n * g.out_image();
-      if (b) detail::fill_rows(yn, b->v.data(), O, P);
+      if (b) fill_rows(yn, b->v.data(), O, P);
       im2col(x.v.data() + n * g.image(), g, cols.data(), P);
       gemm(false, false, O, P, K, T(1), wv, K, cols.data(), P, T(b ? 1 : 0), yn, P);  // W·cols
       if (!y.t) continue;
       T* tn = y.t->data() + n * g.out_image();
       T beta = 0;
       if (bias_t) {
-        detail::fill_rows(tn, b->t->data(), O, P);  // ḃ
+        fill_rows(tn, b->t->data(), O, P);  // ḃ
         beta = 1;
       }
       if (w.t) {
@@ -323,11 +321,11 @@ Dual<T> forward(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geom
 // x̄_n = col2im(Wᵀ·ȳ_n), shape (N, C, H, W).
 template <class T>
 Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
-  if (detail::use_direct(g)) return detail::input_adjoint_direct(gy, w, g);
+  if (use_direct(g)) return input_adjoint_direct(gy, w, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o;
   Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
   if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
-  parallel_blocks(g.n, detail::min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
+  parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local std::vector<T> dcols;
     dcols.resize(K * P);
     for (std::size_t n = begin; n < end; ++n) {
@@ -357,11 +355,11 @@ Dual<T> input_adjoint(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
 // (the faster orientation in OpenBLAS for these shapes), summed by parallel_sum.
 template <class T>
 Dual<T> weight_adjoint(const Dual<T>& gy, const Dual<T>& x, const Geometry& g) {
-  if (detail::use_direct(g)) return detail::weight_adjoint_direct(gy, x, g);
+  if (use_direct(g)) return weight_adjoint_direct(gy, x, g);
   const std::size_t K = g.patch(), P = g.pixels(), O = g.o, KO = K * O;
   const bool tangent = gy.t || x.t;
   const std::vector<T> sum = parallel_sum<T>(
-      g.n, detail::min_images(g), (tangent ? 2 : 1) * KO, [&](std::size_t begin, std::size_t end, T* acc) {
+      g.n, min_images(g), (tangent ? 2 : 1) * KO, [&](std::size_t begin, std::size_t end, T* acc) {
         thread_local std::vector<T> cols, cols_t;
         cols.resize(K * P);
         if (x.t) cols_t.resize(K * P);

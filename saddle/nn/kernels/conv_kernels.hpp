@@ -104,7 +104,6 @@ void for_each_patch_run(const Geometry& g, std::size_t ld, Run&& run) {
     }
 }
 
-namespace detail {
 
 // d[0, len) = s[0, len) in 32-byte chunks, the last one overlapping its predecessor.
 template <class T>
@@ -130,7 +129,6 @@ const T* padded_image(const T* x, const Geometry& g, std::vector<T>& buffer) {
   return buffer.data();
 }
 
-}  // namespace detail
 
 // The columns (K, P) of one image x (C, H, W), written with row stride ld ≥ P.
 // With stride 1 every run of Wo columns is a contiguous piece of the zero-bordered image, copied
@@ -140,14 +138,14 @@ void im2col(const T* x, const Geometry& g, T* cols, std::size_t ld) {
   const std::size_t wo = g.wo;
   if (g.stride == 1) {
     thread_local std::vector<T> buffer;
-    const T* xp = detail::padded_image(x, g, buffer);
+    const T* xp = padded_image(x, g, buffer);
     const std::size_t hp = g.h + 2 * g.pad, wp = g.w + 2 * g.pad;
     for (std::size_t c = 0; c < g.c; ++c)
       for (std::size_t i = 0; i < g.kh; ++i)
         for (std::size_t j = 0; j < g.kw; ++j) {
           T* row = cols + ((c * g.kh + i) * g.kw + j) * ld;
           const T* src = xp + (c * hp + i) * wp + j;
-          for (std::size_t p = 0; p < g.ho; ++p) detail::copy_run(row + p * wo, src + p * wp, wo);
+          for (std::size_t p = 0; p < g.ho; ++p) copy_run(row + p * wo, src + p * wp, wo);
         }
     return;
   }

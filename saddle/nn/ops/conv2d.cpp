@@ -6,6 +6,7 @@
 // against a composition of primitive tape ops (im2col by gather, then matmul).
 #include "saddle/base/simd.hpp"
 #include "saddle/nn/kernels/conv_dual.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 
@@ -27,7 +28,7 @@ Var<T> conv2d(const Var<T>& x, const Var<T>& weight, const Var<T>& bias, std::si
   simd::active();  // refuses a bad SADDLE_SIMD here, on the calling thread, before the workers run the kernels
   if (bias.shape() != Shape{geo.o})
     throw Error(who + ": bias of shape " + shape_str(bias.shape()) + ", expected (" + std::to_string(geo.o) + ",)");
-  return detail::apply<T>(
+  return define_op<T>(
       "conv2d", [&](const Dual<T>& x, const Dual<T>& w, const Dual<T>& b) { return conv::forward(x, w, &b, geo); },
       [geo](const Dual<T>& g, const Dual<T>&, const Dual<T>& x, const Dual<T>& w, const Dual<T>&, auto& gx, auto& gw,
             auto& gb) {
@@ -42,7 +43,7 @@ template <class T>
 Var<T> conv2d(const Var<T>& x, const Var<T>& weight, std::size_t stride, std::size_t padding) {
   const conv::Geometry geo = conv::geometry(x.shape(), weight.shape(), stride, padding, conv_name(weight.shape()));
   simd::active();  // as above
-  return detail::apply<T>(
+  return define_op<T>(
       "conv2d", [&](const Dual<T>& x, const Dual<T>& w) { return conv::forward<T>(x, w, nullptr, geo); },
       [geo](const Dual<T>& g, const Dual<T>&, const Dual<T>& x, const Dual<T>& w, auto& gx, auto& gw) {
         if (gx) gx = conv::input_adjoint(g, w, geo);

@@ -2,6 +2,7 @@
 // evaluation is the identity): y = x ⊙ m, m = 1[u ≥ p]/(1 − p) drawn once per call. For a fixed
 // mask the map is linear: ẏ = ẋ ⊙ m and x̄ = ȳ ⊙ m, both halves through `masked`.
 #include "saddle/nn/init.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 
@@ -12,7 +13,7 @@ Var<T> apply_mask(const Var<T>& x, const Tensor<T>& mask) {
   if (to_shape(mask.shape()) != x.shape())
     throw Error("apply_mask: mask of shape " + shape_str(mask.shape()) + " for an input of shape " +
                 shape_str(x.shape()));
-  return detail::apply<T>(
+  return define_op<T>(
       "dropout", [&mask](const Dual<T>& x) { return masked(x, mask); },
       [mask](const Dual<T>& g, const Dual<T>&, const Dual<T>&, auto& gx) {
         if (gx) gx = masked(g, mask);

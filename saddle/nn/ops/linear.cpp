@@ -2,6 +2,7 @@
 // BLAS flag, the bias added in place.
 //   ∂L/∂x = Ȳ W,   ∂L/∂W = Ȳᵀ x,   ∂L/∂b = Σ_rows Ȳ
 // With tangents the products are the dual algebra's (ẋWᵀ + xẆᵀ, …), which gives HVPs.
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 
@@ -42,7 +43,7 @@ void add_row_bias(Dual<T>& y, const Dual<T>& b) {
 template <class T>
 Var<T> linear(const Var<T>& x, const Var<T>& weight, const Var<T>& bias) {
   check_linear(x, weight, &bias);
-  return detail::apply<T>(
+  return define_op<T>(
       "linear",
       [](const Dual<T>& x, const Dual<T>& w, const Dual<T>& b) {
         Dual<T> y = matmul_nt(x, w);
@@ -61,7 +62,7 @@ Var<T> linear(const Var<T>& x, const Var<T>& weight, const Var<T>& bias) {
 template <class T>
 Var<T> linear(const Var<T>& x, const Var<T>& weight) {
   check_linear<T>(x, weight, nullptr);
-  return detail::apply<T>(
+  return define_op<T>(
       "linear", [](const Dual<T>& x, const Dual<T>& w) { return matmul_nt(x, w); },
       [](const Dual<T>& g, const Dual<T>&, const Dual<T>& x, const Dual<T>& w, auto& gx, auto& gw) {
         if (gx) gx = matmul(g, w);

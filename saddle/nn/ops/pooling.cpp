@@ -12,6 +12,7 @@
 
 #include "saddle/base/simd.hpp"
 #include "saddle/nn/kernels/conv_kernels.hpp"
+#include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 #include "saddle/nn/kernels/pooling_avx2.hpp"
@@ -172,7 +173,7 @@ Var<T> max_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride) {
   const PoolGeometry g = pool_geometry("max_pool2d", x.shape(), kernel, stride);
   auto arg = std::make_shared<std::vector<std::uint32_t>>();
   const Shape out = g.out(x.shape());
-  return detail::apply<T>(
+  return define_op<T>(
       "max_pool2d",
       [&](const Dual<T>& x) {
         Dual<T> y{empty_tensor<T>(out)};
@@ -191,7 +192,7 @@ template <class T>
 Var<T> avg_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride) {
   const PoolGeometry g = pool_geometry("avg_pool2d", x.shape(), kernel, stride);
   const Shape out = g.out(x.shape());
-  return detail::apply<T>(
+  return define_op<T>(
       "avg_pool2d",
       [&](const Dual<T>& x) { return linear(x, [&](const Tensor<T>& t) { return window_mean(t, g, out); }); },
       [g](const Dual<T>& gy, const Dual<T>&, const Dual<T>& x, auto& gx) {
