@@ -8,6 +8,7 @@
 //      and holds them against the dense Hessian, diagonalised here by Jacobi's method;
 //   4. trains it with Adam and asserts that the loss falls by a real margin.
 // Prints one line per check; exits 1 at the first failure, with the reason on one line.
+#include <saddle/autodiff/rule.hpp>
 #include <saddle/saddle.hpp>
 
 #include <algorithm>
@@ -34,27 +35,41 @@ void expect(bool ok, const std::string& what) {
 }
 
 // ---- 1. ops of our own -------------------------------------------------------------------
-// The inverse square root unit, a smooth softsign: y = x / √(1 + x²), y' = (1 + x²)^(−3/2)
-// (Carlile et al. 2017). Written once on dual tensors, so the same two lines give its gradient
-// and, through the tangents, its second derivative.
+// Written with the rule author's header, saddle/autodiff/rule.hpp.
+//
+// The inverse square root unit, a smooth softsign (Carlile et al. 2017), as one elementwise row:
+//   y = x / √(1 + x²),   y' = (1 + x²)^(−3/2) = (1 − y²)^(3/2).
+// (Softsign itself, x / (1 + |x|), has a kink in its second derivative at 0, where a
+// finite-difference check of H·v through a network of it would be unreliable.) The derivative is
+// written once over the number kind N: on plain numbers it gives the gradient, on jets its own
+// directional derivative as well, the second-order part of H·v through this op.
+struct Isru {
+  static constexpr const char* name = "isru";
+  template <class N>
+  N value(const N& x) const {
+    return x / saddle::sqrt(1 + x * x);
+  }
+  template <class N>
+  N derivative(const N&, const N& y) const {
+    const N s = 1 - y * y;  // 1 / (1 + x²)
+    return s * saddle::sqrt(s);
+  }
+};
+
 template <class T>
 Var<T> isru(const Var<T>& x) {
-  return detail::apply<T>(
-      "isru", [](const auto& x) { return x / sqrt(1 + x * x); },
-      [](const auto& g, const auto&, const auto& x, auto& gx) {
-        if (gx) gx = g * pow(1 + x * x, -1.5);
-      },
-      x);
+  return elementwise<Isru>(x);
 }
 
-// A gate: y = a ⊙ σ(b), b broadcast against a (a feature-wise gate of a batch).
-//   ∂y/∂a = σ(b),  ∂y/∂b = a σ(b)(1 − σ(b)), summed over the broadcast rows.
+// A gate, y = a ⊙ σ(b) with b broadcast against a (a feature-wise gate of a batch), through
+// define_op: its forward and VJP on dual tensors.
+//   ∂y/∂a = σ(b),  ∂y/∂b = a σ(b)(1 − σ(b)), summed over the broadcast rows (sum_to).
 template <class T>
 Var<T> gate(const Var<T>& a, const Var<T>& b) {
-  return detail::apply<T>(
-      "gate", [](const auto& a, const auto& b) { return a * sigmoid(b); },
-      [](const auto& g, const auto&, const auto& a, const auto& b, auto& ga, auto& gb) {
-        const auto s = sigmoid(b);
+  return define_op<T>(
+      "gate", [](const Dual<T>& a, const Dual<T>& b) { return a * sigmoid(b); },
+      [](const Dual<T>& g, const Dual<T>&, const Dual<T>& a, const Dual<T>& b, Adjoint<T>& ga, Adjoint<T>& gb) {
+        const Dual<T> s = sigmoid(b);
         if (ga) ga = sum_to(g * s, a.shape());
         if (gb) gb = sum_to(g * a * s * (1 - s), b.shape());
       },
@@ -63,16 +78,16 @@ Var<T> gate(const Var<T>& a, const Var<T>& b) {
 
 // The same ops as layers.
 template <class T>
-class Isru : public nn::Module<T> {
+class IsruActivation : public nn::Module<T> {
  public:
   Var<T> forward(const Var<T>& x) override { return isru(x); }
   std::string describe() const override { return "Isru"; }
 };
 
 template <class T>
-class Gate : public nn::Module<T> {
+class FeatureGate : public nn::Module<T> {
  public:
-  explicit Gate(std::size_t features) { this->register_parameter("logit", zeros_tensor<T>(Shape{features})); }
+  explicit FeatureGate(std::size_t features) { this->register_parameter("logit", zeros_tensor<T>(Shape{features})); }
   Var<T> forward(const Var<T>& x) override { return gate(x, this->parameter(0)); }
   std::string describe() const override { return "Gate"; }
 };
@@ -141,8 +156,8 @@ std::shared_ptr<nn::Sequential<double>> make_network(std::uint64_t seed) {
   nn::init::Rng rng(seed);
   auto net = std::make_shared<nn::Sequential<double>>();
   net->add("fc1", std::make_shared<nn::Linear<double>>(4, 12, rng));
-  net->add("gate", std::make_shared<Gate<double>>(12));
-  net->add("act", std::make_shared<Isru<double>>());
+  net->add("gate", std::make_shared<FeatureGate<double>>(12));
+  net->add("act", std::make_shared<IsruActivation<double>>());
   net->add("fc2", std::make_shared<nn::Linear<double>>(12, 3, rng));
   return net;
 }
