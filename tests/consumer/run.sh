@@ -9,7 +9,7 @@
 #   3. uses saddle as a meson subproject of a tiny parent project: dependency('saddle') builds
 #      and runs, and none of saddle's tests, programs or benchmarks are part of the parent's build.
 #
-#   tests/consumer/run.sh [BUILD_DIR]     (default: build; it must have been compiled)
+#   tests/consumer/run.sh [BUILD_DIR]     (default: build; what it lacks is built first)
 #
 # Exits non-zero at the first failed step, saying which. Not part of `meson test`, which runs
 # before any install: CI (.ci/run) runs it after the suite.
@@ -36,7 +36,8 @@ fail() { echo "run.sh: FAILED: $*" >&2; exit 1; }
 # ---- 1. the staged install ----------------------------------------------------------------
 step "staging meson install of $build"
 stage=$work/stage
-meson install -C "$build" --destdir "$stage" --no-rebuild --quiet >/dev/null
+# Without --no-rebuild: `meson test` builds only what the tests need, not the shared library.
+meson install -C "$build" --destdir "$stage" --quiet >/dev/null
 # Where things land inside the stage: the build's prefix and libdir (libdir may be relative).
 read -r prefix libdir includedir < <(python3 - "$build" <<'EOF'
 import json, os, sys
