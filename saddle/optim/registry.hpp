@@ -164,7 +164,9 @@ OptimizerMethod optimizer_method(OptimizerInfo info, std::vector<HyperparameterF
     if (s.lr) o.lr = *s.lr;
     o.weight_decay = s.weight_decay;
     if constexpr (requires { o.seed; }) o.seed = s.seed;
-    for (const auto& [key, value] : s.hyperparameters) {
+    for (const auto& entry : s.hyperparameters) {
+      const std::string& key = entry.first;  // not a structured binding: clang 14 cannot capture those
+      const double value = entry.second;
       const auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& f) { return key == f.name; });
       if (it == fields.end()) registry_entry::unknown_hyperparameter(name, key, known);
       std::visit(
