@@ -13,33 +13,66 @@
 namespace saddle::testing {
 
 // Tensors of the given shapes holding the entries of `flat` in order.
-inline TensorList<double> split_flat(const std::vector<Shape>& shapes, const std::vector<double>& flat) {
-  TensorList<double> out;
+template <class T = double>
+TensorList<T> split_flat(const std::vector<Shape>& shapes, const std::vector<double>& flat) {
+  TensorList<T> out;
   std::size_t k = 0;
   for (const auto& s : shapes) {
-    Tensor<double> t = empty_tensor<double>(s);
-    for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = flat.at(k++);
+    Tensor<T> t = empty_tensor<T>(s);
+    for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = static_cast<T>(flat.at(k++));
     out.push_back(std::move(t));
   }
   return out;
 }
 
 // The rows of a matrix given row by row, as a (rows, columns) tensor.
-inline Tensor<double> matrix(const std::vector<std::vector<double>>& rows) {
-  Tensor<double> m = empty_tensor<double>(Shape{rows.size(), rows.at(0).size()});
+template <class T = double>
+Tensor<T> matrix(const std::vector<std::vector<double>>& rows) {
+  Tensor<T> m = empty_tensor<T>(Shape{rows.size(), rows.at(0).size()});
   for (std::size_t i = 0; i < rows.size(); ++i)
-    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = rows[i][j];
+    for (std::size_t j = 0; j < rows[i].size(); ++j) m(i, j) = static_cast<T>(rows[i][j]);
   return m;
 }
 
 // The mean of the rows of a (rows, columns) tensor.
-inline std::vector<double> column_means(const Tensor<double>& rows) {
+template <class T>
+std::vector<double> column_means(const Tensor<T>& rows) {
   std::vector<double> m(rows.shape()[1], 0.0);
   for (std::size_t i = 0; i < rows.shape()[0]; ++i)
-    for (std::size_t j = 0; j < m.size(); ++j) m[j] += rows(i, j);
+    for (std::size_t j = 0; j < m.size(); ++j) m[j] += static_cast<double>(rows(i, j));
   for (auto& e : m) e /= static_cast<double>(rows.shape()[0]);
   return m;
 }
+
+// fᵢ(θ) = Σⱼ aᵢⱼ(θⱼ − θ*ⱼ)², i = 0..3, aᵢⱼ ∈ [0.5, 1.5], f = (1/n) Σᵢ fᵢ, over a (3,) and a (2,2)
+// tensor: strongly convex, and every sample has its minimum at θ*, so stochastic methods converge
+// too. The aᵢ are the rows of the objective's data.
+template <class T = double>
+struct ConvexFiniteSum {
+  std::vector<Shape> shapes{{3}, {2, 2}};
+  std::vector<double> target{0.7, -1.2, 0.4, 2.0, -0.3, 1.1, -0.8};
+  std::vector<std::vector<double>> a{{0.5, 1.0, 1.5, 0.8, 1.2, 0.6, 1.4},
+                                     {1.5, 0.7, 0.9, 1.1, 0.5, 1.3, 1.0},
+                                     {0.9, 1.4, 0.6, 0.5, 1.5, 1.0, 0.7},
+                                     {1.1, 0.5, 1.2, 1.4, 0.8, 0.9, 0.6}};
+  data::Dataset<T> data = unlabeled_data(matrix<T>(a));
+
+  TensorList<T> split(const std::vector<double>& flat) const { return split_flat<T>(shapes, flat); }
+  // θ₀ = 0.
+  std::vector<Var<T>> params() const { return make_leaves(split(std::vector<double>(7, 0.0)), true); }
+  // The mean of fᵢ over the given rows aᵢ.
+  Var<T> loss(const std::vector<Var<T>>& x, const Tensor<T>& rows) const {
+    const TensorList<T> W = split(column_means(rows)), X = split(target);
+    Var<T> total = sum(Var<T>(W[0]) * square(x[0] - Var<T>(X[0])));
+    return total + sum(Var<T>(W[1]) * square(x[1] - Var<T>(X[1])));
+  }
+  // f over the n samples, one batch.
+  Objective<T> objective() const {
+    return Objective<T>([this](const std::vector<Var<T>>& x, const Tensor<T>& rows,
+                               const std::vector<Label>&) { return loss(x, rows); },
+                        data, sample_range(0, a.size(), a.size()));
+  }
+};
 
 // f(θ) = Σⱼ aⱼθⱼ² + bⱼθⱼ over two parameter tensors of shapes (3,) and (2,2) (θ flattened in list
 // order, 7 entries), so ∇f(θ) = 2aθ + b. As a finite sum of n = 4 samples,

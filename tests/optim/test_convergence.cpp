@@ -15,27 +15,6 @@ using namespace saddle;
 
 namespace {
 
-// fᵢ(θ) = Σⱼ aᵢⱼ(θⱼ − θ*ⱼ)², i = 0..3, aᵢⱼ ∈ [0.5, 1.5]: strongly convex, and every sample has its
-// minimum at θ*, so stochastic methods converge too. θ is a (3,) and a (2,2) tensor.
-struct ConvexFiniteSum {
-  std::vector<Shape> shapes{{3}, {2, 2}};
-  std::vector<double> target{0.7, -1.2, 0.4, 2.0, -0.3, 1.1, -0.8};
-  std::vector<std::vector<double>> a{{0.5, 1.0, 1.5, 0.8, 1.2, 0.6, 1.4},
-                                     {1.5, 0.7, 0.9, 1.1, 0.5, 1.3, 1.0},
-                                     {0.9, 1.4, 0.6, 0.5, 1.5, 1.0, 0.7},
-                                     {1.1, 0.5, 1.2, 1.4, 0.8, 0.9, 0.6}};
-
-  data::Dataset<double> data = unlabeled_data(saddle::testing::matrix(a));  // the aᵢ as rows
-
-  TensorList<double> split(const std::vector<double>& flat) const { return saddle::testing::split_flat(shapes, flat); }
-  // The mean of fᵢ over the given rows aᵢ.
-  Var<double> loss(const std::vector<Var<double>>& x, const Tensor<double>& rows) const {
-    const TensorList<double> W = split(saddle::testing::column_means(rows)), X = split(target);
-    Var<double> total = sum(Var<double>(W[0]) * square(x[0] - Var<double>(X[0])));
-    return total + sum(Var<double>(W[1]) * square(x[1] - Var<double>(X[1])));
-  }
-};
-
 using Factory = std::function<std::unique_ptr<Optimizer<double>>(std::vector<Var<double>>)>;
 
 struct Case {
@@ -52,10 +31,8 @@ Factory make(O opt) {
 }  // namespace
 
 TEST_CASE("every method converges on a convex quadratic: ‖θ − θ*‖ < 1e-3") {
-  ConvexFiniteSum problem;
-  Objective<double> f([&](const std::vector<Var<double>>& x, const Tensor<double>& rows,
-                          const std::vector<Label>&) { return problem.loss(x, rows); },
-                      problem.data, sample_range(0, problem.a.size(), problem.a.size()));
+  const saddle::testing::ConvexFiniteSum<double> problem;
+  const Objective<double> f = problem.objective();
   const std::vector<Case> cases{
       {"SGD", make<SGD<double>>(SGDOptions{.lr = 0.2}), 200},
       {"Momentum", make<Momentum<double>>(MomentumOptions{.lr = 0.1, .momentum = 0.5}), 200},

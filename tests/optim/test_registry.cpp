@@ -14,60 +14,14 @@
 
 #include "saddle/autodiff/ops.hpp"
 #include "saddle/optim.hpp"
+#include "tests/optim/problems.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace saddle;
 
 namespace {
 
-// fᵢ(θ) = Σⱼ aᵢⱼ(θⱼ − θ*ⱼ)², i = 0..3, aᵢⱼ ∈ [0.5, 1.5], f = (1/n) Σᵢ fᵢ, over a (3,) and a (2,2)
-// tensor: strongly convex, and every sample has its minimum at θ*, so stochastic steps descend too.
-template <class T>
-struct ConvexFiniteSum {
-  std::vector<Shape> shapes{{3}, {2, 2}};
-  std::vector<double> target{0.7, -1.2, 0.4, 2.0, -0.3, 1.1, -0.8};
-  std::vector<std::vector<double>> a{{0.5, 1.0, 1.5, 0.8, 1.2, 0.6, 1.4},
-                                     {1.5, 0.7, 0.9, 1.1, 0.5, 1.3, 1.0},
-                                     {0.9, 1.4, 0.6, 0.5, 1.5, 1.0, 0.7},
-                                     {1.1, 0.5, 1.2, 1.4, 0.8, 0.9, 0.6}};
-
-  TensorList<T> split(const std::vector<double>& flat) const {
-    TensorList<T> out;
-    std::size_t k = 0;
-    for (const auto& s : shapes) {
-      Tensor<T> t = empty_tensor<T>(s);
-      for (std::size_t j = 0; j < t.size(); ++j) t.data()[j] = static_cast<T>(flat.at(k++));
-      out.push_back(std::move(t));
-    }
-    return out;
-  }
-  // θ₀ = 0.
-  std::vector<Var<T>> params() const { return make_leaves(split(std::vector<double>(7, 0.0)), true); }
-
-  // The samples' rows aᵢ as the objective's data: a batch's loss weighs by the mean of its rows.
-  data::Dataset<T> data = unlabeled_data(rows_of_a());
-  Tensor<T> rows_of_a() const {
-    Tensor<T> rows = empty_tensor<T>(Shape{a.size(), 7});
-    for (std::size_t i = 0; i < a.size(); ++i)
-      for (std::size_t j = 0; j < 7; ++j) rows(i, j) = static_cast<T>(a[i][j]);
-    return rows;
-  }
-
-  // The mean of fᵢ over the given rows aᵢ.
-  Var<T> loss(const std::vector<Var<T>>& x, const Tensor<T>& rows) const {
-    std::vector<double> w(7, 0.0);
-    const std::size_t n = rows.shape()[0];
-    for (std::size_t i = 0; i < n; ++i)
-      for (std::size_t j = 0; j < 7; ++j) w[j] += static_cast<double>(rows(i, j)) / static_cast<double>(n);
-    const TensorList<T> W = split(w), X = split(target);
-    Var<T> total = sum(Var<T>(W[0]) * square(x[0] - Var<T>(X[0])));
-    return total + sum(Var<T>(W[1]) * square(x[1] - Var<T>(X[1])));
-  }
-  Objective<T> objective() const {
-    return Objective<T>([this](const std::vector<Var<T>>& x, const Tensor<T>& rows, const auto&) { return loss(x, rows); },
-                        data, sample_range(0, a.size(), a.size()));
-  }
-};
+using saddle::testing::ConvexFiniteSum;
 
 template <class T>
 bool same_bits(const Tensor<T>& x, const Tensor<T>& y) {
