@@ -76,6 +76,7 @@ inline RunSignature run_signature(const TrainConfig& c, const std::string& data_
 
 struct Evaluation {
   double loss = 0, accuracy = 0;
+  nn::ClassTally per_class;  // each class's rows and hits
 };
 
 struct EpochReport {
@@ -107,11 +108,17 @@ Evaluation evaluate(nn::Module<T>& model, const data::Dataset<T>& set) {
     const Var<T> logits = model.forward(Var<T>(part.images));
     const std::span<const Label> labels(part.labels);
     e.loss += double(nn::softmax_cross_entropy(logits, labels).item()) * double(part.size());
-    e.accuracy += nn::accuracy(logits.value(), labels) * double(part.size());
+    const nn::ClassTally tally = nn::class_tally(logits.value(), labels);
+    if (b == 0)
+      e.per_class = tally;
+    else
+      e.per_class += tally;
   }
   model.train(was_training);
   e.loss /= double(set.size());
-  e.accuracy /= double(set.size());
+  std::size_t right = 0;
+  for (std::size_t c : e.per_class.correct) right += c;
+  e.accuracy = double(right) / double(set.size());
   return e;
 }
 

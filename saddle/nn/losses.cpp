@@ -7,6 +7,8 @@
 // tests/nn/test_handderived.cpp holds it against log_softmax/pick/mean composed on the tape.
 #include "saddle/nn/losses.hpp"
 
+#include <limits>
+
 #include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
 
@@ -95,12 +97,48 @@ double accuracy(const Tensor<T>& logits, std::span<const Label> labels) {
   return double(right) / double(labels.size());
 }
 
+double ClassTally::accuracy(std::size_t c) const {
+  return total.at(c) == 0 ? std::numeric_limits<double>::quiet_NaN() : double(correct[c]) / double(total[c]);
+}
+
+ClassTally& ClassTally::operator+=(const ClassTally& other) {
+  if (other.classes() != classes())
+    throw Error("ClassTally: adding a tally of " + std::to_string(other.classes()) + " classes to one of " +
+                std::to_string(classes()));
+  for (std::size_t c = 0; c < classes(); ++c) {
+    correct[c] += other.correct[c];
+    total[c] += other.total[c];
+  }
+  return *this;
+}
+
+template <class T>
+ClassTally class_tally(const Tensor<T>& logits, std::span<const Label> labels) {
+  if (logits.dimension() != 2 || logits.shape()[0] != labels.size())
+    throw Error("class_tally: logits of shape " + shape_str(logits.shape()) + " for " + std::to_string(labels.size()) +
+                " labels");
+  const std::size_t classes = logits.shape()[1];
+  ClassTally tally(classes);
+  if (labels.empty()) return tally;
+  const auto arg = kernels::argmax_axis(logits, 1);
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    const Label y = labels[i];
+    if (y < 0 || std::size_t(y) >= classes)
+      throw Error("class_tally: label " + std::to_string(y) + " of row " + std::to_string(i) + " is outside [0, " +
+                  std::to_string(classes) + ")");
+    ++tally.total[std::size_t(y)];
+    tally.correct[std::size_t(y)] += Label(arg[i]) == y;
+  }
+  return tally;
+}
+
 #define X(T)                                                                  \
   template Var<T> softmax_cross_entropy(const Var<T>&, std::span<const Label>); \
   template Var<T> nll_loss(const Var<T>&, std::span<const Label>);              \
   template Var<T> mse_loss(const Var<T>&, const Var<T>&);                     \
   template Var<T> l2_penalty(const std::vector<Var<T>>&, double);             \
-  template double accuracy(const Tensor<T>&, std::span<const Label>);
+  template double accuracy(const Tensor<T>&, std::span<const Label>);      \
+  template ClassTally class_tally(const Tensor<T>&, std::span<const Label>);
 SADDLE_NN_FOR_FLOAT_TYPES(X)
 #undef X
 

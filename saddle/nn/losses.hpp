@@ -27,4 +27,21 @@ Var<T> l2_penalty(const std::vector<Var<T>>& params, double lambda);
 template <class T>
 double accuracy(const Tensor<T>& logits, std::span<const Label> labels);
 
+// Per class c: the rows labelled c (total[c]) and those whose largest logit is at c (correct[c]);
+// tallies of chunks of one set add up to the set's.
+struct ClassTally {
+  std::vector<std::size_t> correct, total;
+  explicit ClassTally(std::size_t classes = 0) : correct(classes, 0), total(classes, 0) {}
+  std::size_t classes() const { return total.size(); }
+  // correct[c]/total[c]; NaN for a class with no row.
+  double accuracy(std::size_t c) const;
+  // Error: tallies of different class counts.
+  ClassTally& operator+=(const ClassTally& other);
+};
+
+// The tally of logits (N, C) against labels: C classes. Error: shapes that disagree, a label
+// outside [0, C).
+template <class T>
+ClassTally class_tally(const Tensor<T>& logits, std::span<const Label> labels);
+
 }  // namespace saddle::nn

@@ -47,12 +47,13 @@ def idx_seeds():
     images = idx_bytes(0x803, (3, 5, 4), bytes((i * 37 + 11) % 256 for i in range(60)))
     labels = idx_bytes(0x801, (10,), bytes(range(10)))
     mnist = mnist_dir()
+    def head(name, n):  # the first n bytes of a file the programs would read, plain or gzip
+        plain = mnist / name
+        with (open(plain, "rb") if plain.exists() else gzip.open(mnist / (name + ".gz"))) as f:
+            return f.read(n)
     try:  # two images and ten labels of the real files, their headers rewritten to match
-        with gzip.open(mnist / "t10k-images-idx3-ubyte.gz") as f:
-            head = f.read(16 + 2 * 784)
-        mnist_images = idx_bytes(0x803, (2, 28, 28), head[16:])
-        with gzip.open(mnist / "t10k-labels-idx1-ubyte.gz") as f:
-            mnist_labels = idx_bytes(0x801, (10,), f.read(8 + 10)[8:])
+        mnist_images = idx_bytes(0x803, (2, 28, 28), head("t10k-images-idx3-ubyte", 16 + 2 * 784)[16:])
+        mnist_labels = idx_bytes(0x801, (10,), head("t10k-labels-idx1-ubyte", 8 + 10)[8:])
         seeds.update({"mnist_images": mnist_images, "mnist_labels": mnist_labels})
     except OSError:
         pass

@@ -255,6 +255,26 @@ TEST_CASE("accuracy counts the rows whose largest logit is the label") {
   CHECK(accuracy(z, std::vector<Label>{1, 0, 0, 1}) == doctest::Approx(0.5));
 }
 
+TEST_CASE("class_tally counts each class's rows and hits; chunks add up to the whole; bad labels are refused") {
+  const Tensor<float> z = {{0, 1, 0}, {2, 1, 0}, {0, 3, 0}, {5, 4, 0}, {0, 0, 1}};
+  const std::vector<Label> y{1, 0, 0, 1, 2};
+  const ClassTally t = class_tally(z, y);
+  CHECK(t.total == std::vector<std::size_t>{2, 2, 1});
+  CHECK(t.correct == std::vector<std::size_t>{1, 1, 1});
+  CHECK(t.accuracy(0) == 0.5);
+  CHECK(t.accuracy(2) == 1.0);
+  // the tally's sum of hits over rows is the accuracy's
+  CHECK(double(t.correct[0] + t.correct[1] + t.correct[2]) / 5 == doctest::Approx(accuracy(z, y)));
+  ClassTally sum = class_tally(Tensor<float>{{0, 1, 0}, {2, 1, 0}}, std::span(y).first(2));
+  sum += class_tally(Tensor<float>{{0, 3, 0}, {5, 4, 0}, {0, 0, 1}}, std::span(y).subspan(2));
+  CHECK(sum.total == t.total);
+  CHECK(sum.correct == t.correct);
+  CHECK(std::isnan(ClassTally(3).accuracy(1)));
+  CHECK_THROWS_WITH_AS(class_tally(z, std::vector<Label>{1, 0, 0, 1, 3}), "class_tally: label 3 of row 4 is outside [0, 3)",
+                       Error);
+  CHECK_THROWS_AS(sum += ClassTally(2), Error);
+}
+
 TEST_CASE("Dropout zeroes a fraction p in training mode, scales survivors by 1/(1 − p), is the identity in eval") {
   Dropout<double> drop(0.25, 42);
   const Var<double> x(Tensor<double>(xt::ones<double>({100, 100})));
