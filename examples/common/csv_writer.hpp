@@ -35,7 +35,12 @@ class CsvWriter {
       throw Error("csv: row of " + std::to_string(cells.size()) + " cells for " + std::to_string(columns_.size()) +
                   " columns");
     std::string line;
-    for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? "," : "") + cells[i];
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      // Cells are never quoted: a separator inside one would shift every column after it.
+      if (cells[i].find_first_of(",\n\r\"") != std::string::npos)
+        throw Error("csv: the cell '" + cells[i] + "' of column " + columns_[i] + " holds a comma, quote or line break");
+      line += (i ? "," : "") + cells[i];
+    }
     add_lines(line + '\n');
   }
 

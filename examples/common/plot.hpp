@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -40,7 +41,30 @@ struct PlotSpec {
   std::vector<std::string> y_columns;  // one line each
   std::string group_column;            // optional: one line per value of this column (e.g. "optimizer")
   bool log_y = false;
+  bool integer_x = false;  // x counts steps or epochs: ticks at whole numbers only
+  bool points = true;      // false: lines only (per-step curves of thousands of points)
 };
+
+// The look of the k-th line of a figure: a colour of a qualitative palette (Okabe & Ito's eight,
+// then four more of distinct hue and lightness) and a dash pattern, so that no two of the first 12
+// lines share a colour and lines that cross stay apart in print; dashes cycle with period 5 and
+// point types with period 13, so (colour, dash, point) repeats only after 780 lines.
+inline std::string line_style(std::size_t k) {
+  static const char* const palette[] = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
+                                        "#D55E00", "#CC79A7", "#7F7F7F", "#8C564B", "#17BECF", "#BCBD22"};
+  constexpr std::size_t colours = sizeof palette / sizeof palette[0];
+  return std::string("linecolor rgb '") + palette[k % colours] + "' dashtype " + std::to_string(k % 5 + 1) +
+         " pointtype " + std::to_string(k % 13 + 1) + " linewidth 2";
+}
+
+// A tick step for a whole-number axis over [lo, hi]: 1, 2 or 5 times a power of ten, about ten ticks.
+inline double whole_tick_step(double lo, double hi) {
+  const double raw = std::max(1.0, (hi - lo) / 10);
+  double step = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * step >= raw) return m * step;
+  return 10 * step;
+}
 
 // s as a gnuplot single-quoted string literal.
 inline std::string gnuplot_quote(const std::string& s) {
@@ -77,6 +101,13 @@ inline std::vector<std::string> split_csv_line(const std::string& line) {
       cells.back() += c;
   }
   return cells;
+}
+
+// A cell's number, or NaN when it is not one.
+inline double parse_cell(const std::string& cell) {
+  char* end = nullptr;
+  const double x = std::strtod(cell.c_str(), &end);
+  return cell.empty() || end != cell.c_str() + cell.size() ? NAN : x;
 }
 
 // A cell as gnuplot data: the number, or NaN (an empty or non-numeric cell breaks the line there).
@@ -142,6 +173,32 @@ inline int run(const std::string& script, std::string* messages) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// Renders `script` (without terminal and output) to the PNG at `png_path`: gnuplot writes a
+// temporary file beside it, checked non-empty and renamed over it (OutputFile).
+inline void render(const std::string& png_path, const std::string& script) {
+  OutputFile png(png_path);
+  const std::string full = "set terminal pngcairo size 900,560 noenhanced\nset output " +
+                           gnuplot_quote(std::filesystem::absolute(png.temp_path()).string()) + "\n" + script +
+                           "set output\n";
+  std::string messages;
+  const int rc = run(full, &messages);
+  struct stat st {};
+  const bool written = ::stat(png.temp_path().c_str(), &st) == 0 && st.st_size > 0;
+  if (rc != 0 || !written) {
+    // gnuplot ends its report with the message itself, after the offending command
+    const std::size_t end = messages.find_last_not_of(" \n");
+    std::string last;
+    if (end != std::string::npos) {
+      const std::size_t newline = messages.rfind('\n', end);
+      const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
+      last = messages.substr(begin, end + 1 - begin);
+    }
+    throw Error("plot: gnuplot failed to render " + png_path + " (exit status " + std::to_string(rc) + ")" +
+                (last.empty() ? "" : ": " + last));
+  }
+  png.commit();
+}
+
 }  // namespace gnuplot
 
 inline void plot_csv(const PlotSpec& p) {
@@ -161,6 +218,7 @@ inline void plot_csv(const PlotSpec& p) {
   const std::size_t group = p.group_column.empty() ? 0 : column(p.group_column);
   std::vector<std::string> groups;
   std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
+  double x_lo = INFINITY, x_hi = -INFINITY;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
     const std::vector<std::string> cells = gnuplot::split_csv_line(line);
@@ -174,17 +232,18 @@ inline void plot_csv(const PlotSpec& p) {
       groups.push_back(g);
       blocks.emplace_back();
     }
+    const double x = gnuplot::parse_cell(cells[cols[0]]);
+    if (std::isfinite(x)) x_lo = std::min(x_lo, x), x_hi = std::max(x_hi, x);
     for (std::size_t c = 0; c < cols.size(); ++c) blocks[k] += (c ? " " : "") + gnuplot::data_value(cells[cols[c]]);
     blocks[k] += '\n';
   }
   if (groups.empty()) throw Error("plot: " + p.csv + " has no rows to plot");
 
-  OutputFile png(p.png);
-  std::string script = "set terminal pngcairo size 900,560 noenhanced\n";
-  script += "set output " + gnuplot_quote(std::filesystem::absolute(png.temp_path()).string()) + "\n";
-  script += "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) + "\nset ylabel " +
-            gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
+  std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
+                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
   if (p.log_y) script += "set logscale y\n";
+  if (p.integer_x && x_lo <= x_hi)
+    script += "set xtics " + std::to_string(whole_tick_step(x_lo, x_hi)) + "\nset format x '%.0f'\n";
   for (std::size_t k = 0; k < groups.size(); ++k)
     script += "$series" + std::to_string(k) + " << EOD\n" + blocks[k] + "EOD\n";
   std::string plot;
@@ -194,27 +253,53 @@ inline void plot_csv(const PlotSpec& p) {
                                 : p.y_columns.size() == 1 ? groups[k]
                                                           : groups[k] + " " + p.y_columns[y];
       plot += std::string(plot.empty() ? "plot " : ", ") + "$series" + std::to_string(k) +
-              " using 1:" + std::to_string(y + 2) + " with linespoints title " + gnuplot_quote(title);
+              " using 1:" + std::to_string(y + 2) + (p.points ? " with linespoints " : " with lines ") +
+              line_style(y * groups.size() + k) + " title " + gnuplot_quote(title);
     }
-  script += plot + "\nset output\n";
+  gnuplot::render(p.png, script + plot + "\n");
+}
 
-  std::string messages;
-  const int rc = gnuplot::run(script, &messages);
-  struct stat st {};
-  const bool written = ::stat(png.temp_path().c_str(), &st) == 0 && st.st_size > 0;
-  if (rc != 0 || !written) {
-    // gnuplot ends its report with the message itself, after the offending command
-    const std::size_t end = messages.find_last_not_of(" \n");
-    std::string last;
-    if (end != std::string::npos) {
-      const std::size_t newline = messages.rfind('\n', end);
-      const std::size_t begin = newline == std::string::npos ? 0 : newline + 1;
-      last = messages.substr(begin, end + 1 - begin);
-    }
-    throw Error("plot: gnuplot failed to render " + p.png + " (exit status " + std::to_string(rc) + ")" +
-                (last.empty() ? "" : ": " + last));
+// A loss surface as a heat map with contour lines: z over the (x, y) grid of a tidy CSV (one row
+// per grid point, the rows of one x together), one PNG.
+struct HeatmapSpec {
+  std::string csv, png, title, xlabel, ylabel, zlabel;
+  std::string x_column, y_column, z_column;
+};
+
+inline void plot_heatmap(const HeatmapSpec& p) {
+  std::ifstream in(p.csv);
+  if (!in) throw Error("plot: cannot read " + p.csv + ": " + std::strerror(errno));
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = gnuplot::split_csv_line(line);
+  auto column = [&](const std::string& name) {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw Error("plot: " + p.csv + " has no column '" + name + "'");
+  };
+  const std::size_t cx = column(p.x_column), cy = column(p.y_column), cz = column(p.z_column);
+  std::string block, previous_x;
+  std::size_t rows = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    const std::vector<std::string> cells = gnuplot::split_csv_line(line);
+    if (cells.size() != header.size())
+      throw Error("plot: " + p.csv + ": a row of " + std::to_string(cells.size()) + " cells for " +
+                  std::to_string(header.size()) + " columns");
+    if (rows > 0 && cells[cx] != previous_x) block += '\n';  // a blank line ends a scan of the grid
+    previous_x = cells[cx];
+    block += gnuplot::data_value(cells[cx]) + " " + gnuplot::data_value(cells[cy]) + " " +
+             gnuplot::data_value(cells[cz]) + "\n";
+    ++rows;
   }
-  png.commit();
+  if (rows == 0) throw Error("plot: " + p.csv + " has no rows to plot");
+  std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
+                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
+  script += "set view map\nset size ratio -1\nset contour base\nset cntrparam levels 12\nunset surface\n";
+  script += "set key off\nset pm3d at b interpolate 2,2\nset palette cubehelix\n";
+  script += "$grid << EOD\n" + block + "EOD\n";
+  script += "splot $grid using 1:2:3 with pm3d, $grid using 1:2:3 with lines linecolor rgb '#ffffff'\n";
+  gnuplot::render(p.png, script);
 }
 
 }  // namespace saddle::examples
