@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <random>
 #include <sstream>
 #include <string>
@@ -36,12 +35,12 @@ EigenResult<T> power_iteration(const LinearOperatorArg<T>& H, const TensorList<T
   std::mt19937_64 rng(opt.seed);
   EigenResult<T> out;
   out.converged = true;
-  double scale = 0;  // the largest |λ| seen: a floor for the relative change of tiny eigenvalues
+  double scale = 0;  // the largest |λ| seen: a floor for the relative residual of tiny eigenvalues
   for (int i = 0; i < opt.k; ++i) {
     TensorList<T> v = random_normal_like(like, rng);
     deflate(v, out.eigenvectors);
     normalize(v);
-    double lambda = 0, previous = std::numeric_limits<double>::quiet_NaN(), residual = 0;
+    double lambda = 0, residual = 0;
     bool converged = false;
     for (int it = 0; it < opt.max_iter; ++it) {
       const TensorList<T> hv = H(v);
@@ -56,21 +55,30 @@ EigenResult<T> power_iteration(const LinearOperatorArg<T>& H, const TensorList<T
         throw Error("power_iteration: H·v is not finite at iteration " + std::to_string(out.iterations) +
                     " (eigenpair " + std::to_string(i + 1) + ")");
       scale = std::max(scale, std::abs(lambda));
-      if (std::abs(lambda - previous) <= opt.tol * std::max(std::abs(previous), 1e-12 * scale)) {
+      // v ← Hv/‖Hv‖, orthonormalised against the found eigenvectors (PyHessian's orthnormal).
+      TensorList<T> next = hv;
+      deflate(next, out.eigenvectors);
+      // Some eigenvalue of the deflated operator PHP lies within ‖PHv − λv‖ of λ (Parlett §4.5):
+      // that residual, not the step-to-step change of λ, says whether v has converged (see the
+      // header). The full ‖Hv − λv‖ also holds Vᵀ(Hv) = (HV)ᵀv, the earlier pairs' residuals seen
+      // from v, which this pair's steps cannot reduce; for the first pair the two are the same.
+      double deflated = residual;
+      if (!out.eigenvectors.empty()) {
+        TensorList<T> rd = next;
+        axpy(-lambda, v, rd);
+        deflated = saddle::norm(rd);
+      }
+      if (deflated <= opt.tol * std::max(std::abs(lambda), 1e-12 * scale)) {
         converged = true;
         break;
       }
       if (it + 1 == opt.max_iter) break;
-      // v ← Hv/‖Hv‖, orthonormalised against the found eigenvectors (PyHessian's orthnormal).
-      TensorList<T> next = hv;
-      deflate(next, out.eigenvectors);
       const double next_norm = saddle::norm(next);
       if (!(next_norm > 0)) {  // Hv = 0 outside the found space: v is an eigenvector of 0
         converged = true;
         break;
       }
       saddle::scale(next, 1.0 / next_norm);
-      previous = lambda;
       v = std::move(next);
     }
     out.eigenvalues.push_back(lambda);

@@ -26,7 +26,8 @@ struct EigenOptions {
   int k = 1;               // number of eigenpairs wanted
   int max_iter = 100;      // Lanczos: steps (Hv products); power iteration: steps per eigenpair
   double tol = 1e-6;       // Lanczos: residual ‖Hy − θy‖ relative to max|θ|;
-                           // power iteration: relative change of the eigenvalue estimate
+                           // power iteration: residual ‖Hv − λv‖ relative to |λ|, which
+                           // bounds |λ − λ_true| (Parlett §4.5); see power_iteration.hpp
   std::uint64_t seed = 0;  // seeds the random start vectors
   bool which_smallest = false;  // lanczos_eigen: the k smallest instead of the k largest
 };
