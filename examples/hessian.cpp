@@ -1,10 +1,12 @@
 // hessian — the curvature of a trained (or freshly initialised) model's loss: the extreme
 // eigenvalues of the Hessian of the mean cross-entropy over the first N training samples (in file
 // order, so the same samples are easy to take elsewhere), their gaps, the trace, the spectral
-// density and the CNC correlation of the per-sample gradients along the λ_min direction.
+// density, the CNC correlation of the per-sample gradients along the λ_min direction, and the loss
+// along the top eigenvectors and random filter-normalised directions (1-D slices, a 2-D surface).
 //
 //   hessian --model mlp --weights mlp.npz --dataset fashion --samples 1000 --top 5 --bottom 3
 //           --trace --density density.csv --cnc [--json]
+//   hessian --model lenet5 --weights w.npz --top 2 --slice slice.csv --surface surface.csv --radius 1
 //
 // Every number comes from exact Hessian-vector products (forward-over-reverse), one pass over the
 // N samples each: Lanczos for the eigenvalues (Golub & Van Loan §10.1), Hutchinson for the trace,
@@ -24,6 +26,7 @@
 
 #include "saddle/analysis/cnc.hpp"
 #include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/analysis/landscape.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "examples/common/cli.hpp"
@@ -39,7 +42,10 @@ using json = nlohmann::json;
 namespace {
 
 struct Settings {
-  std::string model = "mlp", weights, dataset = "mnist", data_dir, density_csv;
+  std::string model = "mlp", weights, dataset = "mnist", data_dir, density_csv, slice_csv, surface_csv;
+  std::string surface_plane = "random";  // random: two filter-normalised directions; top: v₁ and v₂
+  double radius = 1;
+  int points = 41;
   std::size_t samples = 1000, batch = 250;
   int top = 5, bottom = 1, iterations = 100, trace_probes = 100, density_runs = 3, density_steps = 80;
   double tol = 1e-4;
@@ -107,7 +113,10 @@ void write_density(const std::string& path, const SpectralDensity& d) {
 
 int run(const Settings& s) {
   // Everything the command line can get wrong, before the work.
-  examples::OutputPaths().add("--density", s.density_csv).check();
+  examples::OutputPaths().add("--density", s.density_csv).add("--slice", s.slice_csv).add("--surface", s.surface_csv).check();
+  if (!s.slice_csv.empty() && s.top < 1) throw Error("--slice: the slices along the top eigenvectors need --top ≥ 1");
+  if (!s.surface_csv.empty() && s.surface_plane == "top" && s.top < 2)
+    throw Error("--surface-plane top: the plane of v₁ and v₂ needs --top ≥ 2");
   const auto t_start = Clock::now();
   json report;
   json timings;
@@ -157,12 +166,13 @@ int run(const Settings& s) {
 
   const EigenSolver solver = parse_eigen_solver(s.solver);
   const EigenOptions eo{.k = 1, .max_iter = s.iterations, .tol = s.tol, .seed = s.seed};
-  std::optional<EigenResult<double>> bottom;
+  std::optional<EigenResult<double>> bottom, top;
   if (s.top > 0) {
     t = Clock::now();
     const auto op = P.phase("top-" + std::to_string(s.top) + " " + s.solver,
                             static_cast<std::size_t>(s.iterations) * (solver == EigenSolver::lanczos ? 1 : s.top));
     const auto r = top_eigenpairs<double>(op, theta, s.top, solver, eo);
+    top = r;
     P.finish();
     report["top"] = eigen_json(r, seconds_since(t));
     if (r.eigenvalues.size() >= 2) {
@@ -219,6 +229,44 @@ int run(const Settings& s) {
                      {"mean_projection", c.mean_projection},
                      {"seconds", seconds_since(t)}};
   }
+  if (!s.slice_csv.empty() || !s.surface_csv.empty()) {
+    // f(θ + αu) along each top eigenvector and a random filter-normalised direction (Li et al. 2018),
+    // and f(θ + αu + βw) over a plane, on the same samples as the Hessian.
+    t = Clock::now();
+    const ParameterLoss<double> f = parameter_loss(objective);
+    const std::vector<double> alphas = linspace(-s.radius, s.radius, s.points);
+    std::mt19937_64 rng(s.seed);
+    const TensorList<double> u = filter_normalized_direction(theta, rng), w = filter_normalized_direction(theta, rng);
+    if (!s.slice_csv.empty()) {
+      examples::CsvWriter out(s.slice_csv, {"direction", "alpha", "loss"});
+      auto write = [&](const std::string& name, const TensorList<double>& d) {
+        const LossSlice slice = loss_slice(f, theta, d, alphas);
+        for (std::size_t i = 0; i < alphas.size(); ++i)
+          out.row({name, examples::CsvWriter::num(alphas[i]), examples::CsvWriter::num(slice.losses[i])});
+      };
+      for (std::size_t i = 0; i < top->eigenvectors.size(); ++i)
+        write("top_eigenvector_" + std::to_string(i + 1), top->eigenvectors[i]);
+      write("random_filter_normalised", u);
+      out.finish();
+    }
+    if (!s.surface_csv.empty()) {
+      const bool along_top = s.surface_plane == "top";
+      const LossSurface surface = loss_surface(f, theta, along_top ? top->eigenvectors[0] : u,
+                                               along_top ? top->eigenvectors[1] : w, alphas, alphas);
+      examples::CsvWriter out(s.surface_csv, {"alpha", "beta", "loss"});
+      for (std::size_t i = 0; i < alphas.size(); ++i)
+        for (std::size_t j = 0; j < alphas.size(); ++j)
+          out.row({examples::CsvWriter::num(alphas[i]), examples::CsvWriter::num(alphas[j]),
+                   examples::CsvWriter::num(surface.at(i, j))});
+      out.finish();
+    }
+    report["landscape"] = {{"slice", s.slice_csv.empty() ? json(nullptr) : json(s.slice_csv)},
+                           {"surface", s.surface_csv.empty() ? json(nullptr) : json(s.surface_csv)},
+                           {"surface_plane", s.surface_plane},
+                           {"radius", s.radius},
+                           {"points", s.points},
+                           {"seconds", seconds_since(t)}};
+  }
   timings["hvp_calls"] = H.hvp_calls();
   timings["total_s"] = seconds_since(t_start);
   report["timings"] = timings;
@@ -260,6 +308,10 @@ int run(const Settings& s) {
         c["lambda_min"].get<double>(), c["correlation"].get<double>(), c["isotropic_baseline"].get<double>(),
         c["ratio"].get<double>());
   }
+  if (report.contains("landscape"))
+    std::printf("landscape: %s%s%s (α in [−%g, %g], %d points a side)\n", s.slice_csv.c_str(),
+                s.slice_csv.empty() || s.surface_csv.empty() ? "" : " and ", s.surface_csv.c_str(), s.radius, s.radius,
+                s.points);
   std::printf("%zu Hessian-vector products, %.2f s in all (%.3f s for the first gradient pass)\n", H.hvp_calls(),
               timings["total_s"].get<double>(), timings["gradient_s"].get<double>());
   return 0;
@@ -317,7 +369,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_flag("--cnc", s.cnc, "CNC correlation along the λ_min eigenvector (one gradient per sample)");
-  app.add_option("--seed", s.seed, "seed of start vectors and probes")->check(examples::count())->capture_default_str();
+  app.add_option("--slice", s.slice_csv,
+                 "write the loss along each top eigenvector and a random filter-normalised direction to this CSV "
+                 "(direction,alpha,loss)")
+      ->check(examples::path());
+  app.add_option("--surface", s.surface_csv, "write the loss over a plane through θ to this CSV (alpha,beta,loss)")
+      ->check(examples::path());
+  app.add_option("--surface-plane", s.surface_plane,
+                 "random (two filter-normalised directions, Li et al. 2018) or top (the top two eigenvectors)")
+      ->check(CLI::IsMember({"random", "top"}))
+      ->capture_default_str();
+  app.add_option("--radius", s.radius, "slices and surface span α, β in [−R, R]")
+      ->check(examples::positive())
+      ->capture_default_str();
+  app.add_option("--points", s.points, "grid points a side (the surface costs points² loss evaluations)")
+      ->check(CLI::Range(3, 1001))
+      ->capture_default_str();
+  app.add_option("--seed", s.seed, "seed of start vectors, probes and random directions")->check(examples::count())->capture_default_str();
   app.add_option("--init-seed", s.init_seed, "seed of the initialisation when no --weights")
       ->check(examples::count())
       ->capture_default_str();
