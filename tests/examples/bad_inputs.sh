@@ -154,6 +154,10 @@ refuse "train --save in a missing directory" "--save $OUT/missing/w.npz: directo
   -- train --save "$OUT/missing/w.npz"
 refuse "train --csv X --save X" "--save $OUT/x: the same file as --csv $OUT/x" -- train --csv "$OUT/x" --save "$OUT/x"
 refuse "train --csv X --save ./X" "the same file as --csv" -- train --csv "$OUT/x" --save "$OUT/./x"
+refuse "train --per-class in a missing directory" "--per-class $OUT/missing/p.csv: directory $OUT/missing does not exist" \
+  -- train --per-class "$OUT/missing/p.csv"
+refuse "train --csv X --per-class X" "--per-class $OUT/x: the same file as --csv $OUT/x" \
+  -- train --csv "$OUT/x" --per-class "$OUT/x"
 prepare "train --csv a directory" dir
 refuse "train --csv a directory" "--csv $OUT/dir: is a directory" -- train --csv "$OUT/dir"
 refuse "train --csv where no file can be made" "--csv /proc/run.csv: cannot create a file in /proc" \
