@@ -92,6 +92,12 @@ refuse "train --lr 1e30" "learning rate '1e30' is outside" -- train --lr 1e30
 refuse "train --lr nan" "learning rate 'nan' is outside" -- train --lr nan
 refuse "train --lr inf" "learning rate 'inf' is outside" -- train --lr inf
 refuse "compare_optimizers --lr 0" "learning rate '0' is outside" -- compare_optimizers --lr 0
+refuse "compare_optimizers --lr sgd=0" "^compare_optimizers: --lr sgd=0: learning rate '0' is outside" \
+  -- compare_optimizers --lr sgd=0
+refuse "compare_optimizers --lr lbfgs=0.1" "^compare_optimizers: --lr lbfgs=0\.1: lbfgs is not an optimizer" \
+  -- compare_optimizers --lr lbfgs=0.1
+refuse "compare_optimizers --lr sgd=0.1,sgd=0.2" "--lr sgd=0\.2: sgd is given a rate twice" \
+  -- compare_optimizers --optimizers sgd,adam --lr sgd=0.1,sgd=0.2
 refuse "spectral_gap --lr nan" "learning rate 'nan' is outside" -- spectral_gap --lr nan
 refuse "escape_saddle --lr 0" "learning rate '0' is outside" -- escape_saddle --lr 0
 refuse "escape_saddle --lr 1e30" "learning rate '1e30' is outside" -- escape_saddle --lr 1e30
@@ -105,6 +111,7 @@ refuse "train --l2 inf" "--l2: 'inf' is not a finite number" -- train --l2 inf
 refuse "train --batch -3" "--batch: '-3' is not a non-negative whole number" -- train --batch -3
 refuse "train --epochs 0" "--epochs" -- train --epochs 0
 refuse "train --seed -1" "--seed: '-1' is not a non-negative whole number" -- train --seed -1
+refuse "compare_optimizers --seeds 0" "--seeds" -- compare_optimizers --seeds 0
 refuse "hessian --seed -1" "--seed: '-1' is not a non-negative whole number" -- hessian --seed -1
 refuse "hessian --init-seed -1" "--init-seed: '-1' is not a non-negative" -- hessian --init-seed -1
 refuse "hessian --samples 0" "--samples" -- hessian --samples 0
