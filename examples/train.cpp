@@ -8,6 +8,7 @@
 // Hessian-vector products) train exactly like the others. --batch 0 is full-batch gradient
 // descent, --batch 1 single-sample SGD.
 #include <cstdio>
+#include <optional>
 
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
@@ -34,12 +35,30 @@ void check_schedule_flags(const CLI::App& app, const std::string& schedule) {
       throw Error(std::string(flag) + " applies only to --schedule " + applies_to + ", not to " + schedule);
 }
 
+// One row per class of the final measurements: its test and training rows, hits and accuracy (hits /
+// rows; NaN for a class without rows), so that Σ test_correct / Σ test_total is the run's test_acc.
+void write_per_class(const std::string& path, const EpochReport& r) {
+  const nn::ClassTally& test = r.test.per_class;
+  const nn::ClassTally& train = r.train.per_class;
+  if (test.classes() != train.classes())
+    throw Error("--per-class: " + std::to_string(test.classes()) + " test classes, " + std::to_string(train.classes()) +
+                " training classes");
+  CsvWriter csv(
+      path, {"class", "test_total", "test_correct", "test_accuracy", "train_total", "train_correct", "train_accuracy"});
+  using N = CsvWriter;
+  for (std::size_t k = 0; k < test.classes(); ++k)
+    csv.row({std::to_string(k), std::to_string(test.total[k]), std::to_string(test.correct[k]),
+             N::num(test.accuracy(k)), std::to_string(train.total[k]), std::to_string(train.correct[k]),
+             N::num(train.accuracy(k))});
+  csv.finish();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"Train a model of the research (softmax regression, MLP, CNN, LeNet-5) with any optimizer of saddle."};
   TrainConfig c;
-  std::string dataset = "mnist", data_dir, csv_path, save_path, plot_path;
+  std::string dataset = "mnist", data_dir, csv_path, save_path, plot_path, per_class_path;
   CheckpointFlags checkpoint;
   std::size_t train_limit = 0;
   Hyperparameters& h = c.hyper;
@@ -59,6 +78,9 @@ int main(int argc, char** argv) {
       ->check(count())->capture_default_str();
   app.add_option("--csv", csv_path, "write one row per epoch to this CSV file")->check(path());
   app.add_option("--plot", plot_path, "render loss and accuracy curves to this PNG (gnuplot; needs --csv)")->check(path());
+  app.add_option("--per-class", per_class_path,
+                 "write each class's test and training accuracy at the end of training to this CSV")
+      ->check(path());
   app.add_option("--save", save_path, "save the trained weights to this .npz file")->check(path());
   checkpoint.add_to(app);
   app.add_option("--schedule", c.schedule.name, "learning-rate schedule")
@@ -80,6 +102,7 @@ int main(int argc, char** argv) {
         .add("--csv", csv_path)
         .add("--plot", plot_path)
         .add("--save", save_path)
+        .add("--per-class", per_class_path)
         .add("--checkpoint", checkpoint.checkpoint)
         .check();
     if (!plot_path.empty()) require_gnuplot();
@@ -100,8 +123,10 @@ int main(int argc, char** argv) {
                 c.model.c_str(), trainer.model().num_parameters(), trainer.optimizer().name(), c.schedule.name.c_str(),
                 trainer.batch_size(), c.epochs, dir.c_str(), train.size(), test.size());
     // One row per epoch; epoch 0 is the initialisation, the point every curve starts from.
+    std::optional<EpochReport> last;  // the latest measurements, for --per-class
     auto record = [&](std::size_t epoch) {
       const EpochReport r = trainer.report(epoch);
+      last = r;
       std::printf("%s\n", epoch_line(r).c_str());
       std::fflush(stdout);
       using N = CsvWriter;
@@ -122,6 +147,11 @@ int main(int argc, char** argv) {
       stopped = stopped || (interrupted() && trainer.epochs_done() < c.epochs);
     }
     csv.finish();
+    if (!stopped && !per_class_path.empty()) {
+      // A resumed run that had every epoch already has measured nothing yet.
+      write_per_class(per_class_path, last ? *last : trainer.report(trainer.epochs_done()));
+      std::printf("wrote %s\n", per_class_path.c_str());
+    }
     if (!save_path.empty()) {
       nn::save_weights(trainer.model(), save_path);
       std::printf("saved weights to %s\n", save_path.c_str());

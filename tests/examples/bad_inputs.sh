@@ -92,6 +92,12 @@ refuse "train --lr 1e30" "learning rate '1e30' is outside" -- train --lr 1e30
 refuse "train --lr nan" "learning rate 'nan' is outside" -- train --lr nan
 refuse "train --lr inf" "learning rate 'inf' is outside" -- train --lr inf
 refuse "compare_optimizers --lr 0" "learning rate '0' is outside" -- compare_optimizers --lr 0
+refuse "compare_optimizers --lr sgd=0" "^compare_optimizers: --lr sgd=0: learning rate '0' is outside" \
+  -- compare_optimizers --lr sgd=0
+refuse "compare_optimizers --lr lbfgs=0.1" "^compare_optimizers: --lr lbfgs=0\.1: lbfgs is not an optimizer" \
+  -- compare_optimizers --lr lbfgs=0.1
+refuse "compare_optimizers --lr sgd=0.1,sgd=0.2" "--lr sgd=0\.2: sgd is given a rate twice" \
+  -- compare_optimizers --optimizers sgd,adam --lr sgd=0.1,sgd=0.2
 refuse "spectral_gap --lr nan" "learning rate 'nan' is outside" -- spectral_gap --lr nan
 refuse "escape_saddle --lr 0" "learning rate '0' is outside" -- escape_saddle --lr 0
 refuse "escape_saddle --lr 1e30" "learning rate '1e30' is outside" -- escape_saddle --lr 1e30
@@ -105,6 +111,7 @@ refuse "train --l2 inf" "--l2: 'inf' is not a finite number" -- train --l2 inf
 refuse "train --batch -3" "--batch: '-3' is not a non-negative whole number" -- train --batch -3
 refuse "train --epochs 0" "--epochs" -- train --epochs 0
 refuse "train --seed -1" "--seed: '-1' is not a non-negative whole number" -- train --seed -1
+refuse "compare_optimizers --seeds 0" "--seeds" -- compare_optimizers --seeds 0
 refuse "hessian --seed -1" "--seed: '-1' is not a non-negative whole number" -- hessian --seed -1
 refuse "hessian --init-seed -1" "--init-seed: '-1' is not a non-negative" -- hessian --init-seed -1
 refuse "hessian --samples 0" "--samples" -- hessian --samples 0
@@ -154,6 +161,10 @@ refuse "train --save in a missing directory" "--save $OUT/missing/w.npz: directo
   -- train --save "$OUT/missing/w.npz"
 refuse "train --csv X --save X" "--save $OUT/x: the same file as --csv $OUT/x" -- train --csv "$OUT/x" --save "$OUT/x"
 refuse "train --csv X --save ./X" "the same file as --csv" -- train --csv "$OUT/x" --save "$OUT/./x"
+refuse "train --per-class in a missing directory" "--per-class $OUT/missing/p.csv: directory $OUT/missing does not exist" \
+  -- train --per-class "$OUT/missing/p.csv"
+refuse "train --csv X --per-class X" "--per-class $OUT/x: the same file as --csv $OUT/x" \
+  -- train --csv "$OUT/x" --per-class "$OUT/x"
 prepare "train --csv a directory" dir
 refuse "train --csv a directory" "--csv $OUT/dir: is a directory" -- train --csv "$OUT/dir"
 refuse "train --csv where no file can be made" "--csv /proc/run.csv: cannot create a file in /proc" \
