@@ -303,26 +303,18 @@ int main(int argc, char** argv) {
       // The figures draw the means over the seeds, from a temporary CSV beside them that never stays.
       OutputFile means(plot_prefix + "_means.csv");
       means.write(SeedMeans(csv.text()).csv());
-      std::string title = c.model + " on " + dataset;
+      std::string title = c.model + " on " + (data_dir.empty() ? dataset : data_dir);
       if (seeds > 1) title.append(", mean of ").append(std::to_string(seeds)).append(" seeds");
-      plot_csv({means.temp_path(),
-                loss_png,
-                title + ": training loss",
-                "epoch",
-                "mean cross-entropy",
-                "epoch",
-                {"train_loss"},
-                "optimizer",
-                true});
-      plot_csv({means.temp_path(),
-                accuracy_png,
-                title + ": test accuracy",
-                "epoch",
-                "accuracy",
-                "epoch",
-                {"test_acc"},
-                "optimizer",
-                false});
+      plot_csv(PlotSpec(means.temp_path(), loss_png, title + ": training loss", "epoch", "mean cross-entropy (log scale)",
+                        "epoch", {"train_loss"})
+                   .by("optimizer")
+                   .logarithmic_y()
+                   .whole_x());
+      plot_csv(PlotSpec(means.temp_path(), accuracy_png, title + ": test error", "epoch", "test error (%, log scale)",
+                        "epoch", {"test_acc"})
+                   .by("optimizer")
+                   .whole_x()
+                   .as_error_pct());
       std::printf("plotted %s and %s\n", loss_png.c_str(), accuracy_png.c_str());
     }
     return 0;

@@ -157,8 +157,11 @@ int main(int argc, char** argv) {
       std::vector<std::string> ys;
       for (int i = 1; i <= top; ++i) ys.push_back("lambda_" + std::to_string(i));
       ys.push_back("gap");
-      plot_csv({csv_path, plot_path, c.model + " with " + c.optimizer + ": top Hessian eigenvalues at the end of training",
-                "iteration", "eigenvalue", "step", ys, "", false});
+      plot_csv(PlotSpec(csv_path, plot_path,
+                        c.model + " with " + c.optimizer + " on " + (data_dir.empty() ? dataset : data_dir) +
+                            ": top Hessian eigenvalues at the end of training",
+                        "iteration", "eigenvalue", "step", ys)
+                   .whole_x());
       std::printf("plotted %s\n", plot_path.c_str());
     }
     return 0;

@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   app.add_option("--batch", c.batch, "mini-batch size; 0 = full batch, 1 = single-sample SGD")
       ->check(count())->capture_default_str();
   app.add_option("--epochs", c.epochs, "passes over the training set")->check(CLI::Range(1, 100000))->capture_default_str();
-  auto* ds = app.add_option("--dataset", dataset, "mnist (the 10,000 real digits) or fashion (Fashion-MNIST)")
+  auto* ds = app.add_option("--dataset", dataset, "mnist (the original 60,000 + 10,000 digits) or fashion (Fashion-MNIST)")
                  ->check(CLI::IsMember({"mnist", "fashion"}))->capture_default_str();
   app.add_option("--data", data_dir, "a directory holding the four MNIST-format IDX files")->check(path())->excludes(ds);
   app.add_option("--train-limit", train_limit, "use only the first N training images (0 = all)")
@@ -157,8 +157,12 @@ int main(int argc, char** argv) {
       std::printf("saved weights to %s\n", save_path.c_str());
     }
     if (!plot_path.empty()) {
-      plot_csv({csv_path, plot_path, c.model + " with " + c.optimizer, "epoch", "", "epoch",
-                {"train_loss", "test_loss", "train_acc", "test_acc"}, "", false});
+      plot_csv(PlotSpec(csv_path, plot_path,
+                        c.model + " with " + c.optimizer + " on " + (data_dir.empty() ? dataset : data_dir), "epoch",
+                        "mean cross-entropy (log scale, left)", "epoch", {"train_loss", "test_loss"})
+                   .logarithmic_y()
+                   .whole_x()
+                   .right_axis_errors({"train_acc", "test_acc"}, "error (%, log scale, right)"));
       std::printf("plotted %s\n", plot_path.c_str());
     }
     if (stopped)

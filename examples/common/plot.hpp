@@ -43,6 +43,28 @@ struct PlotSpec {
   bool log_y = false;
   bool integer_x = false;  // x counts steps or epochs: ticks at whole numbers only
   bool points = true;      // false: lines only (per-step curves of thousands of points)
+  // Accuracies in [0, 1] drawn as error rates 100·(1 − a) % on a log axis, so that 96.7% against
+  // 97.6% reads as 3.3% against 2.4%: on the left axis (error_pct) or on a second, right axis
+  // (y2_columns, labelled y2label) beside y_columns.
+  bool error_pct = false;
+  std::vector<std::string> y2_columns;
+  std::string y2label;
+
+  // The figure of `y_columns` against `x_column` of the CSV; the options below, chained.
+  PlotSpec(std::string csv_path, std::string png_path, std::string figure_title, std::string x_label,
+           std::string y_label, std::string x, std::vector<std::string> ys)
+      : csv(std::move(csv_path)), png(std::move(png_path)), title(std::move(figure_title)),
+        xlabel(std::move(x_label)), ylabel(std::move(y_label)), x_column(std::move(x)), y_columns(std::move(ys)) {}
+  PlotSpec& by(std::string column) { return group_column = std::move(column), *this; }
+  PlotSpec& logarithmic_y(bool on = true) { return log_y = on, *this; }
+  PlotSpec& whole_x(bool on = true) { return integer_x = on, *this; }
+  PlotSpec& lines_only(bool on = true) { return points = !on, *this; }
+  PlotSpec& as_error_pct() { return error_pct = true, *this; }
+  PlotSpec& right_axis_errors(std::vector<std::string> columns, std::string label) {
+    y2_columns = std::move(columns);
+    y2label = std::move(label);
+    return *this;
+  }
 };
 
 // The look of the k-th line of a figure: a colour of a qualitative palette (Okabe & Ito's eight,
@@ -215,6 +237,9 @@ inline void plot_csv(const PlotSpec& p) {
   };
   std::vector<std::size_t> cols{column(p.x_column)};
   for (const auto& y : p.y_columns) cols.push_back(column(y));
+  for (const auto& y : p.y2_columns) cols.push_back(column(y));
+  // Which data columns (after x) hold accuracies to draw as error rates.
+  auto as_error = [&](std::size_t c) { return c > p.y_columns.size() || (c > 0 && p.error_pct); };
   const std::size_t group = p.group_column.empty() ? 0 : column(p.group_column);
   std::vector<std::string> groups;
   std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
@@ -234,27 +259,35 @@ inline void plot_csv(const PlotSpec& p) {
     }
     const double x = gnuplot::parse_cell(cells[cols[0]]);
     if (std::isfinite(x)) x_lo = std::min(x_lo, x), x_hi = std::max(x_hi, x);
-    for (std::size_t c = 0; c < cols.size(); ++c) blocks[k] += (c ? " " : "") + gnuplot::data_value(cells[cols[c]]);
+    for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::string value = gnuplot::data_value(cells[cols[c]]);
+      if (as_error(c) && value != "NaN") value = std::to_string(100 * (1 - gnuplot::parse_cell(value)));
+      blocks[k] += (c ? " " : "") + value;
+    }
     blocks[k] += '\n';
   }
   if (groups.empty()) throw Error("plot: " + p.csv + " has no rows to plot");
 
   std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
                        "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
-  if (p.log_y) script += "set logscale y\n";
+  if (p.log_y || p.error_pct) script += "set logscale y\n";
+  if (!p.y2_columns.empty())
+    script += "set logscale y2\nset y2tics\nset ytics nomirror\nset y2label " + gnuplot_quote(p.y2label) + "\n";
   if (p.integer_x && x_lo <= x_hi)
     script += "set xtics " + std::to_string(whole_tick_step(x_lo, x_hi)) + "\nset format x '%.0f'\n";
   for (std::size_t k = 0; k < groups.size(); ++k)
     script += "$series" + std::to_string(k) + " << EOD\n" + blocks[k] + "EOD\n";
   std::string plot;
-  for (std::size_t y = 0; y < p.y_columns.size(); ++y)
+  std::vector<std::string> ys = p.y_columns;
+  ys.insert(ys.end(), p.y2_columns.begin(), p.y2_columns.end());
+  for (std::size_t y = 0; y < ys.size(); ++y)
     for (std::size_t k = 0; k < groups.size(); ++k) {
-      const std::string title = groups[k].empty()         ? p.y_columns[y]
-                                : p.y_columns.size() == 1 ? groups[k]
-                                                          : groups[k] + " " + p.y_columns[y];
-      plot += std::string(plot.empty() ? "plot " : ", ") + "$series" + std::to_string(k) +
-              " using 1:" + std::to_string(y + 2) + (p.points ? " with linespoints " : " with lines ") +
-              line_style(y * groups.size() + k) + " title " + gnuplot_quote(title);
+      const std::string name = as_error(y + 1) ? "error (1 − " + ys[y] + ")" : ys[y];
+      const std::string title = groups[k].empty() ? name : ys.size() == 1 ? groups[k] : groups[k] + " " + name;
+      plot += std::string(plot.empty() ? "plot " : ", ") + "$series" + std::to_string(k) + " using 1:" +
+              std::to_string(y + 2) + (y >= p.y_columns.size() ? " axes x1y2" : "") +
+              (p.points ? " with linespoints " : " with lines ") + line_style(y * groups.size() + k) + " title " +
+              gnuplot_quote(title);
     }
   gnuplot::render(p.png, script + plot + "\n");
 }

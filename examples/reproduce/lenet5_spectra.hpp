@@ -179,8 +179,11 @@ inline int run_lenet5_spectra(const std::string& data_dir, const std::string& ou
   auto plot = [&](const std::string& csv, const std::string& png, const std::string& title, const std::string& x,
                   const std::string& xlabel, const std::string& y, const std::string& ylabel, bool log_y,
                   bool integer_x, bool points) {
-    plot_csv({out + "/" + csv, out + "/" + png, title + " — " + mnist, xlabel, ylabel, x, {y}, "series", log_y,
-              integer_x, points});
+    plot_csv(PlotSpec(out + "/" + csv, out + "/" + png, title + " — " + mnist, xlabel, ylabel, x, {y})
+                 .by("series")
+                 .logarithmic_y(log_y)
+                 .whole_x(integer_x)
+                 .lines_only(!points));
   };
   plot("lenet5_epochs.csv", "test_error.png", "test error", "epoch", "epoch", "test_error_pct",
        "test error (%, log scale)", true, true, true);

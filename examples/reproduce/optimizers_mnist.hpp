@@ -94,8 +94,11 @@ inline int run_optimizers_mnist(const std::string& data_dir, const std::string& 
   auto plot = [&](const std::string& csv, const std::string& png, const std::string& title, const std::string& x,
                   const std::string& xlabel, const std::string& y, const std::string& ylabel, bool log_y,
                   bool points = true) {
-    plot_csv({out + "/" + csv, out + "/" + png, title + " — " + mnist, xlabel, ylabel, x, {y}, "series", log_y, true,
-              points});
+    plot_csv(PlotSpec(out + "/" + csv, out + "/" + png, title + " — " + mnist, xlabel, ylabel, x, {y})
+                 .by("series")
+                 .logarithmic_y(log_y)
+                 .whole_x(true)
+                 .lines_only(!points));
   };
   plot("softmax_epochs.csv", "softmax_test_error.png", "softmax regression: test error", "epoch", "epoch",
        "test_error_pct", "test error (%, log scale)", true);

@@ -122,6 +122,9 @@ Evaluation evaluate(nn::Module<T>& model, const data::Dataset<T>& set) {
   return e;
 }
 
+// The most rows of one forward pass of the trainer's objectives.
+inline constexpr std::size_t kRowsPerPass = 1000;
+
 template <class T>
 class Trainer {
  public:
@@ -134,7 +137,7 @@ class Trainer {
         optimizer_(make_optimizer<T>(config.optimizer, model_->parameters(), config.hyper)),
         batches_(train, config.batch == 0 ? train.size() : config.batch, config.hyper.seed),
         schedule_(make_schedule(config.schedule, optimizer_->lr(), batches_.batches_per_epoch() * config.epochs)),
-        full_(cross_entropy_loss(*model_), train, sample_range(0, train.size(), 1000)) {}
+        full_(cross_entropy_loss(*model_), train, sample_range(0, train.size(), kRowsPerPass)) {}
 
   // The rest of the current epoch (all of it, unless a resumed checkpoint stopped inside it);
   // `on_step(k, batch_loss)` after each step k. Returns false, the epoch unfinished, as soon as
@@ -148,7 +151,10 @@ class Trainer {
       if (!batches_.next(b)) batches_.next(b);  // an epoch boundary: the iterator starts the next one
       // The step's objective: the mean loss over the mini-batch, whose terms are the batch's samples
       // (CNC-PGD and CNC-SGD draw their single sample among them).
-      const Objective<T> batch = full_.over(one_batch(b.indices));
+      // Evaluated in passes of at most kRowsPerPass rows: the mean is the same, and a full batch of
+      // 50,000 images never becomes one tape of 50,000 rows.
+      const Objective<T> batch =
+          full_.over(SampleSet{b.indices, std::min<std::size_t>(b.indices.size(), kRowsPerPass)});
       apply_schedule(schedule_, *optimizer_);
       const std::size_t gradients = batch.gradient_evaluations();
       optimizer_->step(batch);
