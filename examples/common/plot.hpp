@@ -68,12 +68,12 @@ struct PlotSpec {
 };
 
 // The look of the k-th line of a figure: a colour of a qualitative palette (Okabe & Ito's eight,
-// then four more of distinct hue and lightness) and a dash pattern, so that no two of the first 12
+// their pale yellow last, and four more of distinct hue and lightness) and a dash pattern, so that no two of the first 12
 // lines share a colour and lines that cross stay apart in print; dashes cycle with period 5 and
 // point types with period 13, so (colour, dash, point) repeats only after 780 lines.
 inline std::string line_style(std::size_t k) {
-  static const char* const palette[] = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2",
-                                        "#D55E00", "#CC79A7", "#7F7F7F", "#8C564B", "#17BECF", "#BCBD22"};
+  static const char* const palette[] = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00",
+                                        "#CC79A7", "#7F7F7F", "#8C564B", "#17BECF", "#BCBD22", "#F0E442"};
   constexpr std::size_t colours = sizeof palette / sizeof palette[0];
   return std::string("linecolor rgb '") + palette[k % colours] + "' dashtype " + std::to_string(k % 5 + 1) +
          " pointtype " + std::to_string(k % 13 + 1) + " linewidth 2";

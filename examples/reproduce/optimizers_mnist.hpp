@@ -224,7 +224,8 @@ inline int run_optimizers_mnist(const std::string& data_dir, const std::string& 
                    "Data: " + mnist + " from " + s.dir + ", the next " + std::to_string(p.validation) +
                    " training images for choosing rates. Seeds: " + std::to_string(scale.seeds) +
                    " (initialisation and batch order); figures show means over seeds. Run time: " + fixed(minutes, 1) +
-                   " minutes with " + std::to_string(worker_count()) + " threads.");
+                   " minutes with " + std::to_string(worker_count()) +
+                   (worker_count() == 1 ? " thread." : " threads."));
   std::vector<std::vector<std::string>> rates;
   for (const RunSpec& r : all) {
     std::string extra = r.config.hyper.l2 > 0 ? "L2 " + CsvWriter::num(r.config.hyper.l2) : "";

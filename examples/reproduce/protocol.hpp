@@ -10,6 +10,7 @@
 // +∞. Ties go to the smaller rate.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
