@@ -114,6 +114,13 @@ refuse "train --seed -1" "--seed: '-1' is not a non-negative whole number" -- tr
 refuse "compare_optimizers --seeds 0" "--seeds" -- compare_optimizers --seeds 0
 refuse "hessian --seed -1" "--seed: '-1' is not a non-negative whole number" -- hessian --seed -1
 refuse "hessian --init-seed -1" "--init-seed: '-1' is not a non-negative" -- hessian --init-seed -1
+refuse "hessian --slice without --top" "^hessian: --slice: the slices along the top eigenvectors need --top ≥ 1$" \
+  -- hessian --top 0 --slice "$OUT/slice.csv"
+refuse "hessian --surface-plane top with one eigenvector" "needs --top ≥ 2" \
+  -- hessian --top 1 --surface "$OUT/s.csv" --surface-plane top
+refuse "reproduce --out under a missing directory" "does not exist" \
+  -- reproduce optimizers-mnist --quick --out "$OUT/no-such-directory/out"
+refuse "reproduce an unknown study" "study" -- reproduce optimizers-cifar --out "$OUT/r"
 refuse "hessian --samples 0" "--samples" -- hessian --samples 0
 refuse "hessian --tol nan" "--tol: 'nan' is not a finite number" -- hessian --tol nan
 refuse "escape_saddle --seed -1" "--seed: '-1' is not a non-negative" -- escape_saddle --seed -1
