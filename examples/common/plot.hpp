@@ -221,20 +221,43 @@ inline void render(const std::string& png_path, const std::string& script) {
   png.commit();
 }
 
+// A tidy CSV as plot_csv and plot_heatmap read it: the header, then rows of the header's width.
+struct Table {
+  std::string path;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+
+  std::size_t column(const std::string& name) const {
+    for (std::size_t i = 0; i < header.size(); ++i)
+      if (header[i] == name) return i;
+    throw Error("plot: " + path + " has no column '" + name + "'");
+  }
+};
+
+inline Table read_table(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw Error("plot: cannot read " + path + ": " + std::strerror(errno));
+  Table t{path, {}, {}};
+  std::string line;
+  std::getline(in, line);
+  t.header = split_csv_line(line);
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    t.rows.push_back(split_csv_line(line));
+    if (t.rows.back().size() != t.header.size())
+      throw Error("plot: " + path + ": a row of " + std::to_string(t.rows.back().size()) + " cells for " +
+                  std::to_string(t.header.size()) + " columns");
+  }
+  if (t.rows.empty()) throw Error("plot: " + path + " has no rows to plot");
+  return t;
+}
+
 }  // namespace gnuplot
 
 inline void plot_csv(const PlotSpec& p) {
   // The table, grouped in order of first appearance.
-  std::ifstream in(p.csv);
-  if (!in) throw Error("plot: cannot read " + p.csv + ": " + std::strerror(errno));
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = gnuplot::split_csv_line(line);
-  auto column = [&](const std::string& name) {
-    for (std::size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return i;
-    throw Error("plot: " + p.csv + " has no column '" + name + "'");
-  };
+  const gnuplot::Table table = gnuplot::read_table(p.csv);
+  auto column = [&](const std::string& name) { return table.column(name); };
   std::vector<std::size_t> cols{column(p.x_column)};
   for (const auto& y : p.y_columns) cols.push_back(column(y));
   for (const auto& y : p.y2_columns) cols.push_back(column(y));
@@ -244,12 +267,7 @@ inline void plot_csv(const PlotSpec& p) {
   std::vector<std::string> groups;
   std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
   double x_lo = INFINITY, x_hi = -INFINITY;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const std::vector<std::string> cells = gnuplot::split_csv_line(line);
-    if (cells.size() != header.size())
-      throw Error("plot: " + p.csv + ": a row of " + std::to_string(cells.size()) + " cells for " +
-                  std::to_string(header.size()) + " columns");
+  for (const std::vector<std::string>& cells : table.rows) {
     const std::string g = p.group_column.empty() ? "" : cells[group];
     std::size_t k = 0;
     while (k < groups.size() && groups[k] != g) ++k;
@@ -266,7 +284,6 @@ inline void plot_csv(const PlotSpec& p) {
     }
     blocks[k] += '\n';
   }
-  if (groups.empty()) throw Error("plot: " + p.csv + " has no rows to plot");
 
   std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
                        "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
@@ -300,32 +317,17 @@ struct HeatmapSpec {
 };
 
 inline void plot_heatmap(const HeatmapSpec& p) {
-  std::ifstream in(p.csv);
-  if (!in) throw Error("plot: cannot read " + p.csv + ": " + std::strerror(errno));
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = gnuplot::split_csv_line(line);
-  auto column = [&](const std::string& name) {
-    for (std::size_t i = 0; i < header.size(); ++i)
-      if (header[i] == name) return i;
-    throw Error("plot: " + p.csv + " has no column '" + name + "'");
-  };
-  const std::size_t cx = column(p.x_column), cy = column(p.y_column), cz = column(p.z_column);
+  const gnuplot::Table table = gnuplot::read_table(p.csv);
+  const std::size_t cx = table.column(p.x_column), cy = table.column(p.y_column), cz = table.column(p.z_column);
   std::string block, previous_x;
   std::size_t rows = 0;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    const std::vector<std::string> cells = gnuplot::split_csv_line(line);
-    if (cells.size() != header.size())
-      throw Error("plot: " + p.csv + ": a row of " + std::to_string(cells.size()) + " cells for " +
-                  std::to_string(header.size()) + " columns");
+  for (const std::vector<std::string>& cells : table.rows) {
     if (rows > 0 && cells[cx] != previous_x) block += '\n';  // a blank line ends a scan of the grid
     previous_x = cells[cx];
     block += gnuplot::data_value(cells[cx]) + " " + gnuplot::data_value(cells[cy]) + " " +
              gnuplot::data_value(cells[cz]) + "\n";
     ++rows;
   }
-  if (rows == 0) throw Error("plot: " + p.csv + " has no rows to plot");
   std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
                        "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
   script += "set view map\nset size ratio -1\nset contour base\nset cntrparam levels 12\nunset surface\n";
