@@ -208,6 +208,8 @@ int main(int argc, char** argv) {
     if (!plot_prefix.empty()) require_gnuplot();
 
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
+    std::optional<CheckpointReader> resumed;  // read before the data: a file that is no checkpoint fails fast
+    if (!checkpoint.resume.empty()) resumed.emplace(read_checkpoint(checkpoint.resume));
     data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
     if (train_limit > 0 && train_limit < train.size()) train = train.slice(0, train_limit);
@@ -236,9 +238,8 @@ int main(int argc, char** argv) {
     // The runs in order: every seed of the first method, then of the second, …; run = method · seeds + seed offset.
     const std::size_t runs = optimizers.size() * seeds;
     std::size_t first = 0;  // the run a resumed comparison continues with
-    std::optional<CheckpointReader> resumed;
-    if (!checkpoint.resume.empty()) {
-      resumed.emplace(load_checkpoint(checkpoint.resume, signature));
+    if (resumed) {
+      check_signature(*resumed, signature);
       const std::size_t m = resumed->count("compare.method"), s = resumed->count("compare.seed");
       if (m >= optimizers.size() || s >= seeds)
         throw Error("checkpoint " + checkpoint.resume + ": method " + std::to_string(m) + " of " +

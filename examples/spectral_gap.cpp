@@ -5,6 +5,7 @@
 //
 //   spectral_gap --model lenet5 --optimizer adam --epochs 3 --last 20 --samples 1000 --plot gap.png
 #include <cstdio>
+#include <optional>
 
 #include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/analysis/spectrum.hpp"
@@ -80,6 +81,8 @@ int main(int argc, char** argv) {
     if (!plot_path.empty()) require_gnuplot();
 
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
+    std::optional<CheckpointReader> resumed;  // read before the data: a file that is no checkpoint fails fast
+    if (!checkpoint.resume.empty()) resumed.emplace(read_checkpoint(checkpoint.resume));
     const data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
     if (samples == 0 || samples > train.size())
@@ -116,7 +119,7 @@ int main(int argc, char** argv) {
              {"--iterations", std::to_string(iterations)},
              {"--tol", CsvWriter::num(tol)}})
       signature.emplace_back(flag, value);
-    if (!checkpoint.resume.empty()) resume_training(trainer, csv, checkpoint.resume, signature);
+    if (resumed) resume_training(trainer, csv, *resumed, signature);
     Progress progress("training", total - last, "steps");
     while (trainer.epochs_done() < c.epochs) {
       const std::size_t epoch = trainer.epochs_done() + 1;

@@ -108,6 +108,8 @@ int main(int argc, char** argv) {
     if (!plot_path.empty()) require_gnuplot();
 
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir(dataset) : data_dir;
+    std::optional<CheckpointReader> resumed;  // read before the data: a file that is no checkpoint fails fast
+    if (!checkpoint.resume.empty()) resumed.emplace(read_checkpoint(checkpoint.resume));
     data::Dataset<T> train = data::load_idx_dataset<T>(dir, "train");
     const data::Dataset<T> test = data::load_idx_dataset<T>(dir, "test");
     if (train_limit > 0 && train_limit < train.size()) train = train.slice(0, train_limit);
@@ -118,7 +120,7 @@ int main(int argc, char** argv) {
                                               "grad_norm", "seconds"};
     CsvWriter csv = csv_path.empty() ? CsvWriter(columns) : CsvWriter(csv_path, columns);
     const RunSignature signature = run_signature(c, dir, train.size(), test.size());
-    if (!checkpoint.resume.empty()) resume_training(trainer, csv, checkpoint.resume, signature);
+    if (resumed) resume_training(trainer, csv, *resumed, signature);
     std::printf("train: %s (%zu parameters) with %s, %s schedule, batch %zu, %zu epochs on %s (%zu train, %zu test)\n",
                 c.model.c_str(), trainer.model().num_parameters(), trainer.optimizer().name(), c.schedule.name.c_str(),
                 trainer.batch_size(), c.epochs, dir.c_str(), train.size(), test.size());

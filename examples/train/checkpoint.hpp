@@ -143,10 +143,12 @@ inline void save_checkpoint(const std::string& path, CheckpointArrays state, con
   save_npz(path, state);
 }
 
-// Reads a checkpoint and checks that it was made by a run with the same signature.
-inline CheckpointReader load_checkpoint(const std::string& path, const RunSignature& run) {
+// Reads a checkpoint and checks that it holds a run's signature and CSV text: called before the
+// program loads its data, so that a file that is no checkpoint costs nothing to refuse.
+inline CheckpointReader read_checkpoint(const std::string& path) {
   CheckpointReader ck(path, load_npz<double>(path));
-  check_signature(ck, run);
+  ck.text("run");
+  ck.text("csv");
   return ck;
 }
 

@@ -307,16 +307,14 @@ class Trainer {
   }
 };
 
-// Continues `trainer` and the rows of `csv` from the checkpoint at `path`, which a run with the same
-// signature must have written; returns it, for what else the program saved there.
+// Continues `trainer` and the rows of `csv` from the checkpoint `ck`, which a run with the same
+// signature must have written.
 template <class T>
-CheckpointReader resume_training(Trainer<T>& trainer, CsvWriter& csv, const std::string& path,
-                                 const RunSignature& signature) {
-  CheckpointReader ck = load_checkpoint(path, signature);
+void resume_training(Trainer<T>& trainer, CsvWriter& csv, const CheckpointReader& ck, const RunSignature& signature) {
+  check_signature(ck, signature);
   trainer.restore(ck);
   csv.restore(ck.text("csv"));
-  std::printf("resumed from %s at %s\n", path.c_str(), trainer.position().c_str());
-  return ck;
+  std::printf("resumed from %s at %s\n", ck.path().c_str(), trainer.position().c_str());
 }
 
 // The one-line summary of an epoch's measurements that the training programs print.
