@@ -249,6 +249,7 @@ int main(int argc, char** argv) {
       std::printf("resumed from %s at %s, seed %llu\n", checkpoint.resume.c_str(), optimizers[m].c_str(),
                   static_cast<unsigned long long>(first_seed + s));
     }
+    std::vector<std::string> escapes;  // what the saddle-escape methods did, printed after the table
     for (std::size_t run = first; run < runs; ++run) {
       const std::size_t m = run / seeds, s = run % seeds;
       const std::string& name = optimizers[m];
@@ -286,6 +287,8 @@ int main(int argc, char** argv) {
                                   checkpoint.checkpoint);
         }
       }
+      if (const auto line = escape_summary(trainer.optimizer(), name))
+        escapes.push_back(seeds > 1 ? *line + " (seed " + seed + ")" : *line);
       if (s + 1 < seeds) continue;
       // The method's last seed is done: its row of the table, the mean over its seeds at the last epoch.
       const std::vector<double> mean = SeedMeans(csv.text()).at(name, c.epochs);
@@ -299,6 +302,7 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
     csv.finish();
+    for (const std::string& line : escapes) std::printf("%s\n", line.c_str());
     if (!csv_path.empty()) std::printf("wrote %s\n", csv_path.c_str());
     if (!plot_prefix.empty()) {
       // The figures draw the means over the seeds, from a temporary CSV beside them that never stays.

@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     Trainer<T> trainer(c, train, test);
     const std::vector<std::string> columns = {"model",    "optimizer", "epoch",       "step",      "lr",
                                               "train_loss", "train_acc", "test_loss", "test_acc", "weight_norm",
-                                              "grad_norm", "seconds"};
+                                              "grad_norm", "seconds", "perturbations", "last_perturbation"};
     CsvWriter csv = csv_path.empty() ? CsvWriter(columns) : CsvWriter(csv_path, columns);
     const RunSignature signature = run_signature(c, dir, train.size(), test.size());
     if (resumed) resume_training(trainer, csv, *resumed, signature);
@@ -128,13 +128,17 @@ int main(int argc, char** argv) {
     std::optional<EpochReport> last;  // the latest measurements, for --per-class
     auto record = [&](std::size_t epoch) {
       const EpochReport r = trainer.report(epoch);
+      const std::optional<EscapeRecord> escape = escape_record(trainer.optimizer());
       last = r;
       std::printf("%s\n", epoch_line(r).c_str());
       std::fflush(stdout);
       using N = CsvWriter;
       csv.row({c.model, c.optimizer, std::to_string(r.epoch), std::to_string(r.steps), N::num(r.lr),
                N::num(r.train.loss), N::num(r.train.accuracy), N::num(r.test.loss), N::num(r.test.accuracy),
-               N::num(r.weight_norm), N::num(r.grad_norm), N::num(r.seconds)});
+               N::num(r.weight_norm), N::num(r.grad_norm), N::num(r.seconds),
+               // The saddle-escape methods' perturbations (NCD: curvature steps) so far and the step of
+               // the latest; 0 for the other methods.
+               std::to_string(escape ? escape->count : 0), std::to_string(escape ? escape->last : 0)});
     };
     if (checkpoint.resume.empty()) record(0);
     bool stopped = false;
@@ -149,6 +153,7 @@ int main(int argc, char** argv) {
       stopped = stopped || (interrupted() && trainer.epochs_done() < c.epochs);
     }
     csv.finish();
+    if (const auto line = escape_summary(trainer.optimizer(), c.optimizer)) std::printf("train: %s\n", line->c_str());
     if (!stopped && !per_class_path.empty()) {
       // A resumed run that had every epoch already has measured nothing yet.
       write_per_class(per_class_path, last ? *last : trainer.report(trainer.epochs_done()));

@@ -129,4 +129,41 @@ inline void check_optimizer(const std::string& name, const Hyperparameters& h) {
   make_optimizer<double>(name, {Var<double>(Tensor<double>{0.0}, true)}, h);
 }
 
+// What a saddle-escape method did to leave saddles: PGD, ISO-PGD, CNC-PGD and CNC-SGD count their
+// perturbations, NCD its negative-curvature steps; the other methods have no record.
+struct EscapeRecord {
+  std::size_t count = 0;  // perturbations (NCD: curvature steps) so far
+  std::size_t last = 0;   // the step t of the latest, 0 before the first
+};
+
+template <class T>
+std::optional<EscapeRecord> escape_record(const Optimizer<T>& o) {
+  if (const auto* p = dynamic_cast<const PerturbedOptimizer<T>*>(&o))
+    return EscapeRecord{p->perturbations(), p->last_perturbation()};
+  if (const auto* n = dynamic_cast<const NCD<T>*>(&o))
+    return EscapeRecord{n->curvature_steps(), n->last_curvature_step()};
+  return std::nullopt;
+}
+
+// The line a training run of `method` ends with when it is a saddle-escape method: how often it
+// perturbed and when last, or that it never did, and which flags decide when it does.
+template <class T>
+std::optional<std::string> escape_summary(const Optimizer<T>& o, const std::string& method) {
+  const std::optional<EscapeRecord> r = escape_record(o);
+  if (!r) return std::nullopt;
+  const bool ncd = dynamic_cast<const NCD<T>*>(&o) != nullptr;
+  const std::string events = ncd ? "curvature step" : "perturbation";
+  const std::string steps = std::to_string(o.steps()) + " step" + (o.steps() == 1 ? "" : "s");
+  if (r->count > 0)
+    return method + ": " + std::to_string(r->count) + " " + events + (r->count == 1 ? "" : "s") + " in " + steps +
+           ", the last at step " + std::to_string(r->last);
+  if (ncd)
+    return method + ": took no curvature step in " + steps +
+           ": the gradient stayed above --g-thres or no eigenvalue fell below −(--eps-h)";
+  if (method == "cnc-sgd")
+    return method + ": never perturbed in " + steps + ": the run is shorter than --t-thres";
+  return method + ": never perturbed in " + steps +
+         ": the gradient never passed the small-gradient test (--g-thres, checked every --t-thres steps)";
+}
+
 }  // namespace saddle::examples

@@ -20,18 +20,21 @@ void CNCPGD<T>::update(const typename Optimizer<T>::Gradients& g) {
 
 template <class T>
 void CNCPGD<T>::step(const Objective<T>& f) {
-  const TensorList<T> grad = f.gradient(this->values());
-  this->check_gradients("gradient", grad);
-  const auto g = this->pointers(grad);
+  // Daneshmand et al. 2018, Alg. 1: every t_thres steps, if ‖∇F‖² ≤ g_thres (read as the unbiased
+  // estimate of perturbation.hpp), one step of size r along a single sample's gradient.
+  const bool due = (this->step_ + 1) % opt_.t_thres == 0;
+  const TensorList<T> theta = this->values();
+  const GradientTest<T> test =
+      due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0};
+  this->check_gradients("gradient", test.grad);
+  const auto g = this->pointers(test.grad);
   this->begin_step(g);
-  // Daneshmand et al. 2018, Alg. 1: every t_thres steps, if ‖∇f‖² ≤ g_thres, one step of size r
-  // along a single sample's gradient.
-  if (this->step_ % opt_.t_thres == 0 && this->effective_grad_norm_sq(g) <= opt_.g_thres) {
+  if (due && test.norm_sq <= opt_.g_thres) {
     const std::size_t z = uniform_sample(f.num_samples(), this->rng_);
     const TensorList<T> grad_z = f.sample_gradient(this->values(), z);
     this->check_gradients("sample_gradient", grad_z);
     this->gradient_step(this->pointers(grad_z), opt_.r);
-    ++this->perturbations_;
+    this->count_perturbation();
     return;
   }
   update(g);
@@ -47,7 +50,7 @@ std::vector<OptimizerMethod> cnc_pgd_methods() {
        .description = "gradient descent with a periodic step r along one sample's gradient near stationary points "
                       "(Daneshmand et al. 2018)"},
       {{"g_thres", &CNCPGDOptions::g_thres, HyperparameterRange::nonnegative,
-        "gradient threshold, perturb when ‖∇f‖² ≤ g_thres"},
+        "gradient threshold, perturb when ‖∇f‖² ≤ g_thres (an unbiased estimate on mini-batches)"},
        {"t_thres", &CNCPGDOptions::t_thres, HyperparameterRange::positive_count,
         "perturbation period, perturb at steps t_thres, 2t_thres, …"},
        {"r", &CNCPGDOptions::r, HyperparameterRange::positive, "the larger step r along one sample's gradient"}})};

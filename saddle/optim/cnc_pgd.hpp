@@ -16,8 +16,12 @@
 //
 // H. Daneshmand, J. Kohler, A. Lucchi and T. Hofmann, "Escaping Saddles with Stochastic
 // Gradients", ICML 2018, Algorithm 1.
-// Needs the objective (full and single-sample gradients): use step(f).
-// Counters: perturbations(). State: "perturbations", "rng".
+// Needs the objective (full and single-sample gradients): use step(f). On a mini-batch objective the
+// test ‖g‖² ≤ g_thres reads an unbiased estimate of the full gradient's ‖∇F‖² from the batch's two
+// halves (perturbation.hpp), not ‖g‖², which never falls below the batch's noise floor; checking
+// costs half a pass more, every t_thres steps.
+// Counters: perturbations(), last_perturbation().
+// State: "perturbations", "last_perturbation", "rng" (perturbation.hpp).
 #pragma once
 
 #include <cstdint>

@@ -17,7 +17,7 @@ void CNCSGD<T>::update(const typename Optimizer<T>::Gradients& g) {
   // Daneshmand et al. 2018, Alg. 2: the step is r every t_thres steps, η otherwise.
   if (this->step_ % opt_.t_thres == 0) {
     this->gradient_step(g, opt_.r);
-    ++this->perturbations_;
+    this->count_perturbation();
   } else {
     this->gradient_step(g, this->lr());
   }

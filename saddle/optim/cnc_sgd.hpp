@@ -14,7 +14,8 @@
 // Gradients", ICML 2018, Algorithm 2.
 // step(f) draws z and evaluates f.sample_gradient; step() takes the leaves' gradients as the
 // stochastic gradient (of whatever sample or batch the caller used).
-// Counters: perturbations() (the steps of size r). State: "perturbations", "rng".
+// Counters: perturbations() (the steps of size r).
+// State: "perturbations", "last_perturbation", "rng" (perturbation.hpp).
 #pragma once
 
 #include <cstdint>

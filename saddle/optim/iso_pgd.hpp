@@ -15,7 +15,10 @@
 // Gradients", ICML 2018 (the isotropic-noise method of their experiments; the perturbation is
 // Jin et al. 2017's, pgd.hpp). Where CNC-PGD's noise −r∇f_z lies along directions the data
 // correlate with negative curvature, ξ has a component of order r/√d along any fixed direction.
-// Counters: perturbations(). State: "perturbations", "rng".
+// step(f) reads the test ‖g‖² ≤ g_thres as CNC-PGD does, through the unbiased estimate of
+// perturbation.hpp; step() reads the leaves' ‖g‖².
+// Counters: perturbations(), last_perturbation().
+// State: "perturbations", "last_perturbation", "rng" (perturbation.hpp).
 #pragma once
 
 #include <cstdint>
@@ -40,10 +43,14 @@ class IsoPGD final : public PerturbedOptimizer<T> {
   explicit IsoPGD(std::vector<Var<T>> params, IsoPGDOptions opt = {});
   const IsoPGDOptions& options() const { return opt_; }
 
+  using Optimizer<T>::step;
+  void step(const Objective<T>& f) override;
+
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
 
  private:
+  void perturb(const typename Optimizer<T>::Gradients& g);
   IsoPGDOptions opt_;
 };
 

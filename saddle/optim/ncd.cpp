@@ -60,6 +60,7 @@ void NCD<T>::step(const Objective<T>& f) {
       for (std::size_t i = 0; i < u.size(); ++i)
         axpy(-static_cast<double>(alpha), u[i], this->params_[i].mutable_value());
       ++curvature_steps_;
+      last_curvature_step_ = this->step_;
       return;
     }
   }
@@ -70,6 +71,7 @@ template <class T>
 void NCD<T>::visit_state(StateVisitor<T>& v) {
   Optimizer<T>::visit_state(v);
   v.count("curvature_steps", curvature_steps_);
+  v.count("last_curvature_step", last_curvature_step_);
   v.count("eigen_solves", eigen_solves_);
   v.count("hessian_vector_products", hessian_vector_products_);
   v.rng("rng", rng_);

@@ -21,8 +21,8 @@
 // Optim. 28(2), 2018; the eigenpair comes from Lanczos on Hessian-vector products
 // (base/lanczos.hpp), started from a vector drawn from the optimizer's generator.
 // Needs the objective (gradient and hvp): use step(f).
-// Counters: curvature_steps(), eigen_solves(), hessian_vector_products().
-// State: "curvature_steps", "eigen_solves", "hessian_vector_products", "rng".
+// Counters: curvature_steps(), last_curvature_step(), eigen_solves(), hessian_vector_products().
+// State: "curvature_steps", "last_curvature_step", "eigen_solves", "hessian_vector_products", "rng".
 #pragma once
 
 #include <cstdint>
@@ -52,6 +52,8 @@ class NCD final : public Optimizer<T> {
   using Optimizer<T>::step;
   void step(const Objective<T>& f) override;
   std::size_t curvature_steps() const { return curvature_steps_; }
+  // The step t of the latest curvature step (0 before the first).
+  std::size_t last_curvature_step() const { return last_curvature_step_; }
   std::size_t eigen_solves() const { return eigen_solves_; }
   std::size_t hessian_vector_products() const { return hessian_vector_products_; }
   // λ_min found by the last eigen-solve (NaN before the first).
@@ -65,7 +67,7 @@ class NCD final : public Optimizer<T> {
  private:
   NCDOptions opt_;
   std::mt19937_64 rng_;
-  std::size_t curvature_steps_ = 0;
+  std::size_t curvature_steps_ = 0, last_curvature_step_ = 0;
   std::size_t eigen_solves_ = 0;
   std::size_t hessian_vector_products_ = 0;
   double last_lambda_min_;

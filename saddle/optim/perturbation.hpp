@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "saddle/autodiff/var.hpp"
+#include "saddle/objective/objective.hpp"
 #include "saddle/optim/optimizer.hpp"
 
 namespace saddle {
@@ -21,14 +22,37 @@ void perturb_uniform_ball(std::vector<Var<T>>& params, const std::vector<bool>& 
 // i uniform in {0, …, n − 1}.
 std::size_t uniform_sample(std::size_t n, std::mt19937_64& rng);
 
+// The small-gradient test of a stochastic run. PGD, ISO-PGD and CNC-PGD perturb when ‖∇F‖² is
+// small (‖∇F‖² ≤ g_thres², resp. g_thres), F the loss over the data. Stepping on a mini-batch
+// objective f of n samples, ‖∇f‖² is no estimate of it: E‖∇f‖² = ‖∇F‖² + tr Σ / n (Σ the covariance
+// of the per-sample gradients), a noise floor far above any g_thres the theory would pick, so the
+// test would never fire. With ∇f₁ and ∇f₂ the gradients over the two halves of f's samples
+// (independent draws), E[∇f₁ᵀ∇f₂] = ‖∇F‖²: the test reads this unbiased estimate instead. It is
+// ‖∇f‖² − ¼‖∇f₁ − ∇f₂‖² for equal halves, so it never exceeds ‖∇f‖² (it fires wherever the plain
+// test does) and falls to 0 or below where the batch cannot tell ∇F from 0: at a stationary point
+// of F, whatever the scale of the loss. A full-data f reads the same estimate with the data's two
+// halves (at a stationary point of f itself, ∇f₁ = −∇f₂ and it is −‖∇f₁‖² ≤ 0).
+template <class T>
+struct GradientTest {
+  TensorList<T> grad;    // ∇f(θ), the mean over all n samples
+  double norm_sq = 0;    // ∇f₁ᵀ∇f₂ (n ≥ 2), or ‖∇f‖² for a single sample; weight decay added to both
+};
+
+// ∇f(θ) and the estimate of ‖∇F‖² above, for the gradient with L2 weight decay λ (g + λθ): one pass
+// over half of f's samples, then one over all (so that f's last loss is the mean over all).
+template <class T>
+GradientTest<T> gradient_test(const Objective<T>& f, const TensorList<T>& theta, double weight_decay);
+
 // What the methods that perturb at random (PGD, ISO-PGD, CNC-PGD, CNC-SGD) share: the seeded
-// generator and the count of perturbations, saved as "perturbations" and "rng" after the base
-// optimizer's state.
+// generator, the count of perturbations and the step of the latest, saved as "perturbations",
+// "last_perturbation" and "rng" after the base optimizer's state.
 template <class T>
 class PerturbedOptimizer : public Optimizer<T> {
  public:
   // Perturbations taken so far.
   std::size_t perturbations() const { return perturbations_; }
+  // The step t of the latest perturbation (0 before the first).
+  std::size_t last_perturbation() const { return last_perturbation_; }
 
  protected:
   PerturbedOptimizer(const char* name, std::vector<Var<T>> params, double lr, double weight_decay, std::uint64_t seed)
@@ -36,11 +60,19 @@ class PerturbedOptimizer : public Optimizer<T> {
   void visit_state(StateVisitor<T>& v) override {
     Optimizer<T>::visit_state(v);
     v.count("perturbations", perturbations_);
+    v.count("last_perturbation", last_perturbation_);
     v.rng("rng", rng_);
+  }
+  // Counts a perturbation at the current step.
+  void count_perturbation() {
+    ++perturbations_;
+    last_perturbation_ = this->step_;
   }
 
   std::mt19937_64 rng_;
-  std::size_t perturbations_ = 0;
+
+ private:
+  std::size_t perturbations_ = 0, last_perturbation_ = 0;
 };
 
 }  // namespace saddle

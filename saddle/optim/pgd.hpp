@@ -12,10 +12,13 @@
 // C. Jin, R. Ge, P. Netrapalli, S. M. Kakade and M. I. Jordan, "How to Escape Saddle Points
 // Efficiently", ICML 2017, Algorithm 2 (without its stopping rule: this is an optimizer that keeps
 // stepping; the caller decides when to stop).
-// step(f) evaluates ∇f again at the perturbed point, as the algorithm does. step() has only the
+// step(f) evaluates ∇f again at the perturbed point, as the algorithm does, and reads the test
+// ‖∇f‖ ≤ g_thres through the unbiased estimate of ‖∇F‖² of perturbation.hpp (half a pass more at
+// the steps where it may perturb). step() has only the
 // leaves' gradient at θ̃; it perturbs and then steps with ∇f(θ̃) (‖∇f(θ̃)‖ ≤ g_thres, so the two
 // differ by at most η·(g_thres + ‖∇f(θ̃ + ξ)‖)).
-// Counters: perturbations(). State: "perturbations", "last_perturbation" (t_noise), "rng".
+// Counters: perturbations(), last_perturbation().
+// State: "perturbations", "last_perturbation" (t_noise), "rng" (perturbation.hpp).
 #pragma once
 
 #include <cstdint>
@@ -45,14 +48,13 @@ class PGD final : public PerturbedOptimizer<T> {
 
  protected:
   void update(const typename Optimizer<T>::Gradients& g) override;
-  void visit_state(StateVisitor<T>& v) override;
 
  private:
-  // Jin et al. 2017, Alg. 2: perturbs θ when the gradient is small and no perturbation happened in
-  // the last t_thres steps; returns whether it did.
-  bool perturb_if_due(const typename Optimizer<T>::Gradients& g);
+  // Jin et al. 2017, Alg. 2: at step t, whether no perturbation happened in the last t_thres steps.
+  bool waited(std::size_t t) const;
+  // θ ← θ + ξ, ξ uniform in B(0, r), over the parameters with a gradient.
+  void perturb(const typename Optimizer<T>::Gradients& g);
   PGDOptions opt_;
-  std::size_t last_perturbation_ = 0;
 };
 
 }  // namespace saddle

@@ -110,3 +110,87 @@ TEST_CASE("started exactly at the saddle, PGD, ISO-PGD, CNC-PGD and NCD escape (
     CHECK(opt.last_lambda_min() == doctest::Approx(-1.0).epsilon(1e-9));
   }
 }
+
+namespace {
+
+// Σ over the parameters of (a + λx)ᵀ(b + λx), in plain loops.
+double decayed_dot(const TensorList<double>& a, const TensorList<double>& b, const TensorList<double>& x,
+                   double lambda) {
+  double s = 0;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    for (std::size_t k = 0; k < a[i].size(); ++k)
+      s += (a[i].data()[k] + lambda * x[i].data()[k]) * (b[i].data()[k] + lambda * x[i].data()[k]);
+  return s;
+}
+
+// A point away from the saddle, for the tests of the small-gradient test.
+TensorList<double> some_point(std::size_t d) {
+  TensorList<double> x{zeros_tensor<double>(Shape{d, 1})};
+  for (std::size_t j = 0; j < d; ++j) x[0](j, 0) = 0.3 * std::sin(1.0 + double(j));
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("the small-gradient test reads ∇f₁ᵀ∇f₂ over the two halves of the samples, and ∇f itself") {
+  QuarticSaddle problem(7);
+  const auto f = problem.objective();
+  const TensorList<double> x = some_point(problem.d);
+  const double lambda = 0.1;
+  for (std::size_t n : {16, 7}) {  // all samples in two equal halves, and 3 + 4 of them
+    CAPTURE(n);
+    std::vector<std::size_t> all(n), first, second;
+    for (std::size_t i = 0; i < n; ++i) (i < n / 2 ? first : second).push_back(all[i] = (5 * i + 3) % 16);
+    const Objective<double> fn = f.over(one_batch(all));
+    const auto g1 = f.over(one_batch(first)).gradient(x), g2 = f.over(one_batch(second)).gradient(x);
+    const GradientTest<double> test = gradient_test(fn, x, lambda);
+    CHECK(test.norm_sq == doctest::Approx(decayed_dot(g1, g2, x, lambda)).epsilon(1e-13));
+    const auto g = fn.gradient(x);
+    for (std::size_t j = 0; j < problem.d; ++j) CHECK(test.grad[0](j, 0) == g[0](j, 0));
+    // It is ‖∇f‖² less a square, so it never exceeds the plain test's ‖∇f‖² (equal halves: less ¼‖∇f₁ − ∇f₂‖²).
+    CHECK(test.norm_sq <= decayed_dot(g, g, x, lambda));
+    if (n % 2 == 0) {
+      double diff = 0;
+      for (std::size_t j = 0; j < problem.d; ++j) diff += std::pow(g1[0](j, 0) - g2[0](j, 0), 2);
+      CHECK(test.norm_sq == doctest::Approx(decayed_dot(g, g, x, lambda) - diff / 4).epsilon(1e-12));
+    }
+  }
+  // One sample: no halves, the plain ‖∇f + λx‖².
+  const auto one = f.over(one_sample(3));
+  const auto g_one = one.gradient(x);
+  CHECK(gradient_test(one, x, lambda).norm_sq == doctest::Approx(decayed_dot(g_one, g_one, x, lambda)));
+  // At the saddle the halves' gradients cancel: the estimate is −‖∇f₁‖² < 0 and the test fires.
+  CHECK(gradient_test(f, values_of(problem.origin()), 0.0).norm_sq < 0);
+}
+
+TEST_CASE("over mini-batches drawn with replacement, ∇f₁ᵀ∇f₂ is an unbiased estimate of ‖∇F‖², ‖∇f‖² is not") {
+  // E[∇f₁ᵀ∇f₂] = ‖∇F‖² for independent halves, while E‖∇f‖² = ‖∇F‖² + tr Σ / B. The means of K
+  // batches are held to 5 standard errors of their own spread.
+  QuarticSaddle problem(11);
+  const auto f = problem.objective();
+  const TensorList<double> x = some_point(problem.d);
+  const auto full = f.gradient(x);
+  const double truth = decayed_dot(full, full, x, 0);
+  std::mt19937_64 rng(5);
+  std::uniform_int_distribution<std::size_t> pick(0, problem.n - 1);
+  constexpr std::size_t K = 4000, B = 8;
+  std::vector<double> estimate(K), plain(K);
+  for (std::size_t k = 0; k < K; ++k) {
+    std::vector<std::size_t> batch(B);
+    for (auto& i : batch) i = pick(rng);
+    const GradientTest<double> test = gradient_test(f.over(one_batch(batch)), x, 0);
+    estimate[k] = test.norm_sq;
+    plain[k] = decayed_dot(test.grad, test.grad, x, 0);
+  }
+  auto mean_and_se = [](const std::vector<double>& v) {
+    double m = 0, s = 0;
+    for (double e : v) m += e;
+    m /= double(v.size());
+    for (double e : v) s += (e - m) * (e - m);
+    return std::pair{m, std::sqrt(s / double(v.size() - 1) / double(v.size()))};
+  };
+  const auto [m, se] = mean_and_se(estimate);
+  const auto [mp, sep] = mean_and_se(plain);
+  CHECK(std::abs(m - truth) < 5 * se);
+  CHECK(mp - truth > 5 * sep);  // the noise floor tr Σ / B, many standard errors above ‖∇F‖²
+}
