@@ -173,11 +173,38 @@ double isotropic_baseline(const Objective<T>& objective, const TensorList<T>& pa
   return norms / static_cast<double>(objective.num_samples()) / static_cast<double>(numel(params));
 }
 
+template <class T>
+NormalizedProjections normalized_projections(const Objective<T>& objective, const TensorList<T>& params,
+                                             const std::vector<TensorList<T>>& directions) {
+  std::vector<TensorList<T>> units;
+  for (const auto& v : directions) units.push_back(unit_direction("normalized_projections", params, v));
+  NormalizedProjections out;
+  out.mean_squared.assign(units.size(), 0.0);
+  out.dimension = numel(params);
+  objective.for_each_sample_gradient(params, [&](std::size_t, double, const TensorList<T>& g) {
+    const double norm_sq = saddle::dot(g, g);
+    if (!(norm_sq > 0)) {
+      ++out.zero_gradients;
+      return;
+    }
+    ++out.samples;
+    for (std::size_t j = 0; j < units.size(); ++j) {
+      const double p = saddle::dot(units[j], g);
+      out.mean_squared[j] += p * p / norm_sq;
+    }
+  });
+  if (out.samples > 0)
+    for (double& m : out.mean_squared) m /= static_cast<double>(out.samples);
+  return out;
+}
+
 #define SADDLE_CNC(T)                                                                                       \
   template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const TensorList<T>&, \
                                            const CncOptions&);                                              \
   template CncResult<T> cnc_correlation<T>(const Objective<T>&, const TensorList<T>&, const CncOptions&);   \
-  template double isotropic_baseline<T>(const Objective<T>&, const TensorList<T>&);
+  template double isotropic_baseline<T>(const Objective<T>&, const TensorList<T>&);                         \
+  template NormalizedProjections normalized_projections<T>(const Objective<T>&, const TensorList<T>&,        \
+                                                           const std::vector<TensorList<T>>&);
 SADDLE_CNC(float)
 SADDLE_CNC(double)
 #undef SADDLE_CNC

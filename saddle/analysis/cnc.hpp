@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <vector>
 
 #include "saddle/base/linear_operator.hpp"
 #include "saddle/analysis/per_sample.hpp"
@@ -63,6 +64,26 @@ CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>&
 // set, in its batches) at params, from lanczos_bottom.
 template <class T>
 CncResult<T> cnc_correlation(const Objective<T>& objective, const TensorList<T>& params, const CncOptions& opt = {});
+
+// The measurement of Daneshmand et al. 2018, §3 (their Fig. 2): along unit directions v_1 … v_k
+// (the bottom eigenvectors of the Hessian), the mean squared projection of the normalised
+// per-sample gradients,
+//   μ_j = E_z[(v_jᵀ∇f_z)² / ‖∇f_z‖²]   (samples with ∇f_z = 0 left out).
+// For u uniform on the unit sphere of R^n, E_u[(uᵀĝ)²] = 1/n for every unit ĝ: the isotropic
+// baseline, which falls like 1/n while CNC asks μ to stay of order one. Over an orthonormal basis
+// of R^n the μ_j sum to 1.
+struct NormalizedProjections {
+  std::vector<double> mean_squared;  // μ_j, one per direction
+  std::size_t samples = 0;           // the samples averaged over
+  std::size_t zero_gradients = 0;    // samples left out, ∇f_z = 0
+  std::size_t dimension = 0;         // n
+};
+
+// μ_j above over the objective's samples, one reverse sweep per sample; the directions are
+// normalised here. Errors: a direction of other shapes than params, or zero.
+template <class T>
+NormalizedProjections normalized_projections(const Objective<T>& objective, const TensorList<T>& params,
+                                             const std::vector<TensorList<T>>& directions);
 
 // The isotropic baseline alone, exactly: E_z‖∇f_z(θ)‖²/n over the objective's samples.
 template <class T>

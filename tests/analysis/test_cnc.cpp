@@ -160,3 +160,47 @@ TEST_CASE("CNC errors name the direction and the options") {
   CHECK_THROWS_AS(cnc_correlation(f, q.params, q.params, {.mode = PerSampleMode::forward, .random_directions = 0}),
                   Error);
 }
+
+TEST_CASE("the normalised projections μ_j = E_z[(v_jᵀ∇f_z)²/‖∇f_z‖²] equal their hand-computed values") {
+  const Quadratic q;
+  const Objective<double> f(Quadratic::loss(), q.data, sample_range(0, q.N, 7));
+  std::mt19937_64 rng(3);
+  const std::vector<TensorList<double>> directions{{gaussian({2, 3}, rng), gaussian({4}, rng)},
+                                                   {gaussian({2, 3}, rng), gaussian({4}, rng)}};
+  const NormalizedProjections r = normalized_projections(f, q.params, directions);
+  REQUIRE(r.mean_squared.size() == 2);
+  CHECK(r.samples == q.N);
+  CHECK(r.zero_gradients == 0);
+  CHECK(r.dimension == 10);
+  for (std::size_t j = 0; j < 2; ++j) {
+    const Tensor<double> v = saddle::flatten(directions[j]);
+    double vv = 0;
+    for (std::size_t i = 0; i < 10; ++i) vv += v(i) * v(i);
+    double mu = 0;
+    for (std::size_t z = 0; z < q.N; ++z) {
+      const std::vector<double> g = q.gradient(z);
+      double vg = 0, gg = 0;
+      for (std::size_t i = 0; i < 10; ++i) vg += v(i) * g[i], gg += g[i] * g[i];
+      mu += vg * vg / (vv * gg);
+    }
+    CHECK(r.mean_squared[j] == doctest::Approx(mu / double(q.N)).epsilon(1e-13));
+  }
+}
+
+TEST_CASE("over an orthonormal basis the normalised projections sum to 1") {
+  const Quadratic q;
+  const Objective<double> f(Quadratic::loss(), q.data, sample_range(0, q.N, 7));
+  std::vector<TensorList<double>> basis;
+  for (std::size_t i = 0; i < 10; ++i) {
+    TensorList<double> e{zeros_tensor<double>(Shape{2, 3}), zeros_tensor<double>(Shape{4})};
+    if (i < 6)
+      e[0](i / 3, i % 3) = 1;
+    else
+      e[1](i - 6) = 1;
+    basis.push_back(e);
+  }
+  const NormalizedProjections r = normalized_projections(f, q.params, basis);
+  double total = 0;
+  for (double m : r.mean_squared) total += m;
+  CHECK(total == doctest::Approx(1.0).epsilon(1e-14));
+}

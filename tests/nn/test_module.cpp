@@ -81,6 +81,40 @@ TEST_CASE("every model maps (N, 1, 28, 28) images to (N, 10) logits") {
   }
 }
 
+TEST_CASE("fully_connected: the MLP's layers bit for bit at its defaults; any depth, width and activation") {
+  const auto a = fully_connected<double>({}, 5)->parameters(), b = mlp<double>(5)->parameters();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i].value() == b[i].value());
+  // The networks of Daneshmand et al. 2018: 10×10 inputs, three sigmoid layers of two units, no biases.
+  auto narrow = fully_connected<float>({.inputs = 100, .hidden = {2, 2, 2}, .classes = 10, .activation = "sigmoid",
+                                        .bias = false});
+  CHECK(listing(*narrow) == Listing{{"fc1.weight", {2, 100}}, {"fc2.weight", {2, 2}}, {"fc3.weight", {2, 2}},
+                                    {"fc4.weight", {10, 2}}});
+  CHECK(narrow->num_parameters() == 228);
+  // One hidden layer, by hand: logits = W₂ φ(W₁x + b₁) + b₂.
+  for (const std::string act : {"tanh", "sigmoid", "relu"}) {
+    CAPTURE(act);
+    auto net = fully_connected<double>({.inputs = 784, .hidden = {3}, .classes = 2, .activation = act}, 2);
+    const Tensor<double> x = random_images<double>(2, 3);
+    const Tensor<double> out = net->forward(Var<double>(x)).value();
+    const auto p = net->parameters();
+    const Tensor<double>&w1 = p[0].value(), &b1 = p[1].value(), &w2 = p[2].value(), &b2 = p[3].value();
+    for (std::size_t n = 0; n < 2; ++n)
+      for (std::size_t k = 0; k < 2; ++k) {
+        double logit = b2(k);
+        for (std::size_t j = 0; j < 3; ++j) {
+          double z = b1(j);
+          for (std::size_t i = 0; i < 784; ++i) z += w1(j, i) * x.data()[n * 784 + i];
+          const double h = act == "tanh" ? std::tanh(z) : act == "sigmoid" ? 1 / (1 + std::exp(-z)) : std::max(z, 0.0);
+          logit += w2(k, j) * h;
+        }
+        CHECK(out(n, k) == doctest::Approx(logit).epsilon(1e-12));
+      }
+  }
+  CHECK_THROWS_WITH_AS(fully_connected<float>({.activation = "gelu"}),
+                       "fully_connected: unknown activation 'gelu' (relu, tanh, sigmoid)", Error);
+}
+
 TEST_CASE("make_model refuses an unknown name, listing the valid ones") {
   CHECK_THROWS_WITH_AS(make_model<float>("resnet", 0),
                        "make_model: unknown model 'resnet' (valid: softmax, mlp, cnn, lenet5)", Error);

@@ -1,5 +1,7 @@
 #include "saddle/nn/models/models.hpp"
 
+#include <algorithm>
+
 #include "saddle/nn/activations.hpp"
 #include "saddle/nn/conv2d.hpp"
 #include "saddle/nn/flatten.hpp"
@@ -67,6 +69,28 @@ std::unique_ptr<Sequential<T>> lenet5(std::uint64_t seed) {
   return m;
 }
 
+template <class T>
+std::unique_ptr<Sequential<T>> fully_connected(const FullyConnected& spec, std::uint64_t seed) {
+  const std::vector<std::string> activations{"relu", "tanh", "sigmoid"};
+  if (std::find(activations.begin(), activations.end(), spec.activation) == activations.end())
+    throw Error("fully_connected: unknown activation '" + spec.activation + "' (relu, tanh, sigmoid)");
+  init::Rng rng(seed);
+  auto m = std::make_unique<Sequential<T>>();
+  m->add("flatten", std::make_shared<Flatten<T>>());
+  std::size_t in = spec.inputs;
+  for (std::size_t l = 0; l <= spec.hidden.size(); ++l) {
+    const std::size_t out = l < spec.hidden.size() ? spec.hidden[l] : spec.classes;
+    m->add("fc" + std::to_string(l + 1), std::make_shared<Linear<T>>(in, out, rng, spec.bias));
+    if (l == spec.hidden.size()) break;
+    const std::string act = "act" + std::to_string(l + 1);
+    if (spec.activation == "relu") m->add(act, std::make_shared<ReLU<T>>());
+    if (spec.activation == "tanh") m->add(act, std::make_shared<Tanh<T>>());
+    if (spec.activation == "sigmoid") m->add(act, std::make_shared<Sigmoid<T>>());
+    in = out;
+  }
+  return m;
+}
+
 const std::vector<std::string>& model_names() {
   static const std::vector<std::string> names{"softmax", "mlp", "cnn", "lenet5"};
   return names;
@@ -91,6 +115,7 @@ std::unique_ptr<Module<T>> make_model(const std::string& name, std::uint64_t see
   template std::unique_ptr<Sequential<T>> mlp<T>(std::uint64_t);                \
   template std::unique_ptr<Sequential<T>> small_cnn<T>(std::uint64_t);          \
   template std::unique_ptr<Sequential<T>> lenet5<T>(std::uint64_t);             \
+  template std::unique_ptr<Sequential<T>> fully_connected<T>(const FullyConnected&, std::uint64_t); \
   template std::unique_ptr<Module<T>> make_model<T>(const std::string&, std::uint64_t);
 X(float)
 X(double)

@@ -28,6 +28,21 @@ std::unique_ptr<Sequential<T>> small_cnn(std::uint64_t seed = 0);
 template <class T>
 std::unique_ptr<Sequential<T>> lenet5(std::uint64_t seed = 0);
 
+// A fully connected network of any depth and width on flattened inputs, as the studies of
+// curvature against dimension grow one: Flatten; for each hidden width w_l, Linear (→ w_l) and the
+// activation ("relu", "tanh" or "sigmoid"); Linear (→ classes). Layers fc1, fc2, … and act1,
+// act2, …, initialised as PyTorch's Linear (linear.hpp); without biases if `bias` is false.
+struct FullyConnected {
+  std::size_t inputs = 784;
+  std::vector<std::size_t> hidden{128, 64};
+  std::size_t classes = 10;
+  std::string activation = "relu";
+  bool bias = true;
+};
+// Errors: a size of 0, an unknown activation.
+template <class T>
+std::unique_ptr<Sequential<T>> fully_connected(const FullyConnected& spec, std::uint64_t seed = 0);
+
 // The names make_model accepts: "softmax", "mlp", "cnn", "lenet5".
 const std::vector<std::string>& model_names();
 // One of the models above by name; throws saddle::Error listing the valid names.
