@@ -5,11 +5,13 @@
 //
 //   reproduce optimizers-mnist --out runs/a          Study A (examples/reproduce/optimizers_mnist.hpp)
 //   reproduce lenet5-spectra --out runs/b            Study B (examples/reproduce/lenet5_spectra.hpp)
+//   reproduce cnc-escape --out runs/c                Study C (examples/reproduce/cnc_escape.hpp)
 //   reproduce lenet5-spectra --quick --out /tmp/b    the same pipeline on slices, in seconds
 #include <filesystem>
 
 #include "examples/common/cli.hpp"
 #include "examples/common/output_paths.hpp"
+#include "examples/reproduce/cnc_escape.hpp"
 #include "examples/reproduce/lenet5_spectra.hpp"
 #include "examples/reproduce/optimizers_mnist.hpp"
 
@@ -23,9 +25,10 @@ int main(int argc, char** argv) {
   std::size_t seeds = 0;
   app.add_option("study", study,
                  "optimizers-mnist (Study A: softmax regression, MLP and CNN optimisers) or lenet5-spectra (Study B: "
-                 "LeNet-5, per-class accuracy, flatness, spectral gaps)")
+                 "LeNet-5, per-class accuracy, flatness, spectral gaps) or cnc-escape (Study C: CNC against dimension, "
+                 "escaping a saddle of a network)")
       ->required()
-      ->check(CLI::IsMember({"optimizers-mnist", "lenet5-spectra"}));
+      ->check(CLI::IsMember({"optimizers-mnist", "lenet5-spectra", "cnc-escape"}));
   app.add_option("--out", out, "the directory to write into (created if missing; its parent must exist)")
       ->required()
       ->check(path());
@@ -52,6 +55,7 @@ int main(int argc, char** argv) {
     std::printf("%s%s, %zu seed%s, into %s\n", study.c_str(), scale.quick ? " (quick)" : "", scale.seeds,
                 scale.seeds == 1 ? "" : "s", out.c_str());
     if (study == "optimizers-mnist") return reproduce::run_optimizers_mnist(dir, out, scale);
+    if (study == "cnc-escape") return reproduce::run_cnc_escape(dir, out, scale);
     return reproduce::run_lenet5_spectra(dir, out, scale);
   });
 }

@@ -40,7 +40,11 @@ struct PlotSpec {
   std::string x_column;                // e.g. "epoch"
   std::vector<std::string> y_columns;  // one line each
   std::string group_column;            // optional: one line per value of this column (e.g. "optimizer")
-  bool log_y = false;
+  bool log_x = false, log_y = false;
+  bool key_under = false;  // the legend below the plot (long names), not on its right
+  // Optional shaded bands, one per y column in order: the columns of its lower and upper edge (a
+  // spread over seeds or random points), drawn under the line in its colour.
+  std::vector<std::pair<std::string, std::string>> bands;
   bool integer_x = false;  // x counts steps or epochs: ticks at whole numbers only
   bool points = true;      // false: lines only (per-step curves of thousands of points)
   // Accuracies in [0, 1] drawn as error rates 100·(1 − a) % on a log axis, so that 96.7% against
@@ -57,6 +61,9 @@ struct PlotSpec {
         xlabel(std::move(x_label)), ylabel(std::move(y_label)), x_column(std::move(x)), y_columns(std::move(ys)) {}
   PlotSpec& by(std::string column) { return group_column = std::move(column), *this; }
   PlotSpec& logarithmic_y(bool on = true) { return log_y = on, *this; }
+  PlotSpec& logarithmic_x(bool on = true) { return log_x = on, *this; }
+  PlotSpec& key_below(bool on = true) { return key_under = on, *this; }
+  PlotSpec& band(std::string lower, std::string upper) { return bands.emplace_back(lower, upper), *this; }
   PlotSpec& whole_x(bool on = true) { return integer_x = on, *this; }
   PlotSpec& lines_only(bool on = true) { return points = !on, *this; }
   PlotSpec& as_error_pct() { return error_pct = true, *this; }
@@ -71,12 +78,15 @@ struct PlotSpec {
 // their pale yellow last, and four more of distinct hue and lightness) and a dash pattern, so that no two of the first 12
 // lines share a colour and lines that cross stay apart in print; dashes cycle with period 5 and
 // point types with period 13, so (colour, dash, point) repeats only after 780 lines.
-inline std::string line_style(std::size_t k) {
+inline std::string line_colour(std::size_t k) {
   static const char* const palette[] = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00",
                                         "#CC79A7", "#7F7F7F", "#8C564B", "#17BECF", "#BCBD22", "#F0E442"};
   constexpr std::size_t colours = sizeof palette / sizeof palette[0];
-  return std::string("linecolor rgb '") + palette[k % colours] + "' dashtype " + std::to_string(k % 5 + 1) +
-         " pointtype " + std::to_string(k % 13 + 1) + " linewidth 2";
+  return std::string("linecolor rgb '") + palette[k % colours] + "'";
+}
+inline std::string line_style(std::size_t k) {
+  return line_colour(k) + " dashtype " + std::to_string(k % 5 + 1) + " pointtype " + std::to_string(k % 13 + 1) +
+         " linewidth 2";
 }
 
 // A tick step for a whole-number axis over [lo, hi]: 1, 2 or 5 times a power of ten, about ten ticks.
@@ -261,8 +271,10 @@ inline void plot_csv(const PlotSpec& p) {
   std::vector<std::size_t> cols{column(p.x_column)};
   for (const auto& y : p.y_columns) cols.push_back(column(y));
   for (const auto& y : p.y2_columns) cols.push_back(column(y));
+  const std::size_t drawn = cols.size();  // x and the lines; the bands' edges follow
+  for (const auto& [lower, upper] : p.bands) cols.push_back(column(lower)), cols.push_back(column(upper));
   // Which data columns (after x) hold accuracies to draw as error rates.
-  auto as_error = [&](std::size_t c) { return c > p.y_columns.size() || (c > 0 && p.error_pct); };
+  auto as_error = [&](std::size_t c) { return c < drawn && (c > p.y_columns.size() || (c > 0 && p.error_pct)); };
   const std::size_t group = p.group_column.empty() ? 0 : column(p.group_column);
   std::vector<std::string> groups;
   std::vector<std::string> blocks;  // one inline data block per group: x y1 y2 …
@@ -286,8 +298,11 @@ inline void plot_csv(const PlotSpec& p) {
   }
 
   std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
-                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset key outside right\nset grid\n";
-  if (p.log_y || p.error_pct) script += "set logscale y\n";
+                       "\nset ylabel " + gnuplot_quote(p.ylabel) + (p.key_under ? "\nset key below\n" : "\nset key outside right\n") +
+                       "set grid\n";
+  if (p.log_y) script += "set logscale y\nset format y '%g'\n";
+  if (p.error_pct && !p.log_y) script += "set logscale y\n";
+  if (p.log_x) script += "set logscale x\nset format x '%g'\n";
   if (!p.y2_columns.empty())
     script += "set logscale y2\nset y2tics\nset ytics nomirror\nset y2label " + gnuplot_quote(p.y2label) + "\n";
   if (p.integer_x && x_lo <= x_hi)
@@ -295,6 +310,13 @@ inline void plot_csv(const PlotSpec& p) {
   for (std::size_t k = 0; k < groups.size(); ++k)
     script += "$series" + std::to_string(k) + " << EOD\n" + blocks[k] + "EOD\n";
   std::string plot;
+  for (std::size_t b = 0; b < p.bands.size() && b < p.y_columns.size(); ++b)
+    for (std::size_t k = 0; k < groups.size(); ++k) {
+      const std::string lo = std::to_string(drawn + 2 * b + 1), hi = std::to_string(drawn + 2 * b + 2);
+      plot += std::string(plot.empty() ? "plot " : ", ") + "$series" + std::to_string(k) + " using 1:" + lo + ":" +
+              hi + " with filledcurves fillstyle transparent solid 0.2 noborder " +
+              line_colour(b * groups.size() + k) + " notitle";
+    }
   std::vector<std::string> ys = p.y_columns;
   ys.insert(ys.end(), p.y2_columns.begin(), p.y2_columns.end());
   for (std::size_t y = 0; y < ys.size(); ++y)

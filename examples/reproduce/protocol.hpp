@@ -82,6 +82,36 @@ inline std::string pm(const Stats& s, int digits, double scale = 1) {
   return buf;
 }
 
+// Steps to an event (escaping a saddle) over seeds, where a run that missed it within max_steps
+// counts as max_steps + 1: a method that never escapes ranks last, and its mean is a lower bound.
+struct EventSteps {
+  Stats steps;
+  std::size_t hits = 0, runs = 0;
+};
+
+inline EventSteps event_steps(const std::vector<std::size_t>& at, std::size_t max_steps) {
+  EventSteps e;
+  std::vector<double> xs;
+  for (std::size_t t : at) {
+    xs.push_back(t ? double(t) : double(max_steps + 1));
+    e.hits += t ? 1 : 0;
+  }
+  e.runs = at.size();
+  e.steps = stats(xs);
+  return e;
+}
+
+// "34.0 ± 5.2 (3 of 3 escaped)".
+inline std::string event_text(const EventSteps& e) {
+  return pm(e.steps, 1) + " (" + std::to_string(e.hits) + " of " + std::to_string(e.runs) + " escaped)";
+}
+
+inline std::string sci(double x, int digits) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*e", digits, x);
+  return buf;
+}
+
 inline std::string fixed(double x, int digits) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*f", digits, x);
