@@ -154,6 +154,10 @@ std::optional<std::string> escape_summary(const Optimizer<T>& o, const std::stri
   const bool ncd = dynamic_cast<const NCD<T>*>(&o) != nullptr;
   const std::string events = ncd ? "curvature step" : "perturbation";
   const std::string steps = std::to_string(o.steps()) + " step" + (o.steps() == 1 ? "" : "s");
+  const auto* pgd = dynamic_cast<const PGD<T>*>(&o);
+  if (pgd && pgd->stopped())
+    return method + ": stopped by its rule (--f-thres) after " + steps + ": θ is the point perturbed at step " +
+           std::to_string(r->last) + ", an approximate second-order stationary point";
   if (r->count > 0)
     return method + ": " + std::to_string(r->count) + " " + events + (r->count == 1 ? "" : "s") + " in " + steps +
            ", the last at step " + std::to_string(r->last);

@@ -25,7 +25,7 @@ void CNCPGD<T>::step(const Objective<T>& f) {
   const bool due = (this->step_ + 1) % opt_.t_thres == 0;
   const TensorList<T> theta = this->values();
   const GradientTest<T> test =
-      due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0};
+      due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0, 0};
   this->check_gradients("gradient", test.grad);
   const auto g = this->pointers(test.grad);
   this->begin_step(g);

@@ -26,7 +26,8 @@ template <class T>
 GradientTest<T> gradient_test(const Objective<T>& f, const TensorList<T>& theta, double weight_decay) {
   const std::size_t n = f.num_samples(), n1 = n / 2;
   if (n < 2) {
-    GradientTest<T> out{f.gradient(theta), 0};
+    ValueAndGrad<T> vg = f.value_and_grad(theta);
+    GradientTest<T> out{std::move(vg.grad), 0, vg.value};
     for (std::size_t i = 0; i < theta.size(); ++i)
       for (std::size_t k = 0, m = theta[i].size(); k < m; ++k) {
         const double g = double(out.grad[i].data()[k]) + weight_decay * double(theta[i].data()[k]);
@@ -38,7 +39,8 @@ GradientTest<T> gradient_test(const Objective<T>& f, const TensorList<T>& theta,
   SampleSet first{{all.indices.begin(), all.indices.begin() + static_cast<std::ptrdiff_t>(n1)},
                   std::min(all.batch_size, n1)};
   const TensorList<T> g1 = f.over(std::move(first)).gradient(theta);
-  GradientTest<T> out{f.gradient(theta), 0};
+  ValueAndGrad<T> vg = f.value_and_grad(theta);
+  GradientTest<T> out{std::move(vg.grad), 0, vg.value};
   // ∇f₂ = (n ∇f − n₁ ∇f₁) / n₂, and the sum ∇f₁ᵀ∇f₂ (each with λθ added), element by element in
   // double: one fused loop rather than three temporaries the size of θ.
   const double a = double(n) / double(n - n1), b = double(n1) / double(n - n1);

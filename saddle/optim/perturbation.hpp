@@ -36,6 +36,7 @@ template <class T>
 struct GradientTest {
   TensorList<T> grad;    // ∇f(θ), the mean over all n samples
   double norm_sq = 0;    // ∇f₁ᵀ∇f₂ (n ≥ 2), or ‖∇f‖² for a single sample; weight decay added to both
+  double loss = 0;       // f(θ), without the weight decay's ½λ‖θ‖²
 };
 
 // ∇f(θ) and the estimate of ‖∇F‖² above, for the gradient with L2 weight decay λ (g + λθ): one pass

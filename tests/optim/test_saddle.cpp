@@ -5,6 +5,8 @@
 #include <cmath>
 #include <random>
 
+#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/base/lanczos.hpp"
 #include "saddle/optim.hpp"
 #include "problems.hpp"
 
@@ -109,6 +111,23 @@ TEST_CASE("started exactly at the saddle, PGD, ISO-PGD, CNC-PGD and NCD escape (
     CHECK(opt.curvature_steps() >= 1);
     CHECK(opt.last_lambda_min() == doctest::Approx(-1.0).epsilon(1e-9));
   }
+}
+
+TEST_CASE("PGD with its stopping rule leaves the saddle and returns a minimum: f = −¼, λ_min > 0") {
+  QuarticSaddle problem(42);
+  auto f = problem.objective();
+  PGD<double> opt(problem.origin(),
+                  {.lr = 0.1, .g_thres = 1e-3, .t_thres = 20, .radius = 0.1, .f_thres = 1e-4, .seed = 1});
+  int t = 0;
+  while (!opt.stopped() && t < 5000) opt.step(f), ++t;
+  REQUIRE(opt.stopped());
+  CHECK(opt.perturbations() >= 2);  // one at the saddle, one at the minimum it then confirmed
+  const TensorList<double> x = values_of(opt.params());
+  CHECK(f.loss(x) == doctest::Approx(-0.25).epsilon(1e-3));
+  EigenOptions eig;
+  eig.max_iter = 20;
+  eig.which_smallest = true;
+  CHECK(lanczos_bottom<double>(HessianOperator<double>(f, x), x, eig).eigenvalues.at(0) > 0.1);
 }
 
 namespace {

@@ -339,6 +339,32 @@ TEST_CASE("PGD: a small gradient triggers one perturbation of norm ≤ r, then p
   CHECK(opt.perturbations() == 1);
 }
 
+TEST_CASE("PGD's stopping rule: a perturbation at a minimum that f does not leave returns θ̃ after t_thres steps") {
+  SeparableQuadratic q;
+  q.theta0 = {-0.3, 0.1, -1.0 / 6, 4.0 / 15, -0.025, -0.1, 0.29};  // ≈ −b/(2a), the minimum
+  auto f = q.objective();
+  PGD<double> opt(q.params(),
+                  {.lr = 0.1, .g_thres = 0.01, .t_thres = 5, .radius = 0.05, .f_thres = 1e-3, .seed = 7});
+  opt.step(f);
+  REQUIRE(opt.perturbations() == 1);  // at t = 1: θ̃ = θ₀
+  for (int t = 2; t <= 5; ++t) {
+    opt.step(f);
+    CHECK_FALSE(opt.stopped());
+    CHECK(max_abs_diff(flat(opt.params()), q.theta0) > 0);
+  }
+  opt.step(f);  // t − t_noise = t_thres and f(θ) − f(θ̃) ≥ 0 > −f_thres: Alg. 2 returns θ̃
+  CHECK(opt.stopped());
+  CHECK(flat(opt.params()) == q.theta0);
+  opt.step(f);  // and stays there
+  CHECK(flat(opt.params()) == q.theta0);
+  CHECK(opt.perturbations() == 1);
+  // Without the rule (f_thres = 0, the default) the same run keeps stepping.
+  PGD<double> on(q.params(), {.lr = 0.1, .g_thres = 0.01, .t_thres = 5, .radius = 0.05, .seed = 7});
+  for (int t = 1; t <= 7; ++t) on.step(f);
+  CHECK_FALSE(on.stopped());
+  CHECK(on.perturbations() == 2);
+}
+
 TEST_CASE("ISO-PGD: gradient steps, and at t = t_thres a perturbation of norm ≤ r") {
   SeparableQuadratic q;
   const double eta = 0.1, r = 0.05;
