@@ -25,7 +25,7 @@ std::size_t uniform_sample(std::size_t n, std::mt19937_64& rng) {
 template <class T>
 GradientTest<T> gradient_test(const Objective<T>& f, const TensorList<T>& theta, double weight_decay) {
   const std::size_t n = f.num_samples(), n1 = n / 2;
-  if (n < 2) {
+  if (n < 2 || n >= f.data().size()) {
     ValueAndGrad<T> vg = f.value_and_grad(theta);
     GradientTest<T> out{std::move(vg.grad), 0, vg.value};
     for (std::size_t i = 0; i < theta.size(); ++i)

@@ -30,17 +30,18 @@ std::size_t uniform_sample(std::size_t n, std::mt19937_64& rng);
 // (independent draws), E[∇f₁ᵀ∇f₂] = ‖∇F‖²: the test reads this unbiased estimate instead. It is
 // ‖∇f‖² − ¼‖∇f₁ − ∇f₂‖² for equal halves, so it never exceeds ‖∇f‖² (it fires wherever the plain
 // test does) and falls to 0 or below where the batch cannot tell ∇F from 0: at a stationary point
-// of F, whatever the scale of the loss. A full-data f reads the same estimate with the data's two
-// halves (at a stationary point of f itself, ∇f₁ = −∇f₂ and it is −‖∇f₁‖² ≤ 0).
+// of F, whatever the scale of the loss. An objective over every sample of its dataset is F itself,
+// and a deterministic method's test is the papers' exact ‖∇f‖².
 template <class T>
 struct GradientTest {
   TensorList<T> grad;    // ∇f(θ), the mean over all n samples
-  double norm_sq = 0;    // ∇f₁ᵀ∇f₂ (n ≥ 2), or ‖∇f‖² for a single sample; weight decay added to both
+  double norm_sq = 0;    // ∇f₁ᵀ∇f₂ (a subset), or ‖∇f‖² (the whole dataset, one sample); with weight decay
   double loss = 0;       // f(θ), without the weight decay's ½λ‖θ‖²
 };
 
-// ∇f(θ) and the estimate of ‖∇F‖² above, for the gradient with L2 weight decay λ (g + λθ): one pass
-// over half of f's samples, then one over all (so that f's last loss is the mean over all).
+// ∇f(θ) and ‖∇F‖² as above, for the gradient with L2 weight decay λ (g + λθ): for f over a subset of
+// its dataset, one pass over half of f's samples, then one over all (so that f's last loss is the
+// mean over all); for f over the whole dataset, or one sample, ‖∇f‖² itself in one pass.
 template <class T>
 GradientTest<T> gradient_test(const Objective<T>& f, const TensorList<T>& theta, double weight_decay);
 

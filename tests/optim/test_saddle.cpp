@@ -151,12 +151,12 @@ TensorList<double> some_point(std::size_t d) {
 
 }  // namespace
 
-TEST_CASE("the small-gradient test reads ∇f₁ᵀ∇f₂ over the two halves of the samples, and ∇f itself") {
+TEST_CASE("the small-gradient test reads ∇f₁ᵀ∇f₂ over the two halves of a mini-batch, ‖∇f‖² over all the data") {
   QuarticSaddle problem(7);
   const auto f = problem.objective();
   const TensorList<double> x = some_point(problem.d);
   const double lambda = 0.1;
-  for (std::size_t n : {16, 7}) {  // all samples in two equal halves, and 3 + 4 of them
+  for (std::size_t n : {12, 7}) {  // mini-batches of the 16 samples: two equal halves, and 3 + 4
     CAPTURE(n);
     std::vector<std::size_t> all(n), first, second;
     for (std::size_t i = 0; i < n; ++i) (i < n / 2 ? first : second).push_back(all[i] = (5 * i + 3) % 16);
@@ -174,12 +174,15 @@ TEST_CASE("the small-gradient test reads ∇f₁ᵀ∇f₂ over the two halves o
       CHECK(test.norm_sq == doctest::Approx(decayed_dot(g, g, x, lambda) - diff / 4).epsilon(1e-12));
     }
   }
-  // One sample: no halves, the plain ‖∇f + λx‖².
-  const auto one = f.over(one_sample(3));
-  const auto g_one = one.gradient(x);
-  CHECK(gradient_test(one, x, lambda).norm_sq == doctest::Approx(decayed_dot(g_one, g_one, x, lambda)));
-  // At the saddle the halves' gradients cancel: the estimate is −‖∇f₁‖² < 0 and the test fires.
-  CHECK(gradient_test(f, values_of(problem.origin()), 0.0).norm_sq < 0);
+  // One sample, and every sample of the data (f is F itself): the plain ‖∇f + λx‖².
+  for (const Objective<double>& exact : {f.over(one_sample(3)), f}) {
+    const auto g = exact.gradient(x);
+    const GradientTest<double> test = gradient_test(exact, x, lambda);
+    CHECK(test.norm_sq == doctest::Approx(decayed_dot(g, g, x, lambda)).epsilon(1e-14));
+    CHECK(test.loss == doctest::Approx(exact.loss(x)).epsilon(1e-14));
+  }
+  // At the saddle ∇f = 0 exactly, and the test fires.
+  CHECK(gradient_test(f, values_of(problem.origin()), 0.0).norm_sq == 0);
 }
 
 TEST_CASE("over mini-batches drawn with replacement, ∇f₁ᵀ∇f₂ is an unbiased estimate of ‖∇F‖², ‖∇f‖² is not") {

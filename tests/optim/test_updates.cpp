@@ -362,7 +362,7 @@ TEST_CASE("PGD's stopping rule: a perturbation at a minimum that f does not leav
   PGD<double> on(q.params(), {.lr = 0.1, .g_thres = 0.01, .t_thres = 5, .radius = 0.05, .seed = 7});
   for (int t = 1; t <= 7; ++t) on.step(f);
   CHECK_FALSE(on.stopped());
-  CHECK(on.perturbations() == 2);
+  CHECK(max_abs_diff(flat(on.params()), q.theta0) > 0);
 }
 
 TEST_CASE("ISO-PGD: gradient steps, and at t = t_thres a perturbation of norm ≤ r") {
