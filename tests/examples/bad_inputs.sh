@@ -147,6 +147,10 @@ refuse "train --beta2 1.5 before the data" "^train: Adam: beta2 = 1\.5 is outsid
 refuse "spectral_gap adam --momentum" "^spectral_gap: --momentum does not apply to adam$" \
   -- spectral_gap --optimizer adam --momentum 0.9 --data "$OUT/no-such-directory"
 refuse "spectral_gap pgd --t-thres -1" "--t-thres: '-1' is not a non-negative whole number" -- spectral_gap --optimizer pgd --t-thres -1
+refuse "train pgd --f-thres -1" "^train: PGD: f_thres = -1 is negative$" \
+  -- train --optimizer pgd --f-thres -1 --data "$OUT/no-such-directory"
+refuse "train cnc-pgd --f-thres" "^train: --f-thres does not apply to cnc-pgd$" \
+  -- train --optimizer cnc-pgd --f-thres 1 --data "$OUT/no-such-directory"
 refuse "compare_optimizers sgd,lbfgs" "lbfgs not in" -- compare_optimizers --optimizers sgd,lbfgs
 refuse "compare_optimizers sgd,sgd" "--optimizers: sgd is named twice" -- compare_optimizers --optimizers sgd,sgd
 refuse "train --tau with constant" "--tau applies only to --schedule robbins-monro, not to constant" -- train --tau 5
