@@ -22,14 +22,8 @@ template <class T>
 void CNCPGD<T>::step(const Objective<T>& f) {
   // Daneshmand et al. 2018, Alg. 1: every t_thres steps, if ‖∇F‖² ≤ g_thres (read as the unbiased
   // estimate of perturbation.hpp), one step of size r along a single sample's gradient.
-  const bool due = (this->step_ + 1) % opt_.t_thres == 0;
-  const TensorList<T> theta = this->values();
-  const GradientTest<T> test =
-      due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0, 0};
-  this->check_gradients("gradient", test.grad);
-  const auto g = this->pointers(test.grad);
-  this->begin_step(g);
-  if (due && test.norm_sq <= opt_.g_thres) {
+  const auto s = this->begin_periodic_step(f, opt_.t_thres, opt_.g_thres);
+  if (s.perturb) {
     const std::size_t z = uniform_sample(f.num_samples(), this->rng_);
     const TensorList<T> grad_z = f.sample_gradient(this->values(), z);
     this->check_gradients("sample_gradient", grad_z);
@@ -37,7 +31,7 @@ void CNCPGD<T>::step(const Objective<T>& f) {
     this->count_perturbation();
     return;
   }
-  update(g);
+  update(this->pointers(s.grad));
 }
 
 template class CNCPGD<float>;

@@ -18,33 +18,19 @@ IsoPGD<T>::IsoPGD(std::vector<Var<T>> params, IsoPGDOptions opt)
 template <class T>
 void IsoPGD<T>::update(const typename Optimizer<T>::Gradients& g) {
   if (this->step_ % opt_.t_thres == 0 && this->effective_grad_norm_sq(g) <= opt_.g_thres)
-    perturb(g);
+    this->perturb_in_ball(g, opt_.radius);
   else
     this->gradient_step(g, this->lr());
 }
 
-// The same, with ‖∇F‖² read as the unbiased estimate of perturbation.hpp.
+// The same, with ‖∇F‖² read by gradient_test (perturbation.hpp).
 template <class T>
 void IsoPGD<T>::step(const Objective<T>& f) {
-  const bool due = (this->step_ + 1) % opt_.t_thres == 0;
-  const TensorList<T> theta = this->values();
-  const GradientTest<T> test =
-      due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0, 0};
-  this->check_gradients("gradient", test.grad);
-  const auto g = this->pointers(test.grad);
-  this->begin_step(g);
-  if (due && test.norm_sq <= opt_.g_thres)
-    perturb(g);
+  const auto s = this->begin_periodic_step(f, opt_.t_thres, opt_.g_thres);
+  if (s.perturb)
+    this->perturb_in_ball(this->pointers(s.grad), opt_.radius);
   else
-    this->gradient_step(g, this->lr());
-}
-
-template <class T>
-void IsoPGD<T>::perturb(const typename Optimizer<T>::Gradients& g) {
-  std::vector<bool> active(g.size());
-  for (std::size_t i = 0; i < g.size(); ++i) active[i] = g[i] != nullptr;
-  perturb_uniform_ball(this->params_, active, opt_.radius, this->rng_);
-  this->count_perturbation();
+    this->gradient_step(this->pointers(s.grad), this->lr());
 }
 
 template class IsoPGD<float>;

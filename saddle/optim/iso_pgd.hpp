@@ -50,7 +50,6 @@ class IsoPGD final : public PerturbedOptimizer<T> {
   void update(const typename Optimizer<T>::Gradients& g) override;
 
  private:
-  void perturb(const typename Optimizer<T>::Gradients& g);
   IsoPGDOptions opt_;
 };
 

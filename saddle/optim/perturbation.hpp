@@ -1,6 +1,7 @@
-// saddle/optim/perturbation.hpp — the random draws of the saddle-escape methods, each from the
-// optimizer's own seeded generator (distributions are built afresh for every draw, so the
-// generator's state alone determines what comes next and saving it is enough to resume).
+// saddle/optim/perturbation.hpp — what the saddle-escape methods share: their random draws, each
+// from the optimizer's own seeded generator (distributions are built afresh for every draw, so the
+// generator's state alone determines what comes next and saving it is enough to resume); the test
+// that decides when a gradient is small; the count of their perturbations.
 #pragma once
 
 #include <cstddef>
@@ -69,6 +70,29 @@ class PerturbedOptimizer : public Optimizer<T> {
   void count_perturbation() {
     ++perturbations_;
     last_perturbation_ = this->step_;
+  }
+  // θ ← θ + ξ, ξ uniform in B(0, r), over the parameters with a gradient; counted.
+  void perturb_in_ball(const typename Optimizer<T>::Gradients& g, double r) {
+    std::vector<bool> active(g.size());
+    for (std::size_t i = 0; i < g.size(); ++i) active[i] = g[i] != nullptr;
+    perturb_uniform_ball(this->params_, active, r, rng_);
+    count_perturbation();
+  }
+  // A step of Daneshmand et al.'s schedule (CNC-PGD, ISO-PGD), begun (begin_step): ∇f(θ), and
+  // whether the step perturbs: t mod t_thres = 0 and the small-gradient test (gradient_test) reads
+  // ‖∇F‖² ≤ g_thres.
+  struct PeriodicStep {
+    TensorList<T> grad;
+    bool perturb = false;
+  };
+  PeriodicStep begin_periodic_step(const Objective<T>& f, std::size_t t_thres, double g_thres) {
+    const bool due = (this->step_ + 1) % t_thres == 0;
+    const TensorList<T> theta = this->values();
+    GradientTest<T> test =
+        due ? gradient_test(f, theta, this->weight_decay_) : GradientTest<T>{f.gradient(theta), 0, 0};
+    this->check_gradients("gradient", test.grad);
+    this->begin_step(this->pointers(test.grad));
+    return {std::move(test.grad), due && test.norm_sq <= g_thres};
   }
 
   std::mt19937_64 rng_;

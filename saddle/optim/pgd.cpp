@@ -22,16 +22,9 @@ bool PGD<T>::waited(std::size_t t) const {
 }
 
 template <class T>
-void PGD<T>::perturb(const typename Optimizer<T>::Gradients& g) {
-  std::vector<bool> active(g.size());
-  for (std::size_t i = 0; i < g.size(); ++i) active[i] = g[i] != nullptr;
-  perturb_uniform_ball(this->params_, active, opt_.radius, this->rng_);
-  this->count_perturbation();
-}
-
-template <class T>
 void PGD<T>::update(const typename Optimizer<T>::Gradients& g) {
-  if (waited(this->step_) && this->effective_grad_norm_sq(g) <= opt_.g_thres * opt_.g_thres) perturb(g);
+  if (waited(this->step_) && this->effective_grad_norm_sq(g) <= opt_.g_thres * opt_.g_thres)
+    this->perturb_in_ball(g, opt_.radius);
   this->gradient_step(g, this->lr());
 }
 
@@ -66,7 +59,7 @@ void PGD<T>::step(const Objective<T>& f) {
   if (may && test.norm_sq <= opt_.g_thres * opt_.g_thres) {
     theta_tilde_ = theta;
     f_tilde_ = static_cast<double>(static_cast<T>(f_t));  // at T's precision, as the state saves it
-    perturb(this->pointers(grad));
+    this->perturb_in_ball(this->pointers(grad), opt_.radius);
     grad = f.gradient(this->values());  // ∇f at the perturbed point
     this->check_gradients("gradient", grad);
   }

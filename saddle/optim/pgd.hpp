@@ -63,8 +63,6 @@ class PGD final : public PerturbedOptimizer<T> {
  private:
   // Jin et al. 2017, Alg. 2: at step t, whether no perturbation happened in the last t_thres steps.
   bool waited(std::size_t t) const;
-  // θ ← θ + ξ, ξ uniform in B(0, r), over the parameters with a gradient.
-  void perturb(const typename Optimizer<T>::Gradients& g);
   PGDOptions opt_;
   TensorList<T> theta_tilde_;  // θ̃ of the last perturbation (the stopping rule's answer)
   double f_tilde_ = 0;         // f(θ̃)
