@@ -6,6 +6,7 @@
 //   reproduce optimizers-mnist --out runs/a          Study A (examples/reproduce/optimizers_mnist.hpp)
 //   reproduce lenet5-spectra --out runs/b            Study B (examples/reproduce/lenet5_spectra.hpp)
 //   reproduce cnc-escape --out runs/c                Study C (examples/reproduce/cnc_escape.hpp)
+//   reproduce perturbed-gd --out runs/d              Study D (examples/reproduce/perturbed_gd.hpp)
 //   reproduce lenet5-spectra --quick --out /tmp/b    the same pipeline on slices, in seconds
 #include <filesystem>
 
@@ -14,6 +15,7 @@
 #include "examples/reproduce/cnc_escape.hpp"
 #include "examples/reproduce/lenet5_spectra.hpp"
 #include "examples/reproduce/optimizers_mnist.hpp"
+#include "examples/reproduce/perturbed_gd.hpp"
 
 using namespace saddle;
 using namespace saddle::examples;
@@ -26,9 +28,9 @@ int main(int argc, char** argv) {
   app.add_option("study", study,
                  "optimizers-mnist (Study A: softmax regression, MLP and CNN optimisers) or lenet5-spectra (Study B: "
                  "LeNet-5, per-class accuracy, flatness, spectral gaps) or cnc-escape (Study C: CNC against dimension, "
-                 "escaping a saddle of a network)")
+                 "escaping a saddle of a network) or perturbed-gd (Study D: GD against perturbed GD across depth and width)")
       ->required()
-      ->check(CLI::IsMember({"optimizers-mnist", "lenet5-spectra", "cnc-escape"}));
+      ->check(CLI::IsMember({"optimizers-mnist", "lenet5-spectra", "cnc-escape", "perturbed-gd"}));
   app.add_option("--out", out, "the directory to write into (created if missing; its parent must exist)")
       ->required()
       ->check(path());
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
                 scale.seeds == 1 ? "" : "s", out.c_str());
     if (study == "optimizers-mnist") return reproduce::run_optimizers_mnist(dir, out, scale);
     if (study == "cnc-escape") return reproduce::run_cnc_escape(dir, out, scale);
+    if (study == "perturbed-gd") return reproduce::run_perturbed_gd(dir, out, scale);
     return reproduce::run_lenet5_spectra(dir, out, scale);
   });
 }

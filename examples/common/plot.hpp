@@ -359,4 +359,21 @@ inline void plot_heatmap(const HeatmapSpec& p) {
   gnuplot::render(p.png, script);
 }
 
+// A value per cell of a grid of configurations (say depth × width), each cell coloured and labelled
+// with its value to two decimals: z over the (x, y) points of a tidy CSV on a regular grid.
+inline void plot_grid(const HeatmapSpec& p) {
+  const gnuplot::Table table = gnuplot::read_table(p.csv);
+  const std::size_t cx = table.column(p.x_column), cy = table.column(p.y_column), cz = table.column(p.z_column);
+  std::string block;
+  for (const std::vector<std::string>& cells : table.rows)
+    block += gnuplot::data_value(cells[cx]) + " " + gnuplot::data_value(cells[cy]) + " " +
+             gnuplot::data_value(cells[cz]) + "\n";
+  std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
+                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
+  script += "set key off\nset palette cubehelix\nset style textbox opaque noborder\nset xtics 1\nset ytics 1\n";
+  script += "$grid << EOD\n" + block + "EOD\n";
+  script += "plot $grid using 1:2:3 with image, $grid using 1:2:(sprintf('%.2f', $3)) with labels boxed\n";
+  gnuplot::render(p.png, script);
+}
+
 }  // namespace saddle::examples

@@ -101,9 +101,9 @@ inline EventSteps event_steps(const std::vector<std::size_t>& at, std::size_t ma
   return e;
 }
 
-// "34.0 ± 5.2 (3 of 3 escaped)".
-inline std::string event_text(const EventSteps& e) {
-  return pm(e.steps, 1) + " (" + std::to_string(e.hits) + " of " + std::to_string(e.runs) + " escaped)";
+// "34.0 ± 5.2 (3 of 3 escaped)", the event named by `verb`.
+inline std::string event_text(const EventSteps& e, const std::string& verb = "escaped") {
+  return pm(e.steps, 1) + " (" + std::to_string(e.hits) + " of " + std::to_string(e.runs) + " " + verb + ")";
 }
 
 inline std::string sci(double x, int digits) {

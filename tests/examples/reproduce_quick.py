@@ -41,12 +41,16 @@ CLAIMS = {
         "The same on the seeds' real models as width and depth grow",
         "CNC-PGD, which takes a stochastic-gradient step near saddles, escapes faster than ISO-PGD",
     ],
+    "perturbed-gd": [
+        "In real networks, perturbation speeds up convergence only for small, shallow networks",
+    ],
 }
 # The tidy CSVs of each study that carry a seed column.
 SEEDED = {
     "optimizers-mnist": ["steps.csv", "epochs.csv"],
     "lenet5-spectra": ["steps.csv", "epochs.csv"],
     "cnc-escape": ["escape_steps.csv"],
+    "perturbed-gd": ["descent_runs.csv", "descent_loss.csv"],
 }
 VERDICTS = {"reproduced", "partly", "not reproduced"}
 
