@@ -338,6 +338,12 @@ struct HeatmapSpec {
   std::string x_column, y_column, z_column;
 };
 
+// Title and axis labels of a heat map or grid.
+inline std::string heatmap_labels(const HeatmapSpec& p) {
+  return "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) + "\nset ylabel " +
+         gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
+}
+
 inline void plot_heatmap(const HeatmapSpec& p) {
   const gnuplot::Table table = gnuplot::read_table(p.csv);
   const std::size_t cx = table.column(p.x_column), cy = table.column(p.y_column), cz = table.column(p.z_column);
@@ -350,8 +356,7 @@ inline void plot_heatmap(const HeatmapSpec& p) {
              gnuplot::data_value(cells[cz]) + "\n";
     ++rows;
   }
-  std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
-                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
+  std::string script = heatmap_labels(p);
   script += "set view map\nset size ratio -1\nset contour base\nset cntrparam levels 12\nunset surface\n";
   script += "set key off\nset pm3d at b interpolate 2,2\nset palette cubehelix\n";
   script += "$grid << EOD\n" + block + "EOD\n";
@@ -368,8 +373,7 @@ inline void plot_grid(const HeatmapSpec& p) {
   for (const std::vector<std::string>& cells : table.rows)
     block += gnuplot::data_value(cells[cx]) + " " + gnuplot::data_value(cells[cy]) + " " +
              gnuplot::data_value(cells[cz]) + "\n";
-  std::string script = "set title " + gnuplot_quote(p.title) + "\nset xlabel " + gnuplot_quote(p.xlabel) +
-                       "\nset ylabel " + gnuplot_quote(p.ylabel) + "\nset cblabel " + gnuplot_quote(p.zlabel) + "\n";
+  std::string script = heatmap_labels(p);
   script += "set key off\nset palette cubehelix\nset style textbox opaque noborder\nset xtics 1\nset ytics 1\n";
   script += "$grid << EOD\n" + block + "EOD\n";
   script += "plot $grid using 1:2:3 with image, $grid using 1:2:(sprintf('%.2f', $3)) with labels boxed\n";

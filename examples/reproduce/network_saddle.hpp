@@ -92,9 +92,9 @@ inline SaddleFacts saddle_facts(std::size_t width, const Objective<T>& f, const 
   s.grad_norm = saddle::norm(vg.grad);
   std::vector<TensorList<T>> v;
   s.lambda_min = lambda_min_at(f, theta, 0, &v);
-  s.mu = normalized_projections(f, theta, v).mean_squared.at(0);
-  f.for_each_sample_gradient(theta, [&](std::size_t, double, const TensorList<T>& g) { s.sample_grad_norm += saddle::norm(g); });
-  s.sample_grad_norm /= double(f.num_samples());
+  const NormalizedProjections mu = normalized_projections(f, theta, v);
+  s.mu = mu.mean_squared.at(0);
+  s.sample_grad_norm = mu.mean_gradient_norm;
   return s;
 }
 
@@ -131,18 +131,13 @@ inline EscapeRun escape_run(const std::string& method, std::size_t width, std::u
   std::mt19937_64 batches(seed);
   std::uniform_int_distribution<std::size_t> pick(0, p.samples - 1);
   EscapeRun run{method, width, seed, {}, {}, 0, 0};
-  auto count = [&] {
-    if (const auto* q = dynamic_cast<const PerturbedOptimizer<T>*>(opt.get())) return q->perturbations();
-    if (const auto* q = dynamic_cast<const NCD<T>*>(opt.get())) return q->curvature_steps();
-    return std::size_t{0};
-  };
   auto measure = [&](std::size_t t) {
     const TensorList<T> theta = nn::parameter_values(*model);
     run.loss.push_back(f.loss(theta));
     if (trace_lambda && t % p.lambda_every == 0) run.lambda_min.emplace_back(t, lambda_min_at(f, theta, seed));
     if (run.escaped_at == 0 && t > 0 && run.loss.back() <= run.loss.front() - p.delta) {
       run.escaped_at = t;
-      run.perturbations = count();
+      run.perturbations = escape_record(*opt)->count;
     }
   };
   measure(0);
@@ -156,7 +151,7 @@ inline EscapeRun escape_run(const std::string& method, std::size_t width, std::u
     }
     measure(t);
   }
-  if (run.escaped_at == 0) run.perturbations = count();
+  if (run.escaped_at == 0) run.perturbations = escape_record(*opt)->count;
   return run;
 }
 

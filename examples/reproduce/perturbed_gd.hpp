@@ -69,15 +69,16 @@ inline DescentRun descent_run(const std::string& method, std::size_t depth, std:
   std::unique_ptr<nn::Module<T>> model = nn::fully_connected<T>(descent_network(depth, width), seed);
   const Objective<T> f(cross_entropy_loss(*model), images,
                        sample_range(0, images.size(), std::min<std::size_t>(images.size(), kRowsPerPass)));
-  const double g0 = saddle::norm(f.gradient(nn::parameter_values(*model)));
   std::unique_ptr<Optimizer<T>> opt;
-  if (method == "gd" || method == "sgd")
+  if (method == "gd" || method == "sgd") {
     opt = std::make_unique<SGD<T>>(model->parameters(), SGDOptions{.lr = p.lr});
-  else
+  } else {
+    const double g0 = saddle::norm(f.gradient(nn::parameter_values(*model)));  // the thresholds' scale
     opt = std::make_unique<PGD<T>>(model->parameters(),
                                    PGDOptions{.lr = p.lr, .g_thres = 0.1 * g0, .t_thres = p.t_thres,
                                               .radius = p.lr * g0, .f_thres = method == "pgd" ? p.f_thres : 0.0,
                                               .seed = seed});
+  }
   const auto* pgd = dynamic_cast<const PGD<T>*>(opt.get());
   data::BatchIterator<T> batches(images, p.batch, seed);
   data::Batch<T> b;

@@ -164,7 +164,7 @@ std::optional<std::string> escape_summary(const Optimizer<T>& o, const std::stri
   if (ncd)
     return method + ": took no curvature step in " + steps +
            ": the gradient stayed above --g-thres or no eigenvalue fell below −(--eps-h)";
-  if (method == "cnc-sgd")
+  if (dynamic_cast<const CNCSGD<T>*>(&o))
     return method + ": never perturbed in " + steps + ": the run is shorter than --t-thres";
   return method + ": never perturbed in " + steps +
          ": the gradient never passed the small-gradient test (--g-thres, checked every --t-thres steps)";

@@ -183,6 +183,7 @@ NormalizedProjections normalized_projections(const Objective<T>& objective, cons
   out.dimension = numel(params);
   objective.for_each_sample_gradient(params, [&](std::size_t, double, const TensorList<T>& g) {
     const double norm_sq = saddle::dot(g, g);
+    out.mean_gradient_norm += std::sqrt(norm_sq);
     if (!(norm_sq > 0)) {
       ++out.zero_gradients;
       return;
@@ -195,6 +196,7 @@ NormalizedProjections normalized_projections(const Objective<T>& objective, cons
   });
   if (out.samples > 0)
     for (double& m : out.mean_squared) m /= static_cast<double>(out.samples);
+  if (out.samples + out.zero_gradients > 0) out.mean_gradient_norm /= static_cast<double>(out.samples + out.zero_gradients);
   return out;
 }
 

@@ -76,6 +76,7 @@ struct NormalizedProjections {
   std::vector<double> mean_squared;  // μ_j, one per direction
   std::size_t samples = 0;           // the samples averaged over
   std::size_t zero_gradients = 0;    // samples left out, ∇f_z = 0
+  double mean_gradient_norm = 0;     // E_z‖∇f_z‖ over every sample
   std::size_t dimension = 0;         // n
 };
 

@@ -47,8 +47,9 @@ void PGD<T>::step(const Objective<T>& f) {
   this->check_gradients("gradient", grad);
   // The stopping rule, t_thres steps after the last perturbation (the weight decay's ½λ‖θ‖² is
   // part of f).
-  const double f_t = test.loss + 0.5 * this->weight_decay_ * saddle::dot(theta, theta);
-  if (opt_.f_thres > 0 && this->perturbations() > 0 && t - this->last_perturbation() == opt_.t_thres &&
+  const bool rule = opt_.f_thres > 0;
+  const double f_t = rule ? test.loss + 0.5 * this->weight_decay_ * saddle::dot(theta, theta) : 0.0;
+  if (rule && this->perturbations() > 0 && t - this->last_perturbation() == opt_.t_thres &&
       f_t - f_tilde_ > -opt_.f_thres) {
     this->begin_step(this->pointers(grad));
     for (std::size_t i = 0; i < theta_tilde_.size(); ++i) this->params_[i].mutable_value() = theta_tilde_[i];
