@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
   app.add_option("study", study,
                  "optimizers-mnist (Study A: softmax regression, MLP and CNN optimisers) or lenet5-spectra (Study B: "
                  "LeNet-5, per-class accuracy, flatness, spectral gaps) or cnc-escape (Study C: CNC against dimension, "
-                 "escaping a saddle of a network) or perturbed-gd (Study D: GD against perturbed GD across depth and width)")
+                 "escaping a saddle of a network, the half-space problem) or perturbed-gd (Study D: GD against perturbed GD across depth and width)")
       ->required()
       ->check(CLI::IsMember({"optimizers-mnist", "lenet5-spectra", "cnc-escape", "perturbed-gd"}));
   app.add_option("--out", out, "the directory to write into (created if missing; its parent must exist)")

@@ -5,8 +5,8 @@
 //       along the eigenvector of λ_min, and the next eigenvectors, against the isotropic 1/d;
 //   (b) escaping a constructed strict saddle of a sigmoid network 784-w-10 (network_saddle.hpp):
 //       steps to escape of GD, SGD, ISO-PGD, CNC-PGD and NCD as w grows.
-// Not yet here: the paper's half-space problem (CNC-PGD against ISO-PGD from a saddle of the
-// perceptron risk as the dimension grows), whose saddles a search has yet to locate.
+//   (c) learning half-spaces (halfspace.hpp, halfspace_escape.hpp): the critical points of the
+//       perceptron risk, and CNC-PGD against ISO-PGD from its strict saddles as D grows.
 #pragma once
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include <map>
 
 #include "examples/reproduce/cnc_dimension.hpp"
+#include "examples/reproduce/halfspace_escape.hpp"
 #include "examples/reproduce/network_saddle.hpp"
 #include "examples/reproduce/report.hpp"
 
@@ -30,6 +31,9 @@ inline int run_cnc_escape(const std::string& data_dir, const std::string& out, c
   const std::map<std::string, FamilyFit> fits = run_cnc_dimension(s.train, out, scale);
   std::printf("(b) escaping a strict saddle of a sigmoid network\n");
   const SaddleStudy saddle = run_network_saddle(s.train, out, scale);
+  std::printf("(c) learning half-spaces: the saddles of the perceptron risk, and escaping them\n");
+  const Halfspace pc = scale.quick ? Halfspace::quick() : Halfspace{};
+  const HalfspaceStudy halfspace = run_halfspace(out, scale, pc);
   const double minutes = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() / 60;
 
   Report report("Study C: escaping saddles with stochastic gradients (Daneshmand et al. 2018) on MNIST");
@@ -39,6 +43,7 @@ inline int run_cnc_escape(const std::string& data_dir, const std::string& out, c
                    "examples/reproduce/cnc_escape.hpp and the files it includes state the protocol.");
   cnc_dimension_claims(report, fits, pa);
   network_saddle_claims(report, saddle, pb);
+  halfspace_claims(report, halfspace, pc);
   report.write(out + "/REPORT.md");
   std::printf("wrote %s/REPORT.md (%.1f minutes)\n", out.c_str(), minutes);
   return 0;

@@ -26,7 +26,7 @@ struct Claim {
   std::string measured;  // what this run found, with mean ± sd over seeds
   Verdict verdict;
   std::string rule;      // how the verdict follows from the measurement
-  std::string figure;    // a PNG in the report's directory
+  std::string figure;    // a PNG in the report's directory, or "" when there is nothing to show
 };
 
 class Report {
@@ -54,7 +54,7 @@ class Report {
     for (std::size_t i = 0; i < claims_.size(); ++i) {
       const Claim& c = claims_[i];
       text += line({std::to_string(i + 1), c.claim, c.measured, std::string("**") + to_string(c.verdict) + "**",
-                    "[" + c.figure + "](" + c.figure + ")"});
+                    c.figure.empty() ? std::string("—") : "[" + c.figure + "](" + c.figure + ")"});
     }
     text += "\nHow each verdict is decided:\n\n";
     for (std::size_t i = 0; i < claims_.size(); ++i)

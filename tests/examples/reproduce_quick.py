@@ -40,6 +40,9 @@ CLAIMS = {
         "order as the dimension grows, while isotropic noise's falls like 1/d",
         "The same on the seeds' real models as width and depth grow",
         "CNC-PGD, which takes a stochastic-gradient step near saddles, escapes faster than ISO-PGD",
+        "On learning half-spaces (perceptron risk, 4 Gaussian clusters in 9-D, 20 points each, std 2, labels ±1 by "
+        "pairs, started at a saddle), CNC-PGD leaves the saddle at least as fast as ISO-PGD and the gap grows with "
+        "the dimension",
     ],
     "perturbed-gd": [
         "In real networks, perturbation speeds up convergence only for small, shallow networks",
@@ -49,7 +52,7 @@ CLAIMS = {
 SEEDED = {
     "optimizers-mnist": ["steps.csv", "epochs.csv"],
     "lenet5-spectra": ["steps.csv", "epochs.csv"],
-    "cnc-escape": ["escape_steps.csv"],
+    "cnc-escape": ["escape_steps.csv", "halfspace_search.csv"],
     "perturbed-gd": ["descent_runs.csv", "descent_loss.csv"],
 }
 VERDICTS = {"reproduced", "partly", "not reproduced"}
