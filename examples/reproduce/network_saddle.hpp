@@ -137,7 +137,7 @@ inline EscapeRun escape_run(const std::string& method, std::size_t width, std::u
     if (trace_lambda && t % p.lambda_every == 0) run.lambda_min.emplace_back(t, lambda_min_at(f, theta, seed));
     if (run.escaped_at == 0 && t > 0 && run.loss.back() <= run.loss.front() - p.delta) {
       run.escaped_at = t;
-      run.perturbations = escape_record(*opt)->count;
+      if (const auto e = escape_record(*opt)) run.perturbations = e->count;  // none for GD and SGD
     }
   };
   measure(0);
@@ -151,7 +151,7 @@ inline EscapeRun escape_run(const std::string& method, std::size_t width, std::u
     }
     measure(t);
   }
-  if (run.escaped_at == 0) run.perturbations = escape_record(*opt)->count;
+  if (const auto e = escape_record(*opt); e && run.escaped_at == 0) run.perturbations = e->count;
   return run;
 }
 
