@@ -225,7 +225,7 @@ int main(int argc, char** argv) {
                                            "max_steps",
                                            "median_gradients",
                                            "median_sample_gradients",
-                                           "median_hvps",
+                                           "median_products",
                                            "median_events",
                                            "seconds"};
     examples::CsvWriter csv;
@@ -234,7 +234,7 @@ int main(int argc, char** argv) {
         "f < %g from x = 0, n = %zu, η = %g, r = %g (ball), r = %g (CNC), t_thres = %zu, %d trials, at most %d steps\n",
         s.threshold, s.samples, s.lr, s.radius, s.r, s.t_thres, s.trials, s.max_steps);
     std::printf("%-8s %7s %8s %22s %10s %12s %6s %7s %8s\n", "method", "d", "escaped", "steps: median [min,max]",
-                "gradients", "sample grads", "hvps", "events", "seconds");
+                "gradients", "sample grads", "products", "events", "seconds");
     for (const Method& method : methods(s)) {
       for (std::size_t d : dims) {
         const auto start = std::chrono::steady_clock::now();

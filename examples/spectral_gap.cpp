@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
 
     std::vector<std::string> columns{"step", "epoch", "batch_loss"};
     for (int i = 1; i <= top; ++i) columns.push_back("lambda_" + std::to_string(i));
-    for (const char* name : {"gap", "ratio", "hvps", "seconds"}) columns.push_back(name);
+    for (const char* name : {"gap", "ratio", "products", "seconds"}) columns.push_back(name);
     CsvWriter csv(csv_path, columns);
     std::printf("%s with %s, %zu epochs (%zu iterations); top-%d Hessian eigenvalues (%s) over the first %zu samples at "
                 "each of the last %zu iterations\n",

@@ -11,10 +11,26 @@
 // in double. A Ritz pair (θ_i, y_i = Q_m s_i) has residual ‖Hy_i − θ_i y_i‖ = |β_m s_{m,i}|
 // (§10.1.4), known without forming y_i.
 //
-// A single start vector sees one copy of each multiple eigenvalue. When the Krylov space is
-// exhausted (β_m ≈ 0: an invariant subspace has been found) lanczos_eigen restarts from a random
-// vector orthogonal to the basis, so on small problems every copy is found; on large problems a
-// multiplicity among the wanted eigenvalues may be missed — power_iteration deflates instead.
+// When to stop, and what it certifies. A Ritz pair with residual r has an eigenvalue within r of θ
+// (Parlett, The Symmetric Eigenvalue Problem, Thm 4.5.1), so each wanted pair must meet a residual
+// relative to its own value, r ≤ tol·max(|θ|, 1e-3·max|θ_all|): a small eigenvalue at the bottom is
+// then resolved to the same relative accuracy as the largest, where a bound relative to max|θ|
+// alone let a pair of a cluster at −0.83 stop at r = 7e-3, wider than the cluster's gaps.
+// Residuals cannot show an eigenvalue that the Krylov space has not yet resolved, though: inside a
+// tight cluster, the pairs on either side converge first, each with a small residual, while the
+// eigenvalue between them is still missing (the k-th smallest Ritz value bounds λ_k from above, not
+// from below). Nor can one start vector see a second copy of a multiple eigenvalue. So a converged
+// run is followed by a verification pass: a fresh run from a new random vector, kept orthogonal to
+// the k converged vectors, computes the extreme eigenvalue μ of H on their complement to the same
+// tolerance. If μ lies beyond the k-th value, none was skipped; otherwise μ was, and it takes its
+// place (and the pass repeats). We chose this over thick-restart or block Lanczos because it costs
+// only when the answer is in doubt (one more short run, the complement's extreme pair usually being
+// well separated) and because it tests the claim directly: no eigenvalue beyond the reported ones.
+// It fails only if both random starts are nearly orthogonal to a wanted eigenvector. `converged`
+// means every pair met its tolerance and the pass found nothing skipped; EigenResult says how
+// many the pass found (`missed`) and each pair's tolerance. When the Krylov space is exhausted
+// (β_m ≈ 0: an invariant subspace) with tol = 0, the run restarts from a random vector orthogonal
+// to the basis, so every copy of a multiple eigenvalue is found within max_iter ≥ n steps.
 #pragma once
 
 #include <vector>
@@ -59,8 +75,10 @@ LanczosDecomposition<T> lanczos_decomposition(const LinearOperatorArg<T>& H,
 
 // The opt.k largest (or, with opt.which_smallest, smallest) eigenvalues of H and their vectors.
 // Starts from a Gaussian vector drawn from opt.seed. Stops when the k wanted Ritz pairs have
-// residuals |β_m s_{m,i}| ≤ opt.tol·max|θ|, when the whole space R^n has been spanned, or after
-// opt.max_iter steps (converged = false). With opt.tol = 0 it runs all min(max_iter, n) steps,
+// residuals |β_m s_{m,i}| ≤ opt.tol·max(|θ_i|, 1e-3·max|θ|), when the whole space R^n has been
+// spanned, or after opt.max_iter steps (converged = false); then, with opt.verify, the verification
+// pass above (up to opt.max_iter products a round, counted in `iterations`). With opt.tol = 0 it
+// runs all min(max_iter, n) steps,
 // restarting on each invariant subspace, and is converged only once R^n is spanned: with
 // max_iter ≥ n that finds every copy of a multiple eigenvalue. `like` fixes the shapes only.
 // Errors: opt.k < 1, opt.k > n, opt.max_iter < opt.k, opt.tol < 0.

@@ -24,12 +24,13 @@ using LinearOperatorArg = std::type_identity_t<LinearOperator<T>>;
 
 struct EigenOptions {
   int k = 1;               // number of eigenpairs wanted
-  int max_iter = 100;      // Lanczos: steps (Hv products); power iteration: steps per eigenpair
-  double tol = 1e-6;       // Lanczos: residual ‖Hy − θy‖ relative to max|θ|;
-                           // power iteration: residual ‖Hv − λv‖ relative to |λ|, which
-                           // bounds |λ − λ_true| (Parlett §4.5); see power_iteration.hpp
+  int max_iter = 300;      // Lanczos: steps (Hv products) a run; power iteration: steps per eigenpair
+  double tol = 1e-8;       // Lanczos: residual ‖Hy − θy‖ relative to max(|θ|, 1e-3·max|θ_all|),
+                           // which bounds |θ − λ_true|; power iteration: residual ‖Hv − λv‖
+                           // relative to |λ| (Parlett §4.5); see lanczos.hpp, power_iteration.hpp
   std::uint64_t seed = 0;  // seeds the random start vectors
   bool which_smallest = false;  // lanczos_eigen: the k smallest instead of the k largest
+  bool verify = true;           // Lanczos: a verification pass for skipped eigenvalues (lanczos.hpp)
 };
 
 template <class T>
@@ -37,8 +38,14 @@ struct EigenResult {
   std::vector<double> eigenvalues;          // in the order each solver documents
   std::vector<TensorList<T>> eigenvectors;  // unit norm, shapes of the parameter list
   std::vector<double> residuals;            // ‖Hy − λy‖ (Lanczos: the recurrence's estimate)
-  int iterations = 0;                       // Hv products spent
-  bool converged = false;                   // every wanted pair met the tolerance
+  std::vector<double> tolerances;           // Lanczos: the residual each pair had to meet
+  int iterations = 0;                       // Hv products spent, the verification's included
+  bool converged = false;                   // every wanted pair met the tolerance (Lanczos with
+                                            // verify: and the verification pass found none skipped)
+  bool verified = false;                    // Lanczos: the verification pass passed, or the
+                                            // Krylov space spanned R^n (exact pairs)
+  int missed = 0;                           // Lanczos: eigenvalues the first run had skipped,
+                                            // found and put in place by the verification pass
 };
 
 }  // namespace saddle

@@ -392,7 +392,7 @@ TEST_CASE("lanczos rejects bad k, max_iter and operators of the wrong shape") {
   opt.k = 3;
   opt.max_iter = 2;
   CHECK_THROWS_WITH_AS(lanczos_top(H, like, opt),
-                       "lanczos_top: k = 3, max_iter = 2, tol = 1e-06 for n = 5 parameters; need "
+                       "lanczos_top: k = 3, max_iter = 2, tol = 1e-08 for n = 5 parameters; need "
                        "1 <= k <= n, max_iter >= k, tol >= 0",
                        Error);
   opt.k = 6;
