@@ -5,6 +5,7 @@
 #include "saddle/nn.hpp"
 #include "saddle/objective.hpp"
 #include "saddle/analysis/cnc.hpp"
+#include "saddle/analysis/curvature.hpp"
 #include "saddle/analysis/density.hpp"
 #include "saddle/analysis/hessian_operator.hpp"
 #include "saddle/base/lanczos.hpp"
