@@ -51,6 +51,7 @@ struct Settings {
       density_steps = 80;
   double tol = EigenOptions{}.tol;
   double cnc_tol = 1e-10;  // the CNC direction's own solve
+  double negative_tol = SpectrumRequest{}.negative_tolerance;
   std::uint64_t seed = 0, init_seed = 0;
   std::string solver = "lanczos";
   bool trace = false, cnc = false, as_json = false, quiet = false;
@@ -238,11 +239,16 @@ int run(const Settings& s) {
     req.density = true;
     req.density_options = {.n_v = s.density_runs, .m = m};
     req.seed = s.seed;
+    req.negative_tolerance = s.negative_tol;
     const SpectrumSummary sd = spectrum_summary<double>(op, theta, req);
     P.finish();
     write_density(s.density_csv, *sd.density);
+    const NegativeMass& nm = *sd.negative_mass;
     report["density"] = {{"file", s.density_csv},
-                         {"negative_mass", *sd.negative_mass},
+                         {"negative_mass", nm.mass},
+                         {"negative_mass_standard_error", nm.standard_error},
+                         {"negative_threshold", nm.threshold},
+                         {"negative_threshold_relative", nm.relative_threshold},
                          {"runs", s.density_runs},
                          {"steps", m},
                          {"seconds", seconds_since(t)}};
@@ -334,8 +340,11 @@ int run(const Settings& s) {
     std::printf("trace ≈ %.6g ± %.2g (Hutchinson, %d probes)\n", report["trace"]["mean"].get<double>(),
                 report["trace"]["standard_error"].get<double>(), s.trace_probes);
   if (report.contains("density"))
-    std::printf("density: %s (SLQ, %d × %d steps), negative mass %.4f\n", s.density_csv.c_str(), s.density_runs,
-                report["density"]["steps"].get<int>(), report["density"]["negative_mass"].get<double>());
+    std::printf("density: %s (SLQ, %d × %d steps), negative mass %.4f ± %.4f below −τ = %.4g (%g·max|λ|)\n",
+                s.density_csv.c_str(), s.density_runs, report["density"]["steps"].get<int>(),
+                report["density"]["negative_mass"].get<double>(),
+                report["density"]["negative_mass_standard_error"].get<double>(),
+                report["density"]["negative_threshold"].get<double>(), s.negative_tol);
   if (report.contains("cnc")) {
     const auto& c = report["cnc"];
     std::printf(
@@ -409,6 +418,11 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--density-steps", s.density_steps, "Lanczos steps per SLQ run")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--negative-tol", s.negative_tol,
+                 "the negative mass counts the density below −τ, τ = this × max|λ| (reported with its standard error)")
+      ->check(examples::finite())
+      ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_flag("--cnc", s.cnc, "CNC correlation along the λ_min eigenvector (one gradient per sample)");
   app.add_option("--slice", s.slice_csv,

@@ -110,6 +110,30 @@ double negative_mass_fraction(const SpectralDensity& d, double threshold) {
   return total / static_cast<double>(d.nodes.size());
 }
 
+NegativeMass negative_mass(const SpectralDensity& d, double relative_threshold) {
+  if (!(relative_threshold >= 0) || !std::isfinite(relative_threshold))
+    throw Error("negative_mass: relative threshold " + std::to_string(relative_threshold) + ", need a finite value ≥ 0");
+  NegativeMass out;
+  out.runs = static_cast<int>(d.nodes.size());
+  double scale = 0;
+  for (const auto& run : d.nodes)
+    for (double x : run) scale = std::max(scale, std::abs(x));
+  out.relative_threshold = relative_threshold;
+  out.threshold = relative_threshold * scale;
+  out.mass = negative_mass_fraction(d, out.threshold);  // refuses mismatched or empty runs
+  if (out.runs > 1) {
+    double squares = 0;
+    for (std::size_t r = 0; r < d.nodes.size(); ++r) {
+      double run_mass = 0;
+      for (std::size_t i = 0; i < d.nodes[r].size(); ++i)
+        if (d.nodes[r][i] < -out.threshold) run_mass += d.weights[r][i];
+      squares += (run_mass - out.mass) * (run_mass - out.mass);
+    }
+    out.standard_error = std::sqrt(squares / double(out.runs - 1) / double(out.runs));
+  }
+  return out;
+}
+
 SpectralGaps spectral_gaps(std::vector<double> eigenvalues) {
   if (eigenvalues.size() < 2)
     throw Error("spectral_gaps: " + std::to_string(eigenvalues.size()) +

@@ -52,6 +52,22 @@ SpectralDensity gaussian_broadening(const std::vector<std::vector<double>>& node
 // estimate of #{λ_j < −threshold}/n (with threshold 0, the share of negative curvature).
 double negative_mass_fraction(const SpectralDensity& d, double threshold = 0);
 
+// The negative mass with its error. Each run's Σ_{θ_i < −τ} τ_i is an independent estimate of
+// #{λ_j < −τ}/n, unbiased when the run's nodes resolve the spectrum around −τ (exactly so with m = n
+// steps; Ubaru, Chen & Saad 2017 bound the quadrature error otherwise), so their mean has the
+// Monte-Carlo standard error sd/√runs. τ is relative to the spectral scale, τ = relative·max|θ|:
+// eigenvalues at the level of rounding, and the Ritz nodes that stand for a bulk crowded at 0,
+// land on either side of 0 by chance, and a cut at 0 would count them as negative.
+struct NegativeMass {
+  double mass = 0;            // the mean over runs
+  double standard_error = 0;  // sd of the runs' masses / √runs (0 for one run)
+  double threshold = 0;       // τ
+  double relative_threshold = 0;
+  int runs = 0;
+};
+// Error: no runs, a relative threshold < 0 or not finite.
+NegativeMass negative_mass(const SpectralDensity& d, double relative_threshold);
+
 struct SpectralGaps {
   double gap = 0;                   // λ_1 − λ_2
   double ratio = 0;                 // λ_2 / λ_1 (±∞ or NaN when λ_1 = 0)

@@ -127,10 +127,7 @@ SpectrumSummary spectrum_summary(const LinearOperatorArg<T>& H, const TensorList
     DensityOptions d = request.density_options;
     d.seed = request.seed;
     s.density = spectral_density<T>(counted, like, d);
-    double scale = 0;
-    for (const auto& run : s.density->nodes)
-      for (double x : run) scale = std::max(scale, std::abs(x));
-    s.negative_mass = negative_mass_fraction(*s.density, request.negative_tolerance * scale);
+    s.negative_mass = negative_mass(*s.density, request.negative_tolerance);
     s.density_products = products;
   }
   return s;

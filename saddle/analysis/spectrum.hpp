@@ -62,9 +62,9 @@ struct SpectrumRequest {
   bool density = false;  // SLQ density
   DensityOptions density_options{};
   std::uint64_t seed = 0;  // trace and density probes (replaces density_options.seed)
-  // Nodes above −negative_tolerance·max|θ| count as zero, not negative: a Hessian's bulk at 0
-  // comes out of Lanczos as ±rounding.
-  double negative_tolerance = 1e-6;
+  // The negative mass counts the spectrum below −τ, τ = negative_tolerance·max|θ| (density.hpp,
+  // NegativeMass): a Hessian's bulk at 0 comes out of Lanczos as nodes on either side of 0.
+  double negative_tolerance = 1e-3;
 };
 
 // Eigenvalues with their residuals ‖Hv − λv‖, without the vectors.
@@ -81,7 +81,7 @@ struct SpectrumSummary {
   std::optional<SpectralGaps> top_gaps, bottom_gaps;  // when ≥ 2 eigenvalues were asked for
   std::optional<TraceEstimate> trace;
   std::optional<SpectralDensity> density;
-  std::optional<double> negative_mass;  // share of the SLQ spectral measure below 0 (see above)
+  std::optional<NegativeMass> negative_mass;  // share of the SLQ spectral measure below −τ (see above)
   int trace_products = 0, density_products = 0;
 };
 

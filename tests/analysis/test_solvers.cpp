@@ -581,6 +581,35 @@ TEST_CASE("spectral_density integrates to 1, its mean is tr(H)/n, and it sees th
       Error);
 }
 
+TEST_CASE("the negative mass below −τ counts the dense negative eigenvalues within its standard error, ignoring a bulk at ±rounding") {
+  // 20 eigenvalues in [−2, −0.5], 100 at ±1e-10 (a null space as rounding leaves it), 80 in
+  // [0.5, 5]: the share below −τ is 20/200 for any τ between 1e-10 and 0.5.
+  std::vector<double> spectrum;
+  std::mt19937_64 rng(17);
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  for (int i = 0; i < 20; ++i) spectrum.push_back(-2.0 + 1.5 * u(rng));
+  for (int i = 0; i < 100; ++i) spectrum.push_back(u(rng) < 0.5 ? -1e-10 : 1e-10);
+  for (int i = 0; i < 80; ++i) spectrum.push_back(0.5 + 4.5 * u(rng));
+  const Dense h = with_spectrum(spectrum, 43);
+  DensityOptions opt;
+  opt.n_v = 60;
+  opt.m = 200;  // m = n: each run's nodes are the eigenvalues, so each run's mass is unbiased
+  opt.seed = 5;
+  const auto d = spectral_density(dense_operator<double>(h, kTwoTensors), list_of<double>(kTwoTensors), opt);
+  const NegativeMass m = negative_mass(d, 1e-3);
+  CHECK(m.runs == 60);
+  CHECK(m.threshold == doctest::Approx(1e-3 * 5.0).epsilon(0.1));
+  CHECK(m.standard_error > 0);
+  // The runs' masses are Beta(10, 90) draws (the mean of 60 is within 4.5 standard errors with
+  // probability 1 − 7e-6); the estimated standard error is within 30% of the true √(pq/(n/2+1)/60).
+  CHECK(std::abs(m.mass - 0.1) <= 4.5 * m.standard_error);
+  CHECK(m.standard_error == doctest::Approx(std::sqrt(0.1 * 0.9 / 101.0 / 60.0)).epsilon(0.3));
+  // A cut at 0 would count about half the rounding-level bulk as negative curvature.
+  CHECK(negative_mass_fraction(d, 0.0) > 0.1 + 0.15);
+  CHECK_THROWS_WITH_AS(negative_mass(d, -1), "negative_mass: relative threshold -1.000000, need a finite value ≥ 0",
+                       Error);
+}
+
 TEST_CASE("spectral_gaps sorts descending and reports λ1−λ2, λ2/λ1 and consecutive differences") {
   const SpectralGaps g = spectral_gaps({3.0, 1.0, 2.0, -1.0});
   CHECK(g.gap == 1.0);
