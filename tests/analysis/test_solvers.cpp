@@ -541,6 +541,64 @@ TEST_CASE("hutchinson_trace with 2000 probes is within 3 standard errors and 5% 
       Error);
 }
 
+TEST_CASE("Hutch++ beats Hutchinson at equal products on a decaying spectrum, unbiased, its standard error honest") {
+  // λ_i = 1/i², i = 1…200: the top few hold most of the trace and most of Hutchinson's variance.
+  std::vector<double> spectrum;
+  double trace = 0;
+  for (int i = 1; i <= 200; ++i) trace += spectrum.emplace_back(1.0 / (double(i) * i));
+  const Dense h = with_spectrum(spectrum, 47);
+  const auto H = dense_operator<double>(h, kTwoTensors);
+  const auto like = list_of<double>(kTwoTensors);
+  const int products = 30, repeats = 300;
+  double se_plain = 0, se_pp = 0, mean_pp = 0, reported_pp = 0;
+  std::vector<double> pp;
+  for (int r = 0; r < repeats; ++r) {
+    const TraceEstimate a = hutchinson_trace<double>(H, like, products, 1000 + r);
+    const TraceEstimate b = hutchpp_trace<double>(H, like, products, 1000 + r);
+    CHECK(b.probes <= products);
+    se_plain += (a.mean - trace) * (a.mean - trace) / repeats;
+    se_pp += (b.mean - trace) * (b.mean - trace) / repeats;
+    mean_pp += b.mean / repeats;
+    reported_pp += b.standard_error / repeats;
+    pp.push_back(b.mean);
+  }
+  CHECK(se_pp < 0.25 * se_plain);  // the theory's 1/m against 1/√m: far below at m = 30
+  double sd = 0;
+  for (double x : pp) sd += (x - mean_pp) * (x - mean_pp) / (repeats - 1);
+  sd = std::sqrt(sd);
+  CHECK(std::abs(mean_pp - trace) <= 4 * sd / std::sqrt(double(repeats)));  // unbiased
+  CHECK(reported_pp == doctest::Approx(sd).epsilon(0.3));  // each run's own standard error is about its spread
+  CHECK_THROWS_WITH_AS(hutchpp_trace<double>(H, like, 2), "hutchpp_trace: products = 2, need products >= 3", Error);
+}
+
+TEST_CASE("the diagonal: exact on small tensors, Hutchinson's elsewhere within its standard errors") {
+  std::vector<double> spectrum;
+  for (int i = 0; i < 200; ++i) spectrum.push_back(-1.0 + 3.0 * i / 199.0);
+  const Dense h = with_spectrum(spectrum, 53);
+  const auto H = dense_operator<double>(h, kTwoTensors);  // {(10, 15), (50)}
+  const auto d = diagonal_estimate<double>(H, list_of<double>(kTwoTensors), 400, 50, 9);
+  CHECK(d.products == 50 + 400);
+  for (int i = 0; i < 150; ++i) {
+    // z_i (Hz)_i = H_ii + z_i Σ_{l≠i} z_l H_il: variance Σ_{l≠i} H_il², so the standard error of
+    // the mean of 400 is √(Σ_{l≠i} H_il² / 400); the estimate from the samples' spread is within
+    // 15% of it (its own relative error is about 1/√800 plus the samples' kurtosis).
+    const double exact = h.a[static_cast<std::size_t>(i) * 200 + i];
+    double off = 0;
+    for (int l = 0; l < 200; ++l)
+      if (l != i) off += h.a[static_cast<std::size_t>(i) * 200 + l] * h.a[static_cast<std::size_t>(i) * 200 + l];
+    const double se = std::sqrt(off / 400);
+    CHECK(d.standard_error[0].data()[i] == doctest::Approx(se).epsilon(0.15));
+    CHECK(std::abs(d.diagonal[0].data()[i] - exact) <= 5 * se);  // all 150 within 5 σ: fails w.p. < 1e-4
+  }
+  for (int i = 0; i < 50; ++i) {
+    const double exact = h.a[static_cast<std::size_t>(150 + i) * 200 + 150 + i];
+    CHECK(std::abs(d.diagonal[1].data()[i] - exact) <= 1e-13);
+    CHECK(d.standard_error[1].data()[i] == 0);
+  }
+  CHECK_THROWS_WITH_AS(diagonal_estimate<double>(H, list_of<double>(kTwoTensors), 1, 50),
+                       "diagonal_estimate: probes = 1, need probes >= 2 for tensors of more than 50 entries", Error);
+}
+
 TEST_CASE("spectral_density integrates to 1, its mean is tr(H)/n, and it sees the negative mass") {
   std::vector<double> spectrum;
   for (int i = 0; i < 200; ++i) spectrum.push_back(-2.0 + 10.0 * i / 199.0);  // 20% negative
