@@ -1,17 +1,22 @@
-// hessian — the curvature of a trained (or freshly initialised) model's loss: the extreme
-// eigenvalues of the Hessian of the mean cross-entropy over the first N training samples (in file
-// order, so the same samples are easy to take elsewhere), their gaps, the trace, the spectral
-// density, the CNC correlation of the per-sample gradients along the λ_min direction, and the loss
-// along the top eigenvectors and random filter-normalised directions (1-D slices, a 2-D surface).
+// hessian — the curvature of a trained (or freshly initialised) model's loss over the first N
+// training samples (in file order, so the same samples are easy to take elsewhere): of the Hessian,
+// or of the generalized Gauss–Newton, Fisher or empirical Fisher matrix (--operator), the extreme
+// eigenvalues with what is certified about them, their gaps, the same per parameter tensor
+// (--per-layer), the trace (Hutchinson or Hutch++), the diagonal, the spectral density and its
+// negative mass, the top eigenvalue's distribution over batches, the CNC correlation of the
+// per-sample gradients along the λ_min direction, and the loss along the top eigenvectors and
+// random filter-normalised directions (1-D slices, a 2-D surface).
 //
 //   hessian --model mlp --weights mlp.npz --dataset fashion --samples 1000 --top 5 --bottom 3
-//           --trace --density density.csv --cnc [--json]
+//           --trace --trace-method hutch++ --density density.csv --cnc [--json]
+//   hessian --model lenet5 --weights w.npz --operator ggn --per-layer --save-eigenvectors v.npz
 //   hessian --model lenet5 --weights w.npz --top 2 --slice slice.csv --surface surface.csv --radius 1
 //
-// Every number comes from exact Hessian-vector products (forward-over-reverse), one pass over the
-// N samples each: Lanczos for the eigenvalues (Golub & Van Loan §10.1), Hutchinson for the trace,
-// stochastic Lanczos quadrature for the density (Ghorbani et al. 2019; Yao et al. 2020), and the
-// CNC statistic of Daneshmand et al. 2018 from one gradient per sample.
+// Every number comes from exact matrix-vector products (saddle/analysis/curvature.hpp), one pass
+// over the N samples each: Lanczos for the eigenvalues (Golub & Van Loan §10.1), Hutchinson and
+// Hutch++ for the trace and the diagonal, stochastic Lanczos quadrature for the density (Ghorbani
+// et al. 2019; Yao et al. 2020), and the CNC statistic of Daneshmand et al. 2018 from one gradient
+// per sample.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -25,7 +30,8 @@
 #include <vector>
 
 #include "saddle/analysis/cnc.hpp"
-#include "saddle/analysis/hessian_operator.hpp"
+#include "saddle/analysis/curvature.hpp"
+#include "saddle/objective/model_loss.hpp"
 #include "saddle/analysis/landscape.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "saddle/base/tensor_list.hpp"
@@ -33,17 +39,25 @@
 #include "examples/common/csv_writer.hpp"
 #include "examples/common/output_paths.hpp"
 #include "examples/common/progress.hpp"
+#include "examples/hessian/outputs.hpp"
 #include "saddle/nn/models/models.hpp"
 #include "saddle/nn/weights.hpp"
 
 using namespace saddle;
-using json = nlohmann::json;
+using examples::certification;
+using examples::eigen_json;
+using examples::join;
+using examples::json;
+using examples::write_density;
 
 namespace {
 
 struct Settings {
   std::string model = "mlp", weights, dataset = "mnist", data_dir, density_csv, slice_csv, surface_csv;
   std::string surface_plane = "random";  // random: two filter-normalised directions; top: v₁ and v₂
+  std::string curvature = "hessian", trace_method = "hutchinson", diag_npz, eigenvectors_npz;
+  std::size_t diag_exact = 256;  // parameter tensors of at most this many entries get an exact diagonal
+  bool per_layer = false, batch_spectrum = false;
   double radius = 1;
   int points = 41;
   std::size_t samples = 1000, batch = 250;
@@ -60,19 +74,19 @@ struct Settings {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// H with a progress line per product: "top-5 lanczos [####....] 12/100 hvp  3.1 hvp/s  ETA …".
+// M with a progress line per product: "top-5 lanczos [####....] 12/100 Mv  3.1 Mv/s  ETA …".
 // The totals are the solvers' upper bounds (Lanczos may stop earlier).
 class ProgressOperator {
  public:
-  ProgressOperator(const HessianOperator<double>& H, bool quiet) : H_(H), quiet_(quiet) {}
+  ProgressOperator(LinearOperator<double> M, bool quiet) : M_(std::move(M)), quiet_(quiet) {}
   LinearOperator<double> phase(const std::string& label, std::size_t bound) {
-    progress_ = quiet_ ? nullptr : std::make_shared<examples::Progress>(label, bound, "hvp");
+    progress_ = quiet_ ? nullptr : std::make_shared<examples::Progress>(label, bound, "Mv");
     done_ = 0;
     bound_ = bound;
     return [this](const TensorList<double>& v) {
       examples::check_interrupt();  // a signal ends the run between products (interrupt.hpp)
-      TensorList<double> y = H_(v);
-      if (progress_) progress_->update(++done_);
+      TensorList<double> y = M_(v);
+      if (progress_) progress_->update(std::min(++done_, bound_));
       return y;
     };
   }
@@ -83,67 +97,29 @@ class ProgressOperator {
   }
 
  private:
-  HessianOperator<double> H_;
+  LinearOperator<double> M_;
   bool quiet_;
   std::shared_ptr<examples::Progress> progress_;
   std::size_t done_ = 0, bound_ = 0;
 };
 
-// Lanczos certifies each pair against its own tolerance and verifies that none was skipped
-// (saddle/base/lanczos.hpp); power iteration reports its residuals only.
-json eigen_json(const EigenResult<double>& r, double seconds) {
-  json j = {{"eigenvalues", r.eigenvalues},
-            {"residuals", r.residuals},
-            {"products", r.iterations},
-            {"converged", r.converged},
-            {"seconds", seconds}};
-  if (!r.tolerances.empty()) {
-    std::vector<bool> certified;
-    for (std::size_t i = 0; i < r.residuals.size(); ++i) certified.push_back(r.residuals[i] <= r.tolerances[i]);
-    j["tolerances"] = r.tolerances;
-    j["certified"] = certified;
-    j["verified"] = r.verified;
-    j["missed_then_found"] = r.missed;
-  }
-  return j;
-}
-
-// "converged, verified" or what is not certified: "not converged: pairs 2, 3 above their tolerance".
-std::string certification(const json& r) {
-  if (!r.contains("certified")) return r["converged"].get<bool>() ? "converged" : "not converged";
-  std::string open;
-  const auto certified = r["certified"].get<std::vector<bool>>();
-  for (std::size_t i = 0; i < certified.size(); ++i)
-    if (!certified[i]) open += (open.empty() ? "" : ", ") + std::to_string(i + 1);
-  if (!open.empty()) return "not converged: pair" + std::string(open.find(',') == std::string::npos ? " " : "s ") + open +
-                            " above " + (open.find(',') == std::string::npos ? "its" : "their") + " tolerance";
-  if (!r["verified"].get<bool>()) return "each pair within its tolerance, but the check for skipped eigenvalues ran out of steps";
-  const int found = r["missed_then_found"].get<int>();
-  return found ? "converged and verified (the check found " + std::to_string(found) + " the first run had skipped)"
-               : "converged and verified";
-}
-
-std::string join(const std::vector<double>& x) {
-  std::string s;
-  char buf[32];
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%s%.6g", i ? "  " : "", x[i]);
-    s += buf;
-  }
-  return s;
-}
-
-void write_density(const std::string& path, const SpectralDensity& d) {
-  examples::CsvWriter out(path, {"lambda", "density"});
-  for (std::size_t i = 0; i < d.grid.size(); ++i)
-    out.row({examples::CsvWriter::num(d.grid[i]), examples::CsvWriter::num(d.density[i])});
-  out.finish();
-}
-
 int run(const Settings& s) {
   // Everything the command line can get wrong, before the work.
-  examples::OutputPaths().add("--density", s.density_csv).add("--slice", s.slice_csv).add("--surface", s.surface_csv).check();
+  examples::OutputPaths()
+      .add("--density", s.density_csv)
+      .add("--slice", s.slice_csv)
+      .add("--surface", s.surface_csv)
+      .add("--diag", s.diag_npz)
+      .add("--save-eigenvectors", s.eigenvectors_npz)
+      .check();
   if (!s.slice_csv.empty() && s.top < 1) throw Error("--slice: the slices along the top eigenvectors need --top ≥ 1");
+  if (!s.eigenvectors_npz.empty() && s.top < 1 && s.bottom < 1)
+    throw Error("--save-eigenvectors: no eigenvectors to save with --top 0 and --bottom 0");
+  if (!s.diag_npz.empty() && s.trace_probes < 2)
+    throw Error("--diag: the sampled diagonal needs --trace-probes ≥ 2, got " + std::to_string(s.trace_probes));
+  if (s.trace && s.trace_method == "hutch++" && s.trace_probes < 3)
+    throw Error("--trace-method hutch++: needs --trace-probes ≥ 3 products, got " + std::to_string(s.trace_probes));
+  const Curvature kind = parse_curvature(s.curvature);
   if (!s.surface_csv.empty() && s.surface_plane == "top" && s.top < 2)
     throw Error("--surface-plane top: the plane of v₁ and v₂ needs --top ≥ 2");
   const auto t_start = Clock::now();
@@ -173,8 +149,10 @@ int run(const Settings& s) {
 
   const std::size_t batch = std::min(s.batch, s.samples);
   const Objective<double> objective(cross_entropy_loss(*model), subset, sample_range(0, s.samples, batch));
-  const HessianOperator<double> H(objective, theta);
-  ProgressOperator P(H, s.quiet);
+  const CurvatureOperator<double> M(kind, model_logits(*model), objective, theta);
+  ProgressOperator P(M, s.quiet);
+  std::vector<std::string> names;
+  for (const auto& [name, p] : model->named_parameters()) names.push_back(name);
 
   report["model"] = s.model;
   report["weights"] = s.weights.empty() ? json(nullptr) : json(s.weights);
@@ -183,6 +161,7 @@ int run(const Settings& s) {
   report["samples"] = s.samples;
   report["batch"] = batch;
   report["parameters"] = n;
+  report["operator"] = s.curvature;
   report["solver"] = s.solver;
 
   t = Clock::now();
@@ -223,13 +202,77 @@ int run(const Settings& s) {
       report["bottom_gap"] = {{"gap", gp.gap}, {"differences", gp.differences}};
     }
   }
+  if (!s.eigenvectors_npz.empty()) {
+    NamedTensors<double> arrays;
+    if (top) examples::add_eigenvectors(arrays, "top", *top, names);
+    if (bottom) examples::add_eigenvectors(arrays, "bottom", *bottom, names);
+    save_npz(s.eigenvectors_npz, arrays);
+    report["eigenvectors"] = s.eigenvectors_npz;
+  }
+  if (s.per_layer) {
+    // Each parameter tensor's diagonal block M_gg (curvature.hpp), as many pairs as it has room for.
+    report["per_layer"] = json::array();
+    for (std::size_t g = 0; g < names.size(); ++g) {
+      t = Clock::now();
+      const TensorList<double> like{theta[g]};
+      const int k_top = std::min<int>(s.top, int(theta[g].size())), k_bottom = std::min<int>(s.bottom, int(theta[g].size()));
+      const auto op = P.phase(names[g], static_cast<std::size_t>(s.iterations) * (k_top + k_bottom + 2));
+      const LinearOperator<double> block = diagonal_block<double>(op, theta, g);
+      json layer = {{"name", names[g]}, {"parameters", theta[g].size()}};
+      if (k_top > 0) layer["top"] = eigen_json(top_eigenpairs<double>(block, like, k_top, solver, eo), seconds_since(t));
+      const auto t_bottom = Clock::now();
+      if (k_bottom > 0)
+        layer["bottom"] =
+            eigen_json(bottom_eigenpairs<double>(block, like, k_bottom, solver, eo), seconds_since(t_bottom));
+      P.finish();
+      report["per_layer"].push_back(layer);
+    }
+  }
   if (s.trace) {
     t = Clock::now();
-    const auto op = P.phase("trace", static_cast<std::size_t>(s.trace_probes));
-    const TraceEstimate tr = hutchinson_trace<double>(op, theta, s.trace_probes, s.seed);
+    const auto op = P.phase("trace " + s.trace_method, static_cast<std::size_t>(s.trace_probes));
+    const TraceEstimate tr = s.trace_method == "hutch++" ? hutchpp_trace<double>(op, theta, s.trace_probes, s.seed)
+                                                         : hutchinson_trace<double>(op, theta, s.trace_probes, s.seed);
     P.finish();
-    report["trace"] = {
-        {"mean", tr.mean}, {"standard_error", tr.standard_error}, {"probes", tr.probes}, {"seconds", seconds_since(t)}};
+    report["trace"] = {{"mean", tr.mean},
+                       {"standard_error", tr.standard_error},
+                       {"method", s.trace_method},
+                       {"products", tr.probes},
+                       {"seconds", seconds_since(t)}};
+  }
+  if (!s.diag_npz.empty()) {
+    t = Clock::now();
+    std::size_t exact = 0;
+    for (const auto& p : theta) exact += p.size() <= s.diag_exact ? p.size() : 0;
+    const auto op = P.phase("diagonal", exact + static_cast<std::size_t>(s.trace_probes));
+    const DiagonalEstimate<double> d = diagonal_estimate<double>(op, theta, s.trace_probes, s.diag_exact, s.seed);
+    P.finish();
+    examples::save_diagonal(s.diag_npz, d, names);
+    report["diagonal"] = {{"file", s.diag_npz},
+                          {"exact_up_to", s.diag_exact},
+                          {"probes", s.trace_probes},
+                          {"products", d.products},
+                          {"seconds", seconds_since(t)}};
+  }
+  if (s.batch_spectrum) {
+    // λ_max of M over each batch of the N samples: how much one mini-batch's curvature says.
+    t = Clock::now();
+    std::vector<double> tops;
+    std::size_t products = 0;
+    for (std::size_t b = 0; b < objective.samples().batch_count(); ++b) {
+      const SampleSet& all = objective.samples();
+      std::vector<std::size_t> rows(all.indices.begin() + all.batch_begin(b), all.indices.begin() + all.batch_end(b));
+      const CurvatureOperator<double> Mb(kind, model_logits(*model), objective.over(one_batch(std::move(rows))), theta);
+      ProgressOperator Pb(Mb, s.quiet);
+      const auto op = Pb.phase("batch " + std::to_string(b + 1) + " top", static_cast<std::size_t>(s.iterations) * 2);
+      tops.push_back(top_eigenpairs<double>(op, theta, 1, solver, eo).eigenvalues.at(0));
+      Pb.finish();
+      products += Mb.products();
+    }
+    const examples::Summary sm = examples::summary_of(tops);
+    report["batch_spectrum"] = {{"batch", batch}, {"batches", tops.size()}, {"top", tops},  {"mean", sm.mean},
+                                {"sd", sm.sd},    {"min", sm.min},          {"max", sm.max}, {"products", products},
+                                {"seconds", seconds_since(t)}};
   }
   if (!s.density_csv.empty()) {
     t = Clock::now();
@@ -309,7 +352,7 @@ int run(const Settings& s) {
                            {"points", s.points},
                            {"seconds", seconds_since(t)}};
   }
-  report["products"] = H.hvp_calls();
+  report["products"] = M.products();  // over all N samples (--batch-spectrum's are its own)
   timings["total_s"] = seconds_since(t_start);
   report["timings"] = timings;
 
@@ -317,7 +360,11 @@ int run(const Settings& s) {
     std::printf("%s\n", report.dump(1).c_str());
     return 0;
   }
-  std::printf("Hessian of the mean cross-entropy of %s (%zu parameters)\n", s.model.c_str(), n);
+  const char* matrix = kind == Curvature::hessian  ? "Hessian"
+                       : kind == Curvature::ggn    ? "Generalized Gauss–Newton matrix"
+                       : kind == Curvature::fisher ? "Fisher"
+                                                   : "Empirical Fisher";
+  std::printf("%s of the mean cross-entropy of %s (%zu parameters)\n", matrix, s.model.c_str(), n);
   if (s.weights.empty())
     std::printf("  weights: seeded initialisation (seed %llu), no --weights given\n",
                 static_cast<unsigned long long>(s.init_seed));
@@ -336,9 +383,30 @@ int run(const Settings& s) {
   if (report.contains("bottom"))
     std::printf("bottom %d (%s, %d products, %s): %s\n", s.bottom, s.solver.c_str(), bottom->iterations,
                 certification(report["bottom"]).c_str(), join(bottom->eigenvalues).c_str());
+  if (report.contains("per_layer")) {
+    std::printf("per layer (the diagonal block of each parameter tensor):\n");
+    for (const auto& layer : report["per_layer"]) {
+      std::printf("  %-14s %8zu", layer["name"].get<std::string>().c_str(), layer["parameters"].get<std::size_t>());
+      for (const char* part : {"top", "bottom"})
+        if (layer.contains(part))
+          std::printf("  %s %s (%s)", part, join(layer[part]["eigenvalues"].get<std::vector<double>>()).c_str(),
+                      certification(layer[part]).c_str());
+      std::printf("\n");
+    }
+  }
   if (report.contains("trace"))
-    std::printf("trace ≈ %.6g ± %.2g (Hutchinson, %d probes)\n", report["trace"]["mean"].get<double>(),
-                report["trace"]["standard_error"].get<double>(), s.trace_probes);
+    std::printf("trace ≈ %.6g ± %.2g (%s, %d products)\n", report["trace"]["mean"].get<double>(),
+                report["trace"]["standard_error"].get<double>(), s.trace_method.c_str(),
+                report["trace"]["products"].get<int>());
+  if (report.contains("diagonal"))
+    std::printf("diagonal: %s (exact on tensors of ≤ %zu entries, %d probes elsewhere)\n", s.diag_npz.c_str(),
+                s.diag_exact, s.trace_probes);
+  if (report.contains("batch_spectrum")) {
+    const auto& b = report["batch_spectrum"];
+    std::printf("top eigenvalue over %zu batches of %zu: %.6g ± %.3g [%.6g, %.6g]\n", b["batches"].get<std::size_t>(),
+                batch, b["mean"].get<double>(), b["sd"].get<double>(), b["min"].get<double>(), b["max"].get<double>());
+  }
+  if (report.contains("eigenvectors")) std::printf("eigenvectors: %s\n", s.eigenvectors_npz.c_str());
   if (report.contains("density"))
     std::printf("density: %s (SLQ, %d × %d steps), negative mass %.4f ± %.4f below −τ = %.4g (%g·max|λ|)\n",
                 s.density_csv.c_str(), s.density_runs, report["density"]["steps"].get<int>(),
@@ -356,7 +424,8 @@ int run(const Settings& s) {
     std::printf("landscape: %s%s%s (α in [−%g, %g], %d points a side)\n", s.slice_csv.c_str(),
                 s.slice_csv.empty() || s.surface_csv.empty() ? "" : " and ", s.surface_csv.c_str(), s.radius, s.radius,
                 s.points);
-  std::printf("%zu Hessian-vector products, %.2f s in all (%.3f s for the first gradient pass)\n", H.hvp_calls(),
+  std::printf("%zu products with the %s, %.2f s in all (%.3f s for the first gradient pass)\n", M.products(),
+              s.curvature.c_str(),
               timings["total_s"].get<double>(), timings["gradient_s"].get<double>());
   return 0;
 }
@@ -390,6 +459,23 @@ int main(int argc, char** argv) {
   app.add_option("--bottom", s.bottom, "how many of the smallest eigenvalues")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  app.add_option("--operator", s.curvature,
+                 "the curvature matrix: hessian, ggn (generalized Gauss–Newton), fisher or empirical-fisher")
+      ->check(CLI::IsMember(curvature_names()))
+      ->capture_default_str();
+  app.add_flag("--per-layer", s.per_layer, "the same eigenvalues for each parameter tensor's diagonal block");
+  app.add_option("--save-eigenvectors", s.eigenvectors_npz,
+                 "write the top and bottom eigenvectors to this .npz, one array per eigenvector per parameter "
+                 "(top_1.fc1.weight, …)")
+      ->check(examples::path());
+  app.add_option("--diag", s.diag_npz,
+                 "write the diagonal to this .npz, one array per parameter and its standard error "
+                 "(fc1.weight, fc1.weight.standard_error)")
+      ->check(examples::path());
+  app.add_option("--diag-exact", s.diag_exact, "--diag: exact on parameter tensors of at most this many entries")
+      ->check(CLI::Range(0, 100000000))
+      ->capture_default_str();
+  app.add_flag("--batch-spectrum", s.batch_spectrum, "the top eigenvalue of each batch of --batch samples");
   app.add_option("--solver", s.solver, "lanczos or power")
       ->check(CLI::IsMember({"lanczos", "power"}))
       ->capture_default_str();
@@ -408,7 +494,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();
   app.add_flag("--trace", s.trace, "Hutchinson trace estimate");
-  app.add_option("--trace-probes", s.trace_probes, "Rademacher probes for --trace")
+  app.add_option("--trace-method", s.trace_method, "hutchinson or hutch++ (Meyer et al. 2021)")
+      ->check(CLI::IsMember({"hutchinson", "hutch++"}))
+      ->capture_default_str();
+  app.add_option("--trace-probes", s.trace_probes, "products for --trace and the sampled part of --diag")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   app.add_option("--density", s.density_csv, "write the SLQ spectral density to this CSV (lambda,density)")

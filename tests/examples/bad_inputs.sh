@@ -118,6 +118,18 @@ refuse "hessian --slice without --top" "^hessian: --slice: the slices along the 
   -- hessian --top 0 --slice "$OUT/slice.csv"
 refuse "hessian --surface-plane top with one eigenvector" "needs --top ≥ 2" \
   -- hessian --top 1 --surface "$OUT/s.csv" --surface-plane top
+refuse "hessian --operator gauss-newton" "--operator: gauss-newton not in" -- hessian --operator gauss-newton
+refuse "hessian --save-eigenvectors with none asked for" \
+  "^hessian: --save-eigenvectors: no eigenvectors to save with --top 0 and --bottom 0$" \
+  -- hessian --top 0 --bottom 0 --save-eigenvectors "$OUT/v.npz"
+refuse "hessian --save-eigenvectors in a missing directory" "--save-eigenvectors $OUT/missing/v.npz: directory" \
+  -- hessian --save-eigenvectors "$OUT/missing/v.npz"
+refuse "hessian --trace-method hutch++ with 2 products" "^hessian: --trace-method hutch\\+\\+: needs --trace-probes ≥ 3" \
+  -- hessian --trace --trace-method hutch++ --trace-probes 2
+refuse "hessian --trace-method unknown" "--trace-method: hutch not in" -- hessian --trace --trace-method hutch
+refuse "hessian --diag with one probe" "^hessian: --diag: the sampled diagonal needs --trace-probes ≥ 2, got 1$" \
+  -- hessian --diag "$OUT/d.npz" --trace-probes 1
+refuse "hessian --negative-tol -1" "--negative-tol" -- hessian --negative-tol -1
 refuse "reproduce --out under a missing directory" "does not exist" \
   -- reproduce optimizers-mnist --quick --out "$OUT/no-such-directory/out"
 refuse "reproduce an unknown study" "study" -- reproduce optimizers-cifar --out "$OUT/r"
