@@ -153,9 +153,10 @@ inline HalfspaceStudy run_halfspace(const std::string& out, const Scale& scale, 
     plot_csv(PlotSpec(out + "/halfspace_steps_means.csv", out + "/halfspace_steps.png",
                       "half-spaces: steps to escape the saddles (a run that did not escape counts as " +
                           std::to_string(p.max_steps + 1) + "; band: min to max)",
-                      "dimension D (log scale)", "steps until f ≤ f(w*) − δ", "dimension", {"steps"})
+                      "dimension D (log scale)", "steps until f ≤ f(w*) − δ (log scale)", "dimension", {"steps"})
                  .by("method")
                  .logarithmic_x()
+                 .logarithmic_y()
                  .band("steps_min", "steps_max"));
   return study;
 }
