@@ -19,6 +19,7 @@ PACKAGES=(
   clang libclang-rt-14-dev  # CI's clang build, and the fuzzers (libFuzzer, sanitizers)
   cmake    # tests/consumer/run.sh builds a CMake project against the installed find_package(saddle)
   doxygen  # meson compile -C build docs: the API reference
+  libopenmpi-dev openmpi-bin  # data parallelism (base/distributed.hpp) and its 2-rank tests
 )
 # Only for bench/peers (PyTorch side by side); never needed by the tests.
 if [[ "${SADDLE_WITH_PEERS:-0}" == 1 ]]; then

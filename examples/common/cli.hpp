@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 
+#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor.hpp"
 #include "examples/common/interrupt.hpp"
 
@@ -88,7 +89,16 @@ inline const CLI::Validator& learning_rate() {
   return v;
 }
 
+//
+// Under mpirun every process runs the same program on the same flags (base/distributed.hpp): each
+// computes its share of every sum and all hold the same results, so rank 0 alone prints, shows
+// progress and writes files (output_file.hpp, plot.hpp, save_npz); the others' stdout goes to
+// /dev/null. An error is reported once, by rank 0: the library's errors come from the flags, the
+// files or the numbers, which every rank sees alike.
 inline int run_program(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  const distributed::Session mpi(&argc, &argv);
+  const bool root = distributed::rank() == 0;
+  if (!root && !std::freopen("/dev/null", "w", stdout)) return 2;
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -96,19 +106,19 @@ inline int run_program(const char* name, CLI::App& app, int argc, char** argv, c
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
+    if (root) std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
     return 2;
   }
   try {
     catch_interrupts();
     return body();
   } catch (const Interrupted& e) {
-    std::fprintf(stderr, "%s: interrupted by %s\n", name, signal_name(e.signal));
+    if (root) std::fprintf(stderr, "%s: interrupted by %s\n", name, signal_name(e.signal));
     return interrupted_exit_status(e.signal);
   } catch (const Error& e) {
-    std::fprintf(stderr, "%s: %s\n", name, e.what());
+    if (root) std::fprintf(stderr, "%s: %s\n", name, e.what());
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: unexpected error: %s\n", name, e.what());
+    if (root) std::fprintf(stderr, "%s: unexpected error: %s\n", name, e.what());
   }
   return 2;
 }

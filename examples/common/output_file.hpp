@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor.hpp"
 
 namespace saddle::examples {
@@ -67,7 +68,15 @@ class OutputFile {
 
   // Makes the contents durable and the file visible under its name. fsync before rename: otherwise
   // a crash soon after can leave the new name pointing at an empty file (ext4, xfs).
+  // In a data-parallel run only rank 0 writes (distributed.hpp): the others drop their copy.
   void commit() {
+    if (distributed::rank() != 0) {
+      ::close(fd_);
+      fd_ = -1;
+      std::remove(temp_.c_str());
+      temp_.clear();
+      return;
+    }
     if (::fsync(fd_) != 0) fail("cannot sync");
     const int fd = fd_;
     fd_ = -1;

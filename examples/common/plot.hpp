@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor.hpp"
 #include "examples/common/output_file.hpp"
 
@@ -265,6 +266,7 @@ inline Table read_table(const std::string& path) {
 }  // namespace gnuplot
 
 inline void plot_csv(const PlotSpec& p) {
+  if (distributed::rank() != 0) return;  // rank 0 wrote the CSV and draws it (distributed.hpp)
   // The table, grouped in order of first appearance.
   const gnuplot::Table table = gnuplot::read_table(p.csv);
   auto column = [&](const std::string& name) { return table.column(name); };

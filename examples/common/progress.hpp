@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <string>
 
+#include "saddle/base/distributed.hpp"
+
 namespace saddle::examples {
 
 class Progress {
@@ -19,6 +21,7 @@ class Progress {
 
   // Call after each unit of work; `note` is appended (say, the running loss).
   void update(std::size_t done, const std::string& note = "") {
+    if (distributed::rank() != 0) return;  // one progress line in a data-parallel run
     const auto now = Clock::now();
     const bool finished = done >= total_;
     if (tty_) {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "saddle/autodiff/functional.hpp"
+#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/nn/functional_call.hpp"
 #include "saddle/objective/model_loss.hpp"
@@ -106,16 +107,29 @@ TensorList<T> CurvatureOperator<T>::operator()(const TensorList<T>& v) const {
   check_same_shapes("curvature product", s.params, v);
   ++s.products;
   if (s.kind == Curvature::hessian) return s.objective.hvp(s.params, v);
+  const auto product = [&](const BatchData<T>& rows) {
+    return s.kind == Curvature::ggn      ? ggn_product(s.logits, s.params, rows.inputs, v)
+           : s.kind == Curvature::fisher ? fisher_product(s.logits, s.params, rows.inputs, v)
+                                         : empirical_fisher_product(s.logits, s.params, rows.inputs, rows.labels, v);
+  };
   TensorList<T> total = zeros_like(s.params);
-  for (std::size_t b = 0; b < s.objective.samples().batch_count(); ++b) {
-    const BatchData<T> rows = s.objective.batch(b);
-    const TensorList<T> mv = s.kind == Curvature::ggn ? ggn_product(s.logits, s.params, rows.inputs, v)
-                             : s.kind == Curvature::fisher
-                                 ? fisher_product(s.logits, s.params, rows.inputs, v)
-                                 : empirical_fisher_product(s.logits, s.params, rows.inputs, rows.labels, v);
-    axpy(rows.weight, mv, total);
+  if (distributed::size() == 1) {
+    for (std::size_t b = 0; b < s.objective.samples().batch_count(); ++b) {
+      const BatchData<T> rows = s.objective.batch(b);
+      axpy(rows.weight, product(rows), total);
+    }
+    return total;
   }
-  return total;
+  // Data parallel: the weighted sum over the work units (objective.hpp), in a fixed order.
+  const std::vector<double> flat = s.objective.sum_units(
+      [&](const BatchData<T>& rows) {
+        const Tensor<T> mv = saddle::flatten(product(rows));
+        return std::vector<double>(mv.begin(), mv.end());
+      },
+      numel(s.params));
+  Tensor<T> mv = empty_tensor<T>(Shape{flat.size()});
+  std::copy(flat.begin(), flat.end(), mv.begin());
+  return unflatten(mv, shapes_of(s.params));
 }
 
 template <class T>

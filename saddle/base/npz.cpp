@@ -2,6 +2,8 @@
 // numpy/lib/format.py (format versions 1.0, 2.0, 3.0 read; 1.0 written).
 #include "saddle/base/npz.hpp"
 
+#include "saddle/base/distributed.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 #include <zip.h>
@@ -224,6 +226,7 @@ void write_empty_zip(const std::string& path, const std::string& target) {
 
 template <class T>
 void save_npz(const std::string& path, const NamedTensors<T>& arrays) {
+  if (distributed::rank() != 0) return;  // every rank holds the same arrays; rank 0 writes them
   std::set<std::string> names;
   for (const auto& [name, t] : arrays) {
     if (name.empty()) throw Error("save_npz: " + path + ": an array has an empty name");

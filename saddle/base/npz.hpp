@@ -23,6 +23,7 @@ using NamedTensors = std::vector<std::pair<std::string, Tensor<T>>>;
 // aligned as NumPy writes it) per array, stored without compression as `numpy.savez` does.
 // The archive is written to a temporary file beside `path`, then renamed over it, so a crash
 // leaves either the old file or the new one, never half of one.
+// In a data-parallel run (distributed.hpp) only rank 0 writes; the others return at once.
 // Throws saddle::Error on an empty or repeated name, or when the file cannot be written.
 template <class T>
 void save_npz(const std::string& path, const NamedTensors<T>& arrays);

@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 #include <sstream>
 #include <string>
 #include <utility>
 
+#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
@@ -64,6 +66,24 @@ void check_samples(const SampleSet& samples, std::size_t data_size) {
     }
 }
 
+// A work unit's results as one flat list: the value, then each list's elements in order.
+template <class T>
+std::vector<double> flat_results(double value, std::initializer_list<const TensorList<T>*> lists) {
+  std::vector<double> out{value};
+  for (const TensorList<T>* l : lists)
+    for (const Tensor<T>& t : *l) out.insert(out.end(), t.begin(), t.end());
+  return out;
+}
+
+// The list of the shapes of `like` read from flat[offset …].
+template <class T>
+TensorList<T> list_at(const std::vector<double>& flat, std::size_t offset, const TensorList<T>& like) {
+  TensorList<T> out = zeros_like(like);
+  for (Tensor<T>& t : out)
+    for (T& e : t) e = static_cast<T>(flat.at(offset++));
+  return out;
+}
+
 // Σ_b (N_b/N)·(per-batch list), accumulated in place, batch after batch.
 template <class T>
 void accumulate_weighted(TensorList<T>& sum, const TensorList<T>& part, double weight, bool first) {
@@ -76,6 +96,11 @@ void accumulate_weighted(TensorList<T>& sum, const TensorList<T>& part, double w
 }
 
 }  // namespace
+
+template <class T>
+double Objective<T>::unit_weight(const WorkUnit& u) const {
+  return static_cast<double>(u.end - u.begin) / static_cast<double>(samples_.size());
+}
 
 template <class T>
 Objective<T>::Objective(BatchLoss<T> loss, const data::Dataset<T>& data, SampleSet samples) {
@@ -146,7 +171,60 @@ Var<T> Objective<T>::batch_mean(const std::vector<Var<T>>& params, const BatchDa
 }
 
 template <class T>
+std::vector<typename Objective<T>::WorkUnit> Objective<T>::work_units() const {
+  const std::size_t K = static_cast<std::size_t>(distributed::size());
+  const std::size_t batches = samples_.batch_count();
+  std::vector<WorkUnit> units;
+  for (std::size_t b = 0; b < batches; ++b) {
+    const std::size_t begin = samples_.batch_begin(b), end = samples_.batch_end(b);
+    if (batches >= K) {  // process k takes batches [k·B/K, (k+1)·B/K)
+      units.push_back({begin, end, static_cast<int>(b * K / batches)});
+      continue;
+    }
+    for (std::size_t k = 0; k < K; ++k) {  // shard k: rows [begin + k·len/K, begin + (k+1)·len/K)
+      const std::size_t len = end - begin;
+      const std::size_t from = begin + len * k / K, to = begin + len * (k + 1) / K;
+      if (to > from) units.push_back({from, to, static_cast<int>(k)});
+    }
+  }
+  return units;
+}
+
+template <class T>
+std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t length) const {
+  std::vector<double> mine(length, 0.0);
+  for (const WorkUnit& u : work_units()) {
+    if (u.owner != distributed::rank()) continue;
+    const BatchData<T> d = rows(samples_.indices.data() + u.begin, u.end - u.begin);
+    const std::vector<double> r = f(d);
+    if (r.size() != length)
+      throw Error("Objective::sum_units: a piece gave " + std::to_string(r.size()) + " numbers, expected " +
+                  std::to_string(length));
+    const double w = unit_weight(u);
+    for (std::size_t i = 0; i < length; ++i) mine[i] += w * r[i];
+    ++shared_->batch_evaluations;
+  }
+  const std::vector<double> all = distributed::all_gather(mine);  // K partial sums, in rank order
+  std::vector<double> total(length, 0.0);
+  for (std::size_t k = 0; k * length < all.size(); ++k)
+    for (std::size_t i = 0; i < length; ++i) total[i] += all[k * length + i];
+  return total;
+}
+
+template <class T>
 double Objective<T>::loss(const TensorList<T>& params) const {
+  if (distributed::size() > 1) {
+    const std::vector<double> total = sum_units(
+        [&](const BatchData<T>& d) {
+          TapeScope scope;
+          no_grad off;
+          const std::vector<Var<T>> x = make_leaves(params, /*requires_grad=*/false);
+          return std::vector<double>{static_cast<double>(batch_mean(x, d).item())};
+        },
+        1);
+    ++shared_->loss_evaluations;
+    return total[0];
+  }
   double total = 0;
   for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
     const BatchData<T> d = batch(b);
@@ -164,6 +242,21 @@ template <class T>
 ValueAndGrad<T> Objective<T>::value_and_grad(const TensorList<T>& params) const {
   ValueAndGrad<T> out{T(0), {}};
   double value = 0;
+  if (distributed::size() > 1) {
+    const std::vector<double> total = sum_units(
+        [&](const BatchData<T>& d) {
+          auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
+          const ValueAndGrad<T> r = saddle::value_and_grad(f, params);
+          return flat_results(static_cast<double>(r.value), {&r.grad});
+        },
+        1 + numel(params));
+    value = total[0];
+    out.grad = list_at(total, 1, params);
+    out.value = static_cast<T>(value);
+    ++shared_->gradient_evaluations;
+    shared_->last_loss = value;
+    return out;
+  }
   for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
     const BatchData<T> d = batch(b);
     auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
@@ -182,6 +275,22 @@ template <class T>
 HvpResult<T> Objective<T>::value_grad_hvp(const TensorList<T>& params, const TensorList<T>& v) const {
   HvpResult<T> out{T(0), {}, {}};
   double value = 0;
+  if (distributed::size() > 1) {
+    const std::size_t n = numel(params);
+    const std::vector<double> total = sum_units(
+        [&](const BatchData<T>& d) {
+          auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
+          const HvpResult<T> r = saddle::value_grad_hvp(f, params, v);
+          return flat_results(static_cast<double>(r.value), {&r.grad, &r.hvp});
+        },
+        1 + 2 * n);
+    value = total[0];
+    out.grad = list_at(total, 1, params);
+    out.hvp = list_at(total, 1 + n, params);
+    out.value = static_cast<T>(value);
+    ++shared_->hvp_evaluations;
+    return out;
+  }
   for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
     const BatchData<T> d = batch(b);
     auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };

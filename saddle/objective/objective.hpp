@@ -115,6 +115,22 @@ class Objective {
   Var<T> batch_mean(const std::vector<Var<T>>& params, const BatchData<T>& rows) const;
   // Rows of batch b of the sample set.
   BatchData<T> batch(std::size_t b) const;
+
+  // Data parallelism (base/distributed.hpp). The pieces the sample set is summed over, in order:
+  // its batches, process k computing the k-th of K contiguous runs of them; or, when a run has more
+  // processes than batches (a training mini-batch), each batch cut into K contiguous shards, shard
+  // k computed by process k. Each piece counts for its rows over N. With one process, the batches.
+  struct WorkUnit {
+    std::size_t begin = 0, end = 0;  // positions in the sample set
+    int owner = 0;                   // the rank that computes it
+  };
+  std::vector<WorkUnit> work_units() const;
+  // Σ_u (rows of u / N)·f(rows of u) over the work units: each process sums its own in order (in
+  // double), distributed::all_gather shares the K partial sums, and every process adds them in rank
+  // order — the same bits on every process, whatever the timing. f returns a flat list of numbers
+  // of one length. Collective: every process calls it at the same point.
+  using UnitFunction = std::function<std::vector<double>(const BatchData<T>& rows)>;
+  std::vector<double> sum_units(const UnitFunction& f, std::size_t length) const;
   // The same for an arbitrary list of dataset positions (weight 1).
   BatchData<T> rows(const std::size_t* index, std::size_t count) const;
 
@@ -132,6 +148,7 @@ class Objective {
  private:
   struct Shared;
   Objective(std::shared_ptr<Shared> shared, SampleSet samples);
+  double unit_weight(const WorkUnit& u) const;  // its rows over N
 
   std::shared_ptr<Shared> shared_;
   SampleSet samples_;

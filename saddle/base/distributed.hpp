@@ -1,0 +1,44 @@
+// saddle/base/distributed.hpp — data parallelism over MPI processes (Open MPI), when saddle is
+// built with it (the meson feature `mpi`): the process's rank among `size`, and the one collective
+// the library needs.
+//
+// Every quantity saddle computes is a sum over samples, so the processes split the samples
+// (Objective's work units, objective.hpp), each computes its share, and all_gather gives every
+// process every share, which each then sums in the same fixed order: the result is the same bits on
+// every rank and does not depend on timing. Without MPI, or outside mpirun, there is one process of
+// rank 0 and all_gather returns its argument.
+//
+//   saddle::distributed::Session mpi(&argc, &argv);   // in main: MPI_Init … MPI_Finalize
+//   if (saddle::distributed::rank() == 0) write_outputs();
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace saddle::distributed {
+
+// Whether this build has MPI.
+bool available();
+
+// The process's rank and the number of processes: 0 and 1 before a Session or without MPI.
+int rank();
+int size();
+
+// MPI_Init on construction (when available), MPI_Finalize on destruction. One per program.
+class Session {
+ public:
+  Session(int* argc, char*** argv);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+};
+
+// Every rank's `mine`, concatenated in rank order (the lengths may differ by rank). Collective: every
+// rank must call it at the same point. With one process, `mine`.
+std::vector<double> all_gather(const std::vector<double>& mine);
+
+// Ends every process at once with `code` (MPI_Abort), for an error that only this rank saw; with
+// one process, std::exit(code).
+[[noreturn]] void abort_all(int code);
+
+}  // namespace saddle::distributed
