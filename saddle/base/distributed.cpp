@@ -1,6 +1,7 @@
 // saddle/base/distributed.cpp — MPI when built with it (SADDLE_WITH_MPI), one process otherwise.
 #include "saddle/base/distributed.hpp"
 
+#include <climits>
 #include <cstdlib>
 
 #include "saddle/base/tensor.hpp"
@@ -30,6 +31,10 @@ int size() { return g_size; }
 
 Session::Session([[maybe_unused]] int* argc, [[maybe_unused]] char*** argv) {
 #ifdef SADDLE_WITH_MPI
+  // Only under a launcher (mpirun sets these): a program started on its own stays one process,
+  // without MPI's start-up, its session files and its limits (a "singleton" MPI_Init would create
+  // them for nothing, and fail where file sizes are limited).
+  if (!std::getenv("OMPI_COMM_WORLD_SIZE") && !std::getenv("PMIX_RANK") && !std::getenv("PMI_SIZE")) return;
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {
@@ -66,10 +71,40 @@ std::vector<double> all_gather(const std::vector<double>& mine) {
     offsets[r] = static_cast<int>(total);
     total += counts[r];
   }
+  if (total > INT_MAX) throw Error("distributed::all_gather: too many values for MPI");
   std::vector<double> all(static_cast<std::size_t>(total));
   MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
                  MPI_COMM_WORLD);
   return all;
+#else
+  return mine;
+#endif
+}
+
+std::vector<double> sum_in_rank_order(const std::vector<double>& mine) {
+  if (g_size == 1) return mine;
+#ifdef SADDLE_WITH_MPI
+  const std::size_t length = mine.size(), K = static_cast<std::size_t>(g_size), me = static_cast<std::size_t>(g_rank);
+  if (length > static_cast<std::size_t>(INT_MAX)) throw Error("distributed::sum_in_rank_order: too many values for MPI");
+  const auto begin = [&](std::size_t k) { return static_cast<int>(length * k / K); };
+  std::vector<int> send_counts(K), send_offsets(K), recv_counts(K), recv_offsets(K);
+  const int my_len = begin(me + 1) - begin(me);
+  for (std::size_t k = 0; k < K; ++k) {
+    send_counts[k] = begin(k + 1) - begin(k);  // slice k goes to rank k
+    send_offsets[k] = begin(k);
+    recv_counts[k] = my_len;  // every rank's copy of my slice
+    recv_offsets[k] = static_cast<int>(k) * my_len;
+  }
+  std::vector<double> copies(K * static_cast<std::size_t>(my_len));
+  MPI_Alltoallv(mine.data(), send_counts.data(), send_offsets.data(), MPI_DOUBLE, copies.data(), recv_counts.data(),
+                recv_offsets.data(), MPI_DOUBLE, MPI_COMM_WORLD);
+  std::vector<double> slice(static_cast<std::size_t>(my_len), 0.0);
+  for (std::size_t k = 0; k < K; ++k)  // in rank order
+    for (std::size_t i = 0; i < slice.size(); ++i) slice[i] += copies[k * slice.size() + i];
+  std::vector<double> total(length);
+  MPI_Allgatherv(slice.data(), my_len, MPI_DOUBLE, total.data(), send_counts.data(), send_offsets.data(), MPI_DOUBLE,
+                 MPI_COMM_WORLD);
+  return total;
 #else
   return mine;
 #endif

@@ -24,7 +24,8 @@ bool available();
 int rank();
 int size();
 
-// MPI_Init on construction (when available), MPI_Finalize on destruction. One per program.
+// MPI_Init on construction, when built with MPI and started by a launcher (mpirun), MPI_Finalize on
+// destruction; otherwise nothing: one process. One per program.
 class Session {
  public:
   Session(int* argc, char*** argv);
@@ -36,6 +37,12 @@ class Session {
 // Every rank's `mine`, concatenated in rank order (the lengths may differ by rank). Collective: every
 // rank must call it at the same point. With one process, `mine`.
 std::vector<double> all_gather(const std::vector<double>& mine);
+
+// Σ_r mine_r, element by element, the ranks' vectors (all of one length) added in rank order: the
+// same bits on every rank, whatever the timing. A reduce-scatter and an all-gather done by hand
+// (MPI_Alltoallv, then MPI_Allgatherv), since MPI_Allreduce does not promise an order: each rank
+// sums one slice of the vector and sends and receives about 2·(K−1)/K of it. With one process, mine.
+std::vector<double> sum_in_rank_order(const std::vector<double>& mine);
 
 // Ends every process at once with `code` (MPI_Abort), for an error that only this rank saw; with
 // one process, std::exit(code).

@@ -204,11 +204,7 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
     for (std::size_t i = 0; i < length; ++i) mine[i] += w * r[i];
     ++shared_->batch_evaluations;
   }
-  const std::vector<double> all = distributed::all_gather(mine);  // K partial sums, in rank order
-  std::vector<double> total(length, 0.0);
-  for (std::size_t k = 0; k * length < all.size(); ++k)
-    for (std::size_t i = 0; i < length; ++i) total[i] += all[k * length + i];
-  return total;
+  return distributed::sum_in_rank_order(mine);
 }
 
 template <class T>

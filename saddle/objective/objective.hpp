@@ -126,8 +126,8 @@ class Objective {
   };
   std::vector<WorkUnit> work_units() const;
   // Σ_u (rows of u / N)·f(rows of u) over the work units: each process sums its own in order (in
-  // double), distributed::all_gather shares the K partial sums, and every process adds them in rank
-  // order — the same bits on every process, whatever the timing. f returns a flat list of numbers
+  // double), and distributed::sum_in_rank_order adds the K partial sums in rank order — the same
+  // bits on every process, whatever the timing. f returns a flat list of numbers
   // of one length. Collective: every process calls it at the same point.
   using UnitFunction = std::function<std::vector<double>(const BatchData<T>& rows)>;
   std::vector<double> sum_units(const UnitFunction& f, std::size_t length) const;
