@@ -15,9 +15,10 @@
 #include <thread>
 #include <vector>
 
-#include "saddle/nn/kernels/conv_direct.hpp"
-#include "saddle/nn.hpp"
+#include "saddle/base/blas_info.hpp"
 #include "saddle/base/parallel.hpp"
+#include "saddle/nn.hpp"
+#include "saddle/nn/kernels/conv_direct.hpp"
 
 namespace {
 using namespace saddle;
@@ -153,6 +154,9 @@ const int registered = [] {
   // In the report's context, so that a table says which build of the kernels it measured.
   benchmark::AddCustomContext("saddle_conv_kernels", conv::direct::isa());
   benchmark::AddCustomContext("saddle_nn_workers", std::to_string(workers_or_exit()));
+  const BlasInfo blas = blas_info();  // which BLAS kernel the products ran on (base/blas_info.hpp)
+  benchmark::AddCustomContext("blas", describe(blas));
+  benchmark::AddCustomContext("blas_config", blas.config);
   add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
   add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
   add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });

@@ -34,6 +34,9 @@
 #include "saddle/objective/model_loss.hpp"
 #include "saddle/analysis/landscape.hpp"
 #include "saddle/analysis/spectrum.hpp"
+#include "saddle/base/blas_info.hpp"
+#include "saddle/base/distributed.hpp"
+#include "saddle/base/parallel.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "examples/common/cli.hpp"
 #include "examples/common/csv_writer.hpp"
@@ -146,6 +149,10 @@ int run(const examples::hessian::Settings& s) {
   report["parameters"] = n;
   report["operator"] = s.curvature;
   report["solver"] = s.solver;
+  const BlasInfo blas = blas_info();
+  report["blas"] = {{"config", blas.config}, {"kernel", blas.kernel}, {"threads", blas.threads}};
+  report["saddle_workers"] = worker_count();
+  report["processes"] = distributed::size();
 
   t = Clock::now();
   const ValueAndGrad<double> g = objective.value_and_grad(theta);
@@ -355,6 +362,8 @@ int run(const examples::hessian::Settings& s) {
     std::printf("  weights: %s\n", s.weights.c_str());
   std::printf("  samples: the first %zu training samples of %s, in batches of %zu\n", s.samples, source.c_str(), batch);
   std::printf("  loss %.6g, gradient norm %.4g\n", g.value, saddle::norm(g.grad));
+  std::printf("  BLAS: %s; saddle's workers: %zu; processes: %d\n", describe(blas).c_str(), worker_count(),
+              distributed::size());
   if (report.contains("top")) {
     const auto& r = report["top"];
     std::printf("top %d (%s, %d products, %s): %s\n", s.top, s.solver.c_str(), r["products"].get<int>(),
