@@ -150,7 +150,8 @@ int run(const examples::hessian::Settings& s) {
   report["operator"] = s.curvature;
   report["solver"] = s.solver;
   const BlasInfo blas = blas_info();
-  report["blas"] = {{"config", blas.config}, {"kernel", blas.kernel}, {"threads", blas.threads}};
+  report["blas"] = {
+      {"config", blas.config}, {"kernel", blas.kernel}, {"chosen_by", blas.chosen_by}, {"threads", blas.threads}};
   report["saddle_workers"] = worker_count();
   report["processes"] = distributed::size();
 
