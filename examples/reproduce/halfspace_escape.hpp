@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "saddle/optim.hpp"
@@ -47,7 +48,7 @@ inline HalfspaceSaddle describe_saddle(double lambda, std::uint64_t draw, const 
   const Objective<double> f = halfspace_risk(d, lambda);
   TensorList<double> w{Tensor<double>::from_shape(Shape{halfspace_dims, 1})};
   std::copy(c.w.begin(), c.w.end(), w[0].data());
-  const auto [values, vectors] = xt::linalg::eigh(dense_hessian(f, w));
+  const auto vectors = std::get<1>(xt::linalg::eigh(dense_hessian(f, w)));  // a name a lambda can capture
   HalfspaceSaddle s{lambda, draw, c, 0, 0};
   f.for_each_sample_gradient(w, [&](std::size_t, double, const TensorList<double>& gz) {
     const double n = saddle::norm(gz);
