@@ -95,17 +95,11 @@ inline Objective<double> halfspace_risk(const data::Dataset<double>& d, double l
       d, sample_range(0, d.size(), d.size()));
 }
 
-// The dense Hessian at w, column by column from Hessian-vector products, symmetrised (it is
-// symmetric to rounding; LAPACK reads one triangle).
+// The dense Hessian at w (autodiff's hessian: one Hessian-vector product a column) of f, whose
+// sample set is one batch, symmetrised: it is symmetric to rounding, and LAPACK reads one triangle.
 inline xt::xtensor<double, 2> dense_hessian(const Objective<double>& f, const TensorList<double>& w) {
-  const std::size_t n = w[0].size();
-  xt::xtensor<double, 2> h = xt::zeros<double>({n, n});
-  for (std::size_t j = 0; j < n; ++j) {
-    TensorList<double> e{zeros_tensor<double>(w[0].shape())};
-    e[0].data()[j] = 1;
-    const TensorList<double> column = f.hvp(w, e);
-    for (std::size_t i = 0; i < n; ++i) h(i, j) = column[0].data()[i];
-  }
+  const BatchData<double> rows = f.batch(0);
+  const Tensor<double> h = hessian([&](const std::vector<Var<double>>& x) { return f.batch_mean(x, rows); }, w);
   return (h + xt::transpose(h)) / 2.0;
 }
 
@@ -286,12 +280,6 @@ inline std::vector<CriticalSearch> search_halfspace(const std::string& out, cons
                  .by("seed")
                  .logarithmic_x());
   return all;
-}
-
-inline std::string plain(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
 }
 
 // One λ's critical points over the draws: "2 minima (λ_min 6.26e-02 … 6.60e-02, ‖w‖ 1.6);

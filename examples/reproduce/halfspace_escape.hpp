@@ -69,10 +69,10 @@ struct HalfspaceRun {
   std::uint64_t seed = 0;
 };
 
-inline HalfspaceRun halfspace_escape(const HalfspaceSaddle& s, std::size_t saddle_id, std::size_t dims,
-                                     const std::string& method, std::uint64_t seed, const Halfspace& p) {
-  const data::Dataset<double> d = halfspace_data(s.draw, p, dims);  // f refers to it
-  const Objective<double> f = halfspace_risk(d, s.lambda);
+// One method's run from saddle s on f, the risk of s's data draw in `dims` dimensions.
+inline HalfspaceRun halfspace_escape(const Objective<double>& f, const HalfspaceSaddle& s, std::size_t saddle_id,
+                                     std::size_t dims, const std::string& method, std::uint64_t seed,
+                                     const Halfspace& p) {
   Tensor<double> start = zeros_tensor<double>(Shape{dims, 1});
   std::copy(s.point.w.begin(), s.point.w.end(), start.data());
   std::vector<Var<double>> w{Var<double>(start, true)};
@@ -101,6 +101,15 @@ struct HalfspaceStudy {
   std::vector<HalfspaceRun> runs;
 };
 
+// Steps to escape of one method at one D, over every saddle and seed.
+inline EventSteps halfspace_steps(const HalfspaceStudy& study, const std::string& method, std::size_t dims,
+                                  const Halfspace& p) {
+  std::vector<std::size_t> at;
+  for (const HalfspaceRun& r : study.runs)
+    if (r.method == method && r.dims == dims) at.push_back(r.escaped_at);
+  return event_steps(at, p.max_steps);
+}
+
 // Part (c): the search, then the race from every strict saddle it found, over D and the seeds.
 inline HalfspaceStudy run_halfspace(const std::string& out, const Scale& scale, const Halfspace& p) {
   HalfspaceStudy study;
@@ -123,9 +132,11 @@ inline HalfspaceStudy run_halfspace(const std::string& out, const Scale& scale, 
                 static_cast<unsigned long long>(s.draw), s.point.loss, s.point.grad_norm, s.point.lambda_min, s.mu);
     for (std::size_t dims : p.dims) {
       std::printf("    D = %zu:", dims);
+      const data::Dataset<double> d = halfspace_data(s.draw, p, dims);  // f refers to it
+      const Objective<double> f = halfspace_risk(d, s.lambda);
       for (const std::string& method : halfspace_methods())
         for (std::uint64_t seed = 0; seed < scale.seeds; ++seed) {
-          const HalfspaceRun r = halfspace_escape(s, k, dims, method, seed, p);
+          const HalfspaceRun r = halfspace_escape(f, s, k, dims, method, seed, p);
           runs.row({std::to_string(k), std::to_string(dims), method, std::to_string(seed),
                     r.escaped_at ? std::to_string(r.escaped_at) : "", std::to_string(r.perturbations)});
           std::printf(" %s %s", method.c_str(), r.escaped_at ? std::to_string(r.escaped_at).c_str() : "-");
@@ -137,15 +148,8 @@ inline HalfspaceStudy run_halfspace(const std::string& out, const Scale& scale, 
   }
   for (const std::string& method : halfspace_methods())
     for (std::size_t dims : p.dims) {
-      std::vector<std::size_t> at;
-      for (const HalfspaceRun& r : study.runs)
-        if (r.method == method && r.dims == dims) at.push_back(r.escaped_at);
-      if (at.empty()) continue;
-      const EventSteps e = event_steps(at, p.max_steps);
-      std::vector<double> xs;
-      for (std::size_t t : at) xs.push_back(t ? double(t) : double(p.max_steps + 1));
-      const auto [lo, hi] = std::minmax_element(xs.begin(), xs.end());
-      means.row({method, std::to_string(dims), N::num(e.steps.mean), N::num(*lo), N::num(*hi)});
+      const EventSteps e = halfspace_steps(study, method, dims, p);
+      if (e.runs) means.row({method, std::to_string(dims), N::num(e.steps.mean), N::num(e.min), N::num(e.max)});
     }
   saddles.finish();
   runs.finish();
@@ -197,11 +201,8 @@ inline void halfspace_claims(Report& report, const HalfspaceStudy& study, const 
     std::vector<std::string> row{std::to_string(dims)};
     double iso = 0, cnc = 0;
     for (const std::string& method : halfspace_methods()) {
-      std::vector<std::size_t> at;
-      for (const HalfspaceRun& r : study.runs)
-        if (r.method == method && r.dims == dims) at.push_back(r.escaped_at);
-      if (at.empty()) continue;
-      const EventSteps e = event_steps(at, p.max_steps);
+      const EventSteps e = halfspace_steps(study, method, dims, p);
+      if (!e.runs) continue;
       row.push_back(event_text(e));
       if (method == "iso-pgd") iso = e.steps.mean;
       if (method == "cnc-pgd") cnc = e.steps.mean;

@@ -86,6 +86,7 @@ inline std::string pm(const Stats& s, int digits, double scale = 1) {
 // counts as max_steps + 1: a method that never escapes ranks last, and its mean is a lower bound.
 struct EventSteps {
   Stats steps;
+  double min = NAN, max = NAN;  // over the runs, counted the same way
   std::size_t hits = 0, runs = 0;
 };
 
@@ -98,12 +99,23 @@ inline EventSteps event_steps(const std::vector<std::size_t>& at, std::size_t ma
   }
   e.runs = at.size();
   e.steps = stats(xs);
+  if (!xs.empty()) {
+    e.min = *std::min_element(xs.begin(), xs.end());
+    e.max = *std::max_element(xs.begin(), xs.end());
+  }
   return e;
 }
 
 // "34.0 ± 5.2 (3 of 3 escaped)", the event named by `verb`.
 inline std::string event_text(const EventSteps& e, const std::string& verb = "escaped") {
   return pm(e.steps, 1) + " (" + std::to_string(e.hits) + " of " + std::to_string(e.runs) + " " + verb + ")";
+}
+
+// "0.003", "1e-06": a parameter as %g writes it.
+inline std::string plain(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
 }
 
 inline std::string sci(double x, int digits) {

@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "saddle/autodiff/functional.hpp"
-#include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor_list.hpp"
 #include "saddle/nn/functional_call.hpp"
 #include "saddle/objective/model_loss.hpp"
@@ -112,15 +111,8 @@ TensorList<T> CurvatureOperator<T>::operator()(const TensorList<T>& v) const {
            : s.kind == Curvature::fisher ? fisher_product(s.logits, s.params, rows.inputs, v)
                                          : empirical_fisher_product(s.logits, s.params, rows.inputs, rows.labels, v);
   };
-  TensorList<T> total = zeros_like(s.params);
-  if (distributed::size() == 1) {
-    for (std::size_t b = 0; b < s.objective.samples().batch_count(); ++b) {
-      const BatchData<T> rows = s.objective.batch(b);
-      axpy(rows.weight, product(rows), total);
-    }
-    return total;
-  }
-  // Data parallel: the weighted sum over the work units (objective.hpp), in a fixed order.
+  // Σ_u (N_u/N)·M_u v over the work units (objective.hpp): the batches in order, or each process's
+  // share summed in rank order in a data-parallel run.
   const std::vector<double> flat = s.objective.sum_units(
       [&](const BatchData<T>& rows) {
         const Tensor<T> mv = saddle::flatten(product(rows));

@@ -59,28 +59,6 @@ Session::~Session() {
   g_started = false;
 }
 
-std::vector<double> all_gather(const std::vector<double>& mine) {
-  if (g_size == 1) return mine;
-#ifdef SADDLE_WITH_MPI
-  const int count = static_cast<int>(mine.size());
-  if (mine.size() != static_cast<std::size_t>(count)) throw Error("distributed::all_gather: too many values for MPI");
-  std::vector<int> counts(g_size), offsets(g_size);
-  MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD);
-  long long total = 0;
-  for (int r = 0; r < g_size; ++r) {
-    offsets[r] = static_cast<int>(total);
-    total += counts[r];
-  }
-  if (total > INT_MAX) throw Error("distributed::all_gather: too many values for MPI");
-  std::vector<double> all(static_cast<std::size_t>(total));
-  MPI_Allgatherv(mine.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(), MPI_DOUBLE,
-                 MPI_COMM_WORLD);
-  return all;
-#else
-  return mine;
-#endif
-}
-
 std::vector<double> sum_in_rank_order(const std::vector<double>& mine) {
   if (g_size == 1) return mine;
 #ifdef SADDLE_WITH_MPI
@@ -108,13 +86,6 @@ std::vector<double> sum_in_rank_order(const std::vector<double>& mine) {
 #else
   return mine;
 #endif
-}
-
-void abort_all(int code) {
-#ifdef SADDLE_WITH_MPI
-  if (g_size > 1) MPI_Abort(MPI_COMM_WORLD, code);
-#endif
-  std::exit(code);
 }
 
 }  // namespace saddle::distributed

@@ -3,10 +3,10 @@
 // the library needs.
 //
 // Every quantity saddle computes is a sum over samples, so the processes split the samples
-// (Objective's work units, objective.hpp), each computes its share, and all_gather gives every
-// process every share, which each then sums in the same fixed order: the result is the same bits on
+// (Objective's work units, objective.hpp), each computes its share, and sum_in_rank_order adds
+// the shares in the same fixed order on every process: the result is the same bits on
 // every rank and does not depend on timing. Without MPI, or outside mpirun, there is one process of
-// rank 0 and all_gather returns its argument.
+// rank 0 and sum_in_rank_order returns its argument.
 //
 //   saddle::distributed::Session mpi(&argc, &argv);   // in main: MPI_Init … MPI_Finalize
 //   if (saddle::distributed::rank() == 0) write_outputs();
@@ -34,18 +34,10 @@ class Session {
   Session& operator=(const Session&) = delete;
 };
 
-// Every rank's `mine`, concatenated in rank order (the lengths may differ by rank). Collective: every
-// rank must call it at the same point. With one process, `mine`.
-std::vector<double> all_gather(const std::vector<double>& mine);
-
 // Σ_r mine_r, element by element, the ranks' vectors (all of one length) added in rank order: the
 // same bits on every rank, whatever the timing. A reduce-scatter and an all-gather done by hand
 // (MPI_Alltoallv, then MPI_Allgatherv), since MPI_Allreduce does not promise an order: each rank
 // sums one slice of the vector and sends and receives about 2·(K−1)/K of it. With one process, mine.
 std::vector<double> sum_in_rank_order(const std::vector<double>& mine);
-
-// Ends every process at once with `code` (MPI_Abort), for an error that only this rank saw; with
-// one process, std::exit(code).
-[[noreturn]] void abort_all(int code);
 
 }  // namespace saddle::distributed

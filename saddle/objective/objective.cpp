@@ -207,6 +207,9 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
   return distributed::sum_in_rank_order(mine);
 }
 
+// loss, value_and_grad and value_grad_hvp go through sum_units only with several processes: one
+// process keeps its batch loop, which accumulates in T without flattening each batch's lists, and
+// whose bits every committed result was made with.
 template <class T>
 double Objective<T>::loss(const TensorList<T>& params) const {
   if (distributed::size() > 1) {

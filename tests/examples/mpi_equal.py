@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two MPI processes against one (base/distributed.hpp), on the programs as a user runs them:
 
-  hessian  top-5 of the MLP's Hessian over 1,000 MNIST images (4 batches of 250, two a rank):
+  hessian  top-5 of the MLP's Hessian over 200 MNIST images (4 batches of 50, two a rank):
            within 1e-12 relative of one process (the same batch products summed in the same order)
   train    20 SGD steps of the MLP on batches of 50 (each batch's rows split between the ranks):
            the per-epoch CSV and the saved weights equal to float rounding (the two halves of a
@@ -58,7 +58,8 @@ def main():
     exe = lambda name: os.path.join(exe_dir, name)
     with tempfile.TemporaryDirectory() as out:
         if case == "hessian":
-            args = ["--model", "mlp", "--samples", "1000", "--top", "5", "--bottom", "0", "--json", "--quiet"]
+            args = ["--model", "mlp", "--samples", "200", "--batch", "50", "--top", "5", "--bottom", "0", "--json",
+                    "--quiet"]
             one = json.loads(run([exe("hessian")] + args))["top"]["eigenvalues"]
             two = json.loads(run(MPIRUN + [exe("hessian")] + args))["top"]["eigenvalues"]
             for a, b in zip(one, two):
