@@ -25,6 +25,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -136,7 +137,33 @@ int run(const examples::hessian::Settings& s) {
   const std::size_t batch = std::min(s.batch, s.samples);
   const Objective<double> objective(cross_entropy_loss(*model), subset, sample_range(0, s.samples, batch));
   const CurvatureOperator<double> M(kind, model_logits(*model), objective, theta);
-  ProgressOperator P(M, s.quiet);
+  // --precision float: the products in single precision (the model and the samples in float, each
+  // product's input rounded to float and its output widened back); Lanczos's vectors, their
+  // orthogonalisation and every reduction stay in double.
+  const bool single = s.precision == "float";
+  std::unique_ptr<nn::Module<float>> model32;
+  std::optional<data::Dataset<float>> subset32;
+  std::optional<Objective<float>> objective32;
+  std::optional<CurvatureOperator<float>> M32;
+  LinearOperator<double> product = M;
+  if (single) {
+    model32 = nn::make_model<float>(s.model, s.init_seed);
+    if (!s.weights.empty()) nn::load_weights(*model32, s.weights);
+    model32->eval();
+    subset32 = s.data_dir.empty() ? data::load_dataset<float>(s.dataset, "train").slice(0, s.samples)
+                                  : data::load_idx_dataset<float>(s.data_dir, "train").slice(0, s.samples);
+    objective32.emplace(cross_entropy_loss(*model32), *subset32, sample_range(0, s.samples, batch));
+    M32.emplace(kind, model_logits(*model32), *objective32, nn::parameter_values(*model32));
+    product = [op = *M32](const TensorList<double>& v) {
+      TensorList<float> v32;
+      for (const auto& t : v) v32.push_back(xt::cast<float>(t));
+      TensorList<double> out;
+      for (const auto& t : op(v32)) out.push_back(xt::cast<double>(t));
+      return out;
+    };
+  }
+  const auto products = [&] { return single ? M32->products() : M.products(); };
+  ProgressOperator P(product, s.quiet);
   std::vector<std::string> names;
   for (const auto& [name, p] : model->named_parameters()) names.push_back(name);
 
@@ -148,9 +175,11 @@ int run(const examples::hessian::Settings& s) {
   report["batch"] = batch;
   report["parameters"] = n;
   report["operator"] = s.curvature;
+  report["precision"] = s.precision;
   report["solver"] = s.solver;
   const BlasInfo blas = blas_info();
-  report["blas"] = {{"config", blas.config}, {"kernel", blas.kernel}, {"threads", blas.threads}};
+  report["blas"] = {
+      {"config", blas.config}, {"kernel", blas.kernel}, {"chosen_by", blas.chosen_by}, {"threads", blas.threads}};
   report["saddle_workers"] = worker_count();
   report["processes"] = distributed::size();
 
@@ -342,7 +371,7 @@ int run(const examples::hessian::Settings& s) {
                            {"points", s.points},
                            {"seconds", seconds_since(t)}};
   }
-  report["products"] = M.products();  // over all N samples (--batch-spectrum's are its own)
+  report["products"] = products();  // over all N samples (--batch-spectrum's are its own)
   timings["total_s"] = seconds_since(t_start);
   report["timings"] = timings;
 
@@ -416,7 +445,7 @@ int run(const examples::hessian::Settings& s) {
     std::printf("landscape: %s%s%s (α in [−%g, %g], %d points a side)\n", s.slice_csv.c_str(),
                 s.slice_csv.empty() || s.surface_csv.empty() ? "" : " and ", s.surface_csv.c_str(), s.radius, s.radius,
                 s.points);
-  std::printf("%zu products with the %s, %.2f s in all (%.3f s for the first gradient pass)\n", M.products(),
+  std::printf("%zu products with the %s, %.2f s in all (%.3f s for the first gradient pass)\n", products(),
               s.curvature.c_str(),
               timings["total_s"].get<double>(), timings["gradient_s"].get<double>());
   return 0;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 
+#include "saddle/base/blas_kernel.hpp"
 #include "saddle/base/distributed.hpp"
 #include "saddle/base/tensor.hpp"
 #include "examples/common/interrupt.hpp"
@@ -96,6 +97,7 @@ inline const CLI::Validator& learning_rate() {
 // /dev/null. An error is reported once, by rank 0: the library's errors come from the flags, the
 // files or the numbers, which every rank sees alike.
 inline int run_program(const char* name, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+  use_best_blas_kernel(argv);  // may start the program again on a faster BLAS kernel (blas_kernel.hpp)
   const distributed::Session mpi(&argc, &argv);
   const bool root = distributed::rank() == 0;
   if (!root && !std::freopen("/dev/null", "w", stdout)) return 2;

@@ -16,7 +16,7 @@ namespace saddle::examples::hessian {
 struct Settings {
   std::string model = "mlp", weights, dataset = "mnist", data_dir, density_csv, slice_csv, surface_csv;
   std::string surface_plane = "random";  // random: two filter-normalised directions; top: v₁ and v₂
-  std::string curvature = "hessian", trace_method = "hutchinson", diag_npz, eigenvectors_npz;
+  std::string curvature = "hessian", trace_method = "hutchinson", diag_npz, eigenvectors_npz, precision = "double";
   std::size_t diag_exact = 256;  // parameter tensors of at most this many entries get an exact diagonal
   bool per_layer = false, batch_spectrum = false;
   double radius = 1;
@@ -57,6 +57,11 @@ inline void add_options(CLI::App& app, Settings& s) {
   app.add_option("--operator", s.curvature,
                  "the curvature matrix: hessian, ggn (generalized Gauss–Newton), fisher or empirical-fisher")
       ->check(CLI::IsMember(curvature_names()))
+      ->capture_default_str();
+  app.add_option("--precision", s.precision,
+                 "double, or float: products in single precision inside the solvers (their vectors and sums in "
+                 "double), about twice as fast; ask --tol no tighter than about 1e-6")
+      ->check(CLI::IsMember({"double", "float"}))
       ->capture_default_str();
   app.add_flag("--per-layer", s.per_layer, "the same eigenvalues for each parameter tensor's diagonal block");
   app.add_option("--save-eigenvectors", s.eigenvectors_npz,

@@ -3,6 +3,8 @@
 
 #include <cblas.h>
 
+#include "saddle/base/blas_kernel.hpp"
+
 namespace saddle {
 
 BlasInfo blas_info() {
@@ -12,6 +14,7 @@ BlasInfo blas_info() {
   info.config = config ? config : "";
   info.kernel = kernel ? kernel : "";
   info.threads = openblas_get_num_threads();
+  info.chosen_by = blas_kernel_chooser();
   return info;
 }
 
@@ -20,8 +23,8 @@ std::string describe(const BlasInfo& info) {
   std::string library = info.config;
   const std::size_t second_space = library.find(' ', library.find(' ') + 1);
   if (second_space != std::string::npos) library.resize(second_space);
-  return library + ", kernel " + info.kernel + ", " + std::to_string(info.threads) +
-         (info.threads == 1 ? " thread" : " threads");
+  return library + ", kernel " + info.kernel + " (chosen by " + info.chosen_by + "), " +
+         std::to_string(info.threads) + (info.threads == 1 ? " thread" : " threads");
 }
 
 }  // namespace saddle

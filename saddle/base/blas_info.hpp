@@ -15,6 +15,7 @@ struct BlasInfo {
   std::string config;  // OpenBLAS's build line, e.g. "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH … Prescott …"
   std::string kernel;  // the kernel in use, e.g. "Haswell", "SkylakeX", "Prescott"
   int threads = 1;     // OpenBLAS's threads
+  std::string chosen_by;  // blas_kernel.hpp: "OpenBLAS", "OPENBLAS_CORETYPE" or "saddle"
 };
 
 BlasInfo blas_info();
