@@ -1,7 +1,9 @@
-// Curvature benchmarks in double over synthetic MNIST-shaped data (uniform pixels, random labels,
-// the models at their seeded initialisation):
+// Curvature benchmarks over synthetic MNIST-shaped data (uniform pixels, random labels, the models
+// at their seeded initialisation):
 //   curvature/{hvp,ggn}/{mlp,lenet5}/f64   one Hessian-vector product and one generalized
 //                                          Gauss–Newton product over 1,000 samples (batches of 250)
+//   curvature/hvp/{mlp,lenet5}/f32         the Hessian-vector product in single precision, as
+//                                          `hessian --precision float` computes it inside Lanczos
 //   spectrum/lenet5_10k/{top5,bottom3}     Lanczos at its defaults (tol 1e-8, verification pass) for
 //                                          the top 5 and the bottom 3 of LeNet-5's Hessian over
 //                                          10,000 samples: one iteration each, minutes; the counter
@@ -21,32 +23,36 @@
 namespace {
 using namespace saddle;
 
+template <class T>
 struct Workload {
-  data::Dataset<double> data;
-  std::unique_ptr<nn::Module<double>> model;
+  data::Dataset<T> data;
+  std::unique_ptr<nn::Module<T>> model;
 
-  Workload(const std::string& name, std::size_t samples) : model(nn::make_model<double>(name, 0)) {
+  Workload(const std::string& name, std::size_t samples) : model(nn::make_model<T>(name, 0)) {
     std::mt19937_64 rng(1);
     std::uniform_real_distribution<double> pixel(0.0, 1.0);
-    data.images = empty_tensor<double>(Shape{samples, 1, 28, 28});
-    for (auto& e : data.images) e = pixel(rng);
+    data.images = empty_tensor<T>(Shape{samples, 1, 28, 28});
+    for (auto& e : data.images) e = static_cast<T>(pixel(rng));
     for (std::size_t i = 0; i < samples; ++i) data.labels.push_back(static_cast<Label>(rng() % 10));
   }
-  CurvatureOperator<double> op(Curvature kind) {
+  CurvatureOperator<T> op(Curvature kind) {
     return model_curvature_operator(kind, *model, data, sample_range(0, data.size(), 250));
   }
 };
 
+template <class T>
 void BM_product(benchmark::State& state, std::string model, Curvature kind) {
-  Workload w(model, 1000);
+  Workload<T> w(model, 1000);
   const auto M = w.op(kind);
   std::mt19937_64 rng(2);
-  const TensorList<double> v = random_normal_like(M.parameters(), rng);
+  const TensorList<T> v = random_normal_like(M.parameters(), rng);
   for (auto _ : state) benchmark::DoNotOptimize(M(v));
 }
+void BM_product_f64(benchmark::State& state, std::string model, Curvature kind) { BM_product<double>(state, model, kind); }
+void BM_product_f32(benchmark::State& state, std::string model, Curvature kind) { BM_product<float>(state, model, kind); }
 
 void BM_spectrum(benchmark::State& state, bool bottom) {
-  Workload w("lenet5", 10000);
+  Workload<double> w("lenet5", 10000);
   const auto M = w.op(Curvature::hessian);
   EigenOptions opt;
   opt.k = bottom ? 3 : 5;
@@ -60,17 +66,23 @@ void BM_spectrum(benchmark::State& state, bool bottom) {
   state.counters["products"] = products;
 }
 
-BENCHMARK_CAPTURE(BM_product, hvp_mlp, std::string("mlp"), Curvature::hessian)
+BENCHMARK_CAPTURE(BM_product_f64, hvp_mlp, std::string("mlp"), Curvature::hessian)
     ->Name("curvature/hvp/mlp/f64")
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_product, ggn_mlp, std::string("mlp"), Curvature::ggn)
+BENCHMARK_CAPTURE(BM_product_f64, ggn_mlp, std::string("mlp"), Curvature::ggn)
     ->Name("curvature/ggn/mlp/f64")
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_product, hvp_lenet5, std::string("lenet5"), Curvature::hessian)
+BENCHMARK_CAPTURE(BM_product_f64, hvp_lenet5, std::string("lenet5"), Curvature::hessian)
     ->Name("curvature/hvp/lenet5/f64")
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(BM_product, ggn_lenet5, std::string("lenet5"), Curvature::ggn)
+BENCHMARK_CAPTURE(BM_product_f64, ggn_lenet5, std::string("lenet5"), Curvature::ggn)
     ->Name("curvature/ggn/lenet5/f64")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_product_f32, hvp_mlp_f32, std::string("mlp"), Curvature::hessian)
+    ->Name("curvature/hvp/mlp/f32")
+    ->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_product_f32, hvp_lenet5_f32, std::string("lenet5"), Curvature::hessian)
+    ->Name("curvature/hvp/lenet5/f32")
     ->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_spectrum, top5, false)->Name("spectrum/lenet5_10k/top5")->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_CAPTURE(BM_spectrum, bottom3, true)
