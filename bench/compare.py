@@ -23,7 +23,7 @@ TARGETS = {  # saddle/PyTorch at most, with OPENBLAS_CORETYPE unset, one thread 
     "hvp/lenet5/f64": 0.2,
     "conv2d_fwd/lenet5_c2/f32": 1.0,
 }
-NAMES = ["grad/mlp/f64", "hvp/mlp/f64", "grad/mlp/f32", "hvp/mlp/f32", "train_step/mlp/f32", "train_step/cnn/f32", "train_step/lenet5/f32", "hvp/mlp_model/f64",
+NAMES = ["grad/mlp/f64", "hvp/mlp/f64", "grad/mlp/f32", "hvp/mlp/f32", "train_step/softmax/f32", "train_step/mlp/f32", "train_step/cnn/f32", "train_step/lenet5/f32", "hvp/mlp_model/f64",
          "hvp/lenet5/f64", "conv2d_fwd/lenet5_c2/f32", "conv2d_bwd/lenet5_c2/f32"]
 
 

@@ -157,6 +157,7 @@ const int registered = [] {
   const BlasInfo blas = blas_info();  // which BLAS kernel the products ran on (base/blas_info.hpp)
   benchmark::AddCustomContext("blas", describe(blas));
   benchmark::AddCustomContext("blas_config", blas.config);
+  add("train_step/softmax/f32", [](benchmark::State& s) { train_step<float>(s, "softmax"); });
   add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
   add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
   add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });

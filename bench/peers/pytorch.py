@@ -151,6 +151,7 @@ WORKLOADS = {
     "hvp/mlp/f64": lambda: engine_hvp(torch.float64),
     "grad/mlp/f32": lambda: engine_grad(torch.float32),
     "hvp/mlp/f32": lambda: engine_hvp(torch.float32),
+    "train_step/softmax/f32": lambda: train_step("softmax"),
     "train_step/mlp/f32": lambda: train_step("mlp"),
     "train_step/cnn/f32": lambda: train_step("cnn"),
     "train_step/lenet5/f32": lambda: train_step("lenet5"),

@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Thread scaling of saddle_bench's workloads: each timed with 1 thread and with T (2 by default),
+alternating for several rounds so that both see the same load on a shared machine; reports the
+median over rounds of each round's median, and the speed-up t(1)/t(T) with its target.
+
+Threads are SADDLE_NUM_THREADS (nn's workers) and OPENBLAS_NUM_THREADS together.
+Usage: /usr/bin/python3 bench/thread_scaling.py BENCH_BINARY [--threads 2] [--rounds 3] [--repetitions 5]
+       [--filter REGEX]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+TARGET = 1.7  # the training steps and hvp/lenet5/f64 on 2 threads against 1
+DEFAULT_FILTER = "^(train_step/|hvp/lenet5/)"
+
+
+def bench_round(binary, threads, repetitions, pattern):
+    env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
+    out = subprocess.run([binary, f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
+                          "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout
+    report = json.loads(out)
+    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
+    times = {}
+    for b in report["benchmarks"]:
+        if b.get("aggregate_name") == "median" or (repetitions == 1 and b.get("run_type") == "iteration"):
+            times[b["run_name"]] = b["real_time"] * scale[b["time_unit"]]
+    return times, report.get("context", {}).get("blas", "?")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binary", help="saddle_bench")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--filter", default=DEFAULT_FILTER, help=f"benchmarks to time (default {DEFAULT_FILTER})")
+    args = parser.parse_args()
+    for name, value in [("--threads", args.threads), ("--rounds", args.rounds), ("--repetitions", args.repetitions)]:
+        if value < 1:
+            sys.exit(f"thread_scaling: {name} = {value} is not a positive whole number")
+    one, many = {}, {}
+    blas = "?"
+    for r in range(args.rounds):
+        print(f"round {r + 1}/{args.rounds} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        for threads, into in [(1, one), (args.threads, many)]:
+            times, blas = bench_round(args.binary, threads, args.repetitions, args.filter)
+            for name, t in times.items():
+                into.setdefault(name, []).append(t)
+    print(f"median over {args.rounds} rounds of the median of {args.repetitions}; {blas}")
+    print(f"| workload | 1 thread ms | {args.threads} threads ms | speed-up | target |")
+    print("|---|---:|---:|---:|---:|")
+    for name in one:
+        if name not in many:
+            continue
+        a, b = statistics.median(one[name]), statistics.median(many[name])
+        target = f"≥ {TARGET}" if args.threads == 2 else ""
+        print(f"| `{name}` | {a:.3f} | {b:.3f} | {a / b:.2f} | {target} |")
+
+
+if __name__ == "__main__":
+    main()
