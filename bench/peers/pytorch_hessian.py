@@ -18,6 +18,7 @@ Usage: /usr/bin/python3 bench/peers/pytorch_hessian.py [--repetitions 5] [--thre
 import numpy as np
 import torch
 
+from double_backward import make_hvp
 from timing import run
 import torch.nn as nn
 import torch.nn.functional as F
@@ -36,23 +37,6 @@ def problem():
     x = torch.rand(SAMPLES, 1, 28, 28, dtype=torch.float64)
     y = torch.randint(0, 10, (SAMPLES,))
     return model, params, x, y
-
-
-def make_hvp(model, params, x, y, batch):
-    def hvp(v):
-        out = [torch.zeros_like(p) for p in params]
-        for b in range(0, SAMPLES, batch):
-            xb, yb = x[b:b + batch], y[b:b + batch]
-            loss = F.cross_entropy(model(xb), yb)
-            grads = torch.autograd.grad(loss, params, create_graph=True)
-            dot = sum((g * u).sum() for g, u in zip(grads, v))
-            hv = torch.autograd.grad(dot, params)
-            w = xb.shape[0] / SAMPLES  # H v = Σ_b (N_b/N) H_b v
-            for o, h in zip(out, hv):
-                o.add_(h, alpha=w)
-        return out
-
-    return hvp
 
 
 def hessian_hvp(batch):

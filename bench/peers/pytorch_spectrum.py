@@ -28,6 +28,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from double_backward import make_hvp
+
 
 class LeNet5(nn.Module):
     def __init__(self):
@@ -68,26 +70,6 @@ def load_model(path, dtype):
         state[name] = torch.from_numpy(np.asarray(weights[name], dtype=np.float64)).to(dtype)
     model.load_state_dict(state)
     return model
-
-
-def make_hvp(model, x, y, batch):
-    params = list(model.parameters())
-    n = x.shape[0]
-
-    def hvp(v):
-        out = [torch.zeros(p.shape, dtype=torch.float64) for p in params]
-        v = [t.to(params[0].dtype) for t in v]
-        for b in range(0, n, batch):
-            xb, yb = x[b:b + batch], y[b:b + batch]
-            loss = F.cross_entropy(model(xb), yb)
-            grads = torch.autograd.grad(loss, params, create_graph=True)
-            dot = sum((g * u).sum() for g, u in zip(grads, v))
-            hv = torch.autograd.grad(dot, params)
-            for o, h in zip(out, hv):
-                o.add_(h.to(torch.float64), alpha=xb.shape[0] / n)
-        return out
-
-    return params, hvp
 
 
 def lanczos(apply, n, steps, top, seed):
@@ -134,7 +116,8 @@ def main():
     x = (torch.from_numpy(images.astype(np.float64)) / 255.0).to(dtype).unsqueeze(1)
     y = torch.from_numpy(labels.astype(np.int64)).reshape(-1)
     model = load_model(args.weights, dtype)
-    params, hvp = make_hvp(model, x, y, args.batch)
+    params = list(model.parameters())
+    hvp = make_hvp(model, params, x, y, args.batch, accumulate=torch.float64)
     shapes, sizes = [p.shape for p in params], [p.numel() for p in params]
 
     def apply(q):
