@@ -220,7 +220,7 @@ int main(int argc, char** argv) {
     if (seeds > 1)
       std::printf("; the mean over seeds %llu to %llu", static_cast<unsigned long long>(first_seed),
                   static_cast<unsigned long long>(first_seed + (seeds - 1)));
-    std::printf("\n%-20s %10s %9s %10s %9s %8s\n", "optimizer", "train loss", "train acc", "test loss", "test acc",
+    std::printf("\n  %s\n%-20s %10s %9s %10s %9s %8s\n", run_context().c_str(), "optimizer", "train loss", "train acc", "test loss", "test acc",
                 "seconds");
     // The run a checkpoint must match: every method's configuration, in order, and the seeds.
     c.hyper.lr.reset();

@@ -233,6 +233,7 @@ int main(int argc, char** argv) {
     std::printf(
         "f < %g from x = 0, n = %zu, η = %g, r = %g (ball), r = %g (CNC), t_thres = %zu, %d trials, at most %d steps\n",
         s.threshold, s.samples, s.lr, s.radius, s.r, s.t_thres, s.trials, s.max_steps);
+    std::printf("  %s\n", examples::run_context().c_str());
     std::printf("%-8s %7s %8s %22s %10s %12s %6s %7s %8s\n", "method", "d", "escaped", "steps: median [min,max]",
                 "gradients", "sample grads", "products", "events", "seconds");
     for (const Method& method : methods(s)) {

@@ -391,8 +391,7 @@ int run(const examples::hessian::Settings& s) {
     std::printf("  weights: %s\n", s.weights.c_str());
   std::printf("  samples: the first %zu training samples of %s, in batches of %zu\n", s.samples, source.c_str(), batch);
   std::printf("  loss %.6g, gradient norm %.4g\n", g.value, saddle::norm(g.grad));
-  std::printf("  BLAS: %s; saddle's workers: %zu; processes: %d\n", describe(blas).c_str(), worker_count(),
-              distributed::size());
+  std::printf("  %s\n", examples::run_context().c_str());
   if (report.contains("top")) {
     const auto& r = report["top"];
     std::printf("top %d (%s, %d products, %s): %s\n", s.top, s.solver.c_str(), r["products"].get<int>(),

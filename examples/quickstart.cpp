@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
     const HvpResult<double> r = value_grad_hvp(loss, theta, v);
 
     std::printf("two-layer tanh network, %zu samples, %zu parameters\n", samples, numel(theta));
+    std::printf("  %s\n", examples::run_context().c_str());
     std::printf("  loss                 %.10f\n", r.value);
     std::printf("  |grad|               %.10f\n", saddle::norm(r.grad));
     std::printf("  |Hv| (random v)      %.10f\n", saddle::norm(r.hvp));

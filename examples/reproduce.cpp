@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
     const std::string dir = data_dir.empty() ? data::resolve_dataset_dir("mnist") : data_dir;
     std::printf("%s%s, %zu seed%s, into %s\n", study.c_str(), scale.quick ? " (quick)" : "", scale.seeds,
                 scale.seeds == 1 ? "" : "s", out.c_str());
+    std::printf("  %s\n", run_context().c_str());
     if (study == "optimizers-mnist") return reproduce::run_optimizers_mnist(dir, out, scale);
     if (study == "cnc-escape") return reproduce::run_cnc_escape(dir, out, scale);
     if (study == "perturbed-gd") return reproduce::run_perturbed_gd(dir, out, scale);

@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
     std::printf("%s with %s, %zu epochs (%zu iterations); top-%d Hessian eigenvalues (%s) over the first %zu samples at "
                 "each of the last %zu iterations\n",
                 c.model.c_str(), c.optimizer.c_str(), c.epochs, total, top, to_string(solver), samples, last);
+    std::printf("  %s\n", run_context().c_str());
 
     EigenOptions opt;
     opt.max_iter = iterations;

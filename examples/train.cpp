@@ -124,6 +124,7 @@ int main(int argc, char** argv) {
     std::printf("train: %s (%zu parameters) with %s, %s schedule, batch %zu, %zu epochs on %s (%zu train, %zu test)\n",
                 c.model.c_str(), trainer.model().num_parameters(), trainer.optimizer().name(), c.schedule.name.c_str(),
                 trainer.batch_size(), c.epochs, dir.c_str(), train.size(), test.size());
+    std::printf("  %s\n", run_context().c_str());
     // One row per epoch; epoch 0 is the initialisation, the point every curve starts from.
     std::optional<EpochReport> last;  // the latest measurements, for --per-class
     auto record = [&](std::size_t epoch) {

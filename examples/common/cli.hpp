@@ -13,12 +13,22 @@
 #include <functional>
 #include <string>
 
+#include "saddle/base/blas_info.hpp"
 #include "saddle/base/blas_kernel.hpp"
 #include "saddle/base/distributed.hpp"
+#include "saddle/base/parallel.hpp"
 #include "saddle/base/tensor.hpp"
 #include "examples/common/interrupt.hpp"
 
 namespace saddle::examples {
+
+// What runs a program's arithmetic, one line every program prints under its header: the BLAS
+// library, its kernel and who chose it (base/blas_kernel.hpp), its threads; saddle's workers
+// (SADDLE_NUM_THREADS) and the MPI processes.
+inline std::string run_context() {
+  return "BLAS: " + describe(blas_info()) + "; saddle's workers: " + std::to_string(worker_count()) +
+         "; processes: " + std::to_string(distributed::size());
+}
 
 // A count: digits only, so "-3" is refused instead of wrapping around to a huge unsigned value.
 inline const CLI::Validator& count() {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "examples/common/cli.hpp"
 #include "examples/common/output_file.hpp"
 
 namespace saddle::examples::reproduce {
@@ -49,7 +50,8 @@ class Report {
   }
 
   void write(const std::string& path) const {
-    std::string text = "# " + title_ + "\n\n" + body_ + "## Claims\n\n";
+    // What ran the arithmetic (cli.hpp): another BLAS kernel or thread count changes the last digits.
+    std::string text = "# " + title_ + "\n\n" + body_ + "Ran with " + run_context() + ".\n\n## Claims\n\n";
     text += line({"#", "claim", "measured", "verdict", "figure"}) + "|---|---|---|---|---|\n";
     for (std::size_t i = 0; i < claims_.size(); ++i) {
       const Claim& c = claims_[i];
