@@ -5,7 +5,9 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
+#include <vector>
 
 #include "saddle/base/simd.hpp"
 #include "saddle/nn/kernels/conv_direct.hpp"
@@ -106,5 +108,55 @@ TEST_CASE("max_pool2d in float selects the same entries in every build the proce
     const auto [y, grad] = pool(isa);
     CHECK(y == base.first);
     CHECK(grad == base.second);
+  }
+}
+
+TEST_CASE_TEMPLATE("correlate_rows gives the wide rows of correlate bit for bit, in every build", T, float, double) {
+  for (simd::Isa isa : {simd::Isa::baseline, simd::Isa::avx2, simd::Isa::avx512}) {
+    if (!simd::supported(isa)) continue;
+    const simd::Force force(isa);
+    CAPTURE(simd::name(isa));
+    struct Case {
+      std::size_t c, o, kh, kw, ho, wo;
+    };
+    // LeNet-5's second layer, the CNN's 3×3 layers, rows longer than a block (28) and a single pixel
+    for (const Case& k : {Case{6, 16, 5, 5, 10, 10}, Case{8, 16, 3, 3, 14, 14}, Case{2, 32, 5, 5, 2, 28},
+                          Case{3, 16, 3, 3, 1, 1}}) {
+      if (!conv::direct::rows_apply<T>(k.o, k.kw)) continue;
+      CAPTURE(k.wo);
+      const std::size_t hp = k.ho + k.kh - 1, wp = k.wo + k.kw - 1, plane = hp * wp, K = k.c * k.kh * k.kw;
+      const std::size_t len = conv::direct::round_up((k.ho - 1) * wp + k.wo, conv::direct::step);
+      init::Rng rng(31);
+      const Tensor<T> src = init::normal<T>(Shape{k.c * plane + len}, 0, 1, rng);  // reads past the last plane
+      const Tensor<T> w = init::normal<T>(Shape{k.o, K}, 0, 1, rng);
+      const Tensor<T> start = init::normal<T>(Shape{k.o, k.ho * k.wo}, 0, 1, rng);
+      std::vector<std::ptrdiff_t> off, row_off;
+      for (std::size_t c = 0; c < k.c; ++c)
+        for (std::size_t i = 0; i < k.kh; ++i) {
+          row_off.push_back(std::ptrdiff_t(c * plane + i * wp));
+          for (std::size_t j = 0; j < k.kw; ++j) off.push_back(std::ptrdiff_t(c * plane + i * wp + j));
+        }
+      std::vector<T> wt(K * k.o);
+      for (std::size_t o = 0; o < k.o; ++o)
+        for (std::size_t t = 0; t < K; ++t) wt[t * k.o + o] = w.data()[o * K + t];
+      const conv::direct::RowGeometry g{k.o, k.c * k.kh, k.kw, k.ho, k.wo, wp, row_off.data()};
+      for (bool accumulate : {false, true}) {
+        CAPTURE(accumulate);
+        std::vector<T> wide(k.o * len, T(0)), rows(start.data(), start.data() + start.size());
+        for (std::size_t o = 0; o < k.o; ++o)  // the same starting sums in the wide layout
+          for (std::size_t p = 0; p < k.ho; ++p)
+            for (std::size_t q = 0; q < k.wo; ++q) wide[o * len + p * wp + q] = start.data()[(o * k.ho + p) * k.wo + q];
+        conv::direct::correlate(k.o, K, w.data(), K, off.data(), src.data(), wide.data(), len, len, accumulate);
+        conv::direct::correlate_rows(g, wt.data(), src.data(), rows.data(), accumulate);
+        std::size_t differ = 0;
+        for (std::size_t o = 0; o < k.o; ++o)
+          for (std::size_t p = 0; p < k.ho; ++p)
+            for (std::size_t q = 0; q < k.wo; ++q) {
+              const T a = wide[o * len + p * wp + q], b = rows[(o * k.ho + p) * k.wo + q];
+              differ += std::memcmp(&a, &b, sizeof(T)) != 0;
+            }
+        CHECK(differ == 0);
+      }
+    }
   }
 }

@@ -18,7 +18,9 @@
 // and still matched col2im(Wᵀ·ȳ), which pays for the copies instead.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <utility>
 
 #include "saddle/base/simd.hpp"
 
@@ -28,6 +30,21 @@ namespace saddle::nn::conv::direct {
 // src + i·src_stride.
 struct Images {
   std::size_t count, a_stride, src_stride;
+};
+
+// The output rows themselves (correlate_rows): where the output channels fill whole vectors (16
+// floats or 8 doubles in AVX-512, 8 floats in AVX2) and the kernel is 3 or 5 wide, the vector
+// runs over the channels instead of the positions, so no wide position is computed. A row of Wo
+// pixels is a handful of accumulators; for each row (c, i) of the taps, the kw weight vectors are
+// loaded once and each input value of the row is broadcast once and used for all the pixels and
+// taps it meets (q + j = u): kw·(Wo + kw − 1)-ish FMAs per Wo + kw − 1 broadcasts. Every output
+// still sums its taps in order with one FMA each, so the bits are those of correlate. LeNet-5's
+// second layer (O = 16, 5×5, 200 images of 6×14×14), 144 wide positions for 100 outputs before:
+// saddle_bench conv2d_fwd/lenet5_c2/f32 in the note of the change that made it.
+struct RowGeometry {
+  std::size_t o, rows, kw;        // output channels, rows (c, i) of the taps, kernel width
+  std::size_t ho, wo, wp;         // output rows and columns, the zero-bordered input's row length
+  const std::ptrdiff_t* row_off;  // row r = (c, i) of the taps → c·plane + i·wp
 };
 
 // The kernels come in three builds of one source (conv_direct_kernels.inc), each compiled for its
@@ -49,6 +66,8 @@ struct Images {
   template <class T>                                                                                                 \
   void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,       \
                          const T* src, std::size_t len, const Images& im, T* acc);                                   \
+  template <class T>                                                                                                 \
+  void correlate_rows(const RowGeometry& g, const T* wt, const T* src, T* out, bool accumulate);                    \
   }
 SADDLE_CONV_DIRECT_KERNELS(sse2)
 SADDLE_CONV_DIRECT_KERNELS(avx2)
@@ -86,6 +105,25 @@ void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const 
     case simd::Isa::baseline: break;
   }
   sse2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+}
+
+// Whether correlate_rows takes O output channels and a kernel kw wide in the build in use.
+template <class T>
+bool rows_apply(std::size_t O, std::size_t kw) {
+  return (kw == 3 || kw == 5) && O % lanes<T>() == 0;
+}
+
+// out[o·Ho·Wo + p·Wo + q] (+)= Σ_(r, j) wt[(r·kw + j)·O + o] · src[row_off[r] + p·wp + q + j] for
+// o < O, p < Ho, q < Wo, the rows r and j < kw of g, wt the weights as (taps, O); only where
+// rows_apply. The same bits as correlate's wide rows at p·wp + q.
+template <class T>
+void correlate_rows(const RowGeometry& g, const T* wt, const T* src, T* out, bool accumulate) {
+  switch (simd::active()) {
+    case simd::Isa::avx512: return avx512::correlate_rows(g, wt, src, out, accumulate);
+    case simd::Isa::avx2: return avx2::correlate_rows(g, wt, src, out, accumulate);
+    case simd::Isa::baseline: break;
+  }
+  sse2::correlate_rows(g, wt, src, out, accumulate);
 }
 
 // acc[(m·K + k)·n + l] += Σ_i Σ_(t ≡ l mod n) a[i·a_stride + m·lda + t] · src[i·src_stride + t + off[k]]

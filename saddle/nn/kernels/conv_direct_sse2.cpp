@@ -14,6 +14,7 @@ struct Simd<float> {
   using V = __m128;
   static constexpr std::size_t n = 4;
   static constexpr std::size_t weight_taps = 3;  // 4 × 3 partial sums of W̄ in 16 registers
+  static constexpr std::size_t row_pixels = 10;  // correlate_rows: pixels + 5 weights + 1 input in 16 registers
   static V zero() { return _mm_setzero_ps(); }
   static V load(const float* p) { return _mm_loadu_ps(p); }
   static void store(float* p, V v) { _mm_storeu_ps(p, v); }
@@ -25,6 +26,7 @@ struct Simd<double> {
   using V = __m128d;
   static constexpr std::size_t n = 2;
   static constexpr std::size_t weight_taps = 3;
+  static constexpr std::size_t row_pixels = 10;
   static V zero() { return _mm_setzero_pd(); }
   static V load(const double* p) { return _mm_loadu_pd(p); }
   static void store(double* p, V v) { _mm_storeu_pd(p, v); }

@@ -115,43 +115,78 @@ std::vector<T> transpose_channels(const T* w, const Geometry& g) {
   return out;
 }
 
+// W (O, K) as (K, O): the weights of correlate_rows, a vector of output channels per tap.
+template <class T>
+std::vector<T> taps_by_channel(const T* w, std::size_t O, std::size_t K) {
+  std::vector<T> out(K * O);
+  for (std::size_t o = 0; o < O; ++o)
+    for (std::size_t k = 0; k < K; ++k) out[k * O + o] = w[o * K + k];
+  return out;
+}
+
 template <class T>
 Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, const Geometry& g) {
   const Flat f(g);
-  const std::size_t K = g.patch(), O = g.o;
+  const std::size_t K = g.patch(), O = g.o, P = g.pixels();
   Dual<T> y{empty_tensor<T>(Shape{g.n, g.o, g.ho, g.wo})};
   const bool bias_t = b && b->t;
   if (x.t || w.t || bias_t) y.t = empty_tensor<T>(y.v.shape());
-  // y[o, p, q] = wide[o, p·wp + q] (+ bias[o])
-  auto narrow = [&](const T* wide, const T* bias, T* out) {
-    for (std::size_t o = 0; o < O; ++o)
+  // Where the output channels fill whole vectors, correlate_rows writes the output rows directly;
+  // elsewhere correlate computes wide rows, narrowed into y. Either way y = Σ + bias (or + 0), the
+  // same bits.
+  const bool rows = direct::rows_apply<T>(O, g.kw);
+  std::vector<std::ptrdiff_t> row_off;
+  for (std::size_t c = 0; c < g.c; ++c)
+    for (std::size_t i = 0; i < g.kh; ++i) row_off.push_back(std::ptrdiff_t(c * f.plane + i * f.wp));
+  const direct::RowGeometry rg{O, g.c * g.kh, g.kw, g.ho, g.wo, f.wp, row_off.data()};
+  const std::vector<T> wt = rows ? taps_by_channel(w.v.data(), O, K) : std::vector<T>();
+  const std::vector<T> wtt = rows && w.t ? taps_by_channel(w.t->data(), O, K) : std::vector<T>();
+  // out = Ẇ·x or W·x (+)…: into `wide`, or straight into the image's output with correlate_rows
+  auto correlate = [&](bool tangent_weights, const T* src, T* wide, T* out, bool accumulate) {
+    if (rows)
+      direct::correlate_rows(rg, (tangent_weights ? wtt : wt).data(), src, out, accumulate);
+    else
+      direct::correlate(O, K, tangent_weights ? w.t->data() : w.v.data(), K, f.off.data(), src, wide, f.len_r, f.len_r,
+                        accumulate);
+  };
+  // y[o, p, q] = wide[o, p·wp + q] + bias[o], or y[o, p, q] += bias[o] where correlate_rows wrote y
+  auto finish = [&](const T* wide, const T* bias, T* out) {
+    for (std::size_t o = 0; o < O; ++o) {
+      const T bo = bias ? bias[o] : T(0);
+      if (rows) {
+        T* d = out + o * P;
+        for (std::size_t i = 0; i < P; ++i) d[i] = d[i] + bo;
+        continue;
+      }
       for (std::size_t p = 0; p < g.ho; ++p) {
         const T* s = wide + o * f.len_r + p * f.wp;
         T* d = out + (o * g.ho + p) * g.wo;
-        const T bo = bias ? bias[o] : T(0);
         for (std::size_t q = 0; q < g.wo; ++q) d[q] = s[q] + bo;
       }
+    }
   };
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local std::vector<T> xp, xtp, wide;
-    wide.resize(O * f.len_r);
+    if (!rows) wide.resize(O * f.len_r);
     for (std::size_t n = begin; n < end; ++n) {
+      T* yn = y.v.data() + n * g.out_image();
       f.pad_input(x.v.data() + n * g.image(), g, xp);
-      direct::correlate(O, K, w.v.data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
-      narrow(wide.data(), b ? b->v.data() : nullptr, y.v.data() + n * g.out_image());
+      correlate(false, xp.data(), wide.data(), yn, false);
+      finish(wide.data(), b ? b->v.data() : nullptr, yn);
       if (!y.t) continue;
+      T* ytn = y.t->data() + n * g.out_image();
       bool acc = false;
       if (w.t) {  // Ẇ·x
-        direct::correlate(O, K, w.t->data(), K, f.off.data(), xp.data(), wide.data(), f.len_r, f.len_r, false);
+        correlate(true, xp.data(), wide.data(), ytn, false);
         acc = true;
       }
       if (x.t) {  // + W·ẋ
         f.pad_input(x.t->data() + n * g.image(), g, xtp);
-        direct::correlate(O, K, w.v.data(), K, f.off.data(), xtp.data(), wide.data(), f.len_r, f.len_r, acc);
+        correlate(false, xtp.data(), wide.data(), ytn, acc);
         acc = true;
       }
-      if (!acc) std::fill(wide.begin(), wide.end(), T(0));
-      narrow(wide.data(), bias_t ? b->t->data() : nullptr, y.t->data() + n * g.out_image());  // + ḃ
+      if (!acc) std::fill(rows ? ytn : wide.data(), rows ? ytn + g.out_image() : wide.data() + wide.size(), T(0));
+      finish(wide.data(), bias_t ? b->t->data() : nullptr, ytn);  // + ḃ
     }
   });
   return y;
