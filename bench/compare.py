@@ -27,22 +27,27 @@ NAMES = ["grad/mlp/f64", "hvp/mlp/f64", "grad/mlp/f32", "hvp/mlp/f32", "train_st
          "hvp/lenet5/f64", "conv2d_fwd/lenet5_c2/f32", "conv2d_bwd/lenet5_c2/f32"]
 
 
-def saddle_round(binary, repetitions, threads):
+def bench_medians(binary, threads, repetitions, pattern):
+    """saddle_bench's benchmarks matching `pattern` with `threads` (nn's workers and OpenBLAS's):
+    {name: median ms} and the run's context (Google Benchmark's, with saddle's entries)."""
     env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([binary, "--benchmark_filter=^(grad/mlp/|hvp/mlp/|train_step/|hvp/mlp_model|hvp/lenet5|conv2d_)",
-                          f"--benchmark_repetitions={repetitions}", "--benchmark_format=json"],
-                         check=True, capture_output=True, text=True, env=env).stdout
+    out = subprocess.run([binary, f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
+                          "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-    times = {}
     report = json.loads(out)
-    context = report.get("context", {})
-    times["context"] = (f"saddle: convolution kernels {context.get('saddle_conv_kernels', '?')}, "
-                        f"{context.get('saddle_nn_workers', '?')} nn workers")
+    times = {}
     for b in report["benchmarks"]:
         # the median of the repetitions; with one repetition Google Benchmark reports no aggregates
         if b.get("aggregate_name") == "median" or (repetitions == 1 and b.get("run_type") == "iteration"):
-            name = b["run_name"].removesuffix("/real_time")
-            times[name] = b["real_time"] * scale[b["time_unit"]]
+            times[b["run_name"].removesuffix("/real_time")] = b["real_time"] * scale[b["time_unit"]]
+    return times, report.get("context", {})
+
+
+def saddle_round(binary, repetitions, threads):
+    times, context = bench_medians(binary, threads, repetitions,
+                                   "^(grad/mlp/|hvp/mlp/|train_step/|hvp/mlp_model|hvp/lenet5|conv2d_)")
+    times["context"] = (f"saddle: {context.get('blas', '?')}; convolution kernels "
+                        f"{context.get('saddle_conv_kernels', '?')}, {context.get('saddle_nn_workers', '?')} nn workers")
     return times
 
 
@@ -73,7 +78,7 @@ def main():
         for n, t in pytorch_round(args.repetitions, args.threads).items():
             theirs.setdefault(n, []).append(t)
     print(f"{args.threads} threads each, median over {args.rounds} rounds of the median of {args.repetitions}")
-    print(f"{context}; OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}")
+    print(f"{context}; PyTorch: OpenBLAS's own kernel under OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}, oneDNN for float convolutions")
     print(f"| workload | saddle ms | PyTorch ms | saddle/PyTorch | target |")
     print(f"|---|---:|---:|---:|---:|")
     for n in NAMES:

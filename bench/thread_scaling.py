@@ -8,27 +8,14 @@ Usage: /usr/bin/python3 bench/thread_scaling.py BENCH_BINARY [--threads 2] [--ro
        [--filter REGEX]
 """
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+from compare import bench_medians
 
 TARGET = 1.7  # the training steps and hvp/lenet5/f64 on 2 threads against 1
 DEFAULT_FILTER = "^(train_step/|hvp/lenet5/)"
-
-
-def bench_round(binary, threads, repetitions, pattern):
-    env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([binary, f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
-                          "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout
-    report = json.loads(out)
-    scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
-    times = {}
-    for b in report["benchmarks"]:
-        if b.get("aggregate_name") == "median" or (repetitions == 1 and b.get("run_type") == "iteration"):
-            times[b["run_name"]] = b["real_time"] * scale[b["time_unit"]]
-    return times, report.get("context", {}).get("blas", "?")
 
 
 def main():
@@ -47,7 +34,8 @@ def main():
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
         for threads, into in [(1, one), (args.threads, many)]:
-            times, blas = bench_round(args.binary, threads, args.repetitions, args.filter)
+            times, context = bench_medians(args.binary, threads, args.repetitions, args.filter)
+            blas = context.get("blas", "?")
             for name, t in times.items():
                 into.setdefault(name, []).append(t)
     print(f"median over {args.rounds} rounds of the median of {args.repetitions}; {blas}")
