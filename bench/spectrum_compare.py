@@ -20,6 +20,7 @@ Usage: /usr/bin/python3 bench/spectrum_compare.py BUILD_DIR --weights W.npz [--d
        [--samples 60000] [--batch 1000] [--steps 30] [--threads N] [--torch-double] [--out DIR]
 """
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -53,26 +54,26 @@ def pytorch_run(args, dtype):
             "eigenvalues": report["eigenvalues"], "blas": f"torch {report['torch']}"}
 
 
-def write_atomically(path, write):
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+@contextlib.contextmanager
+def replaced_atomically(path, suffix=""):
+    """A temporary path beside `path` to write; renamed onto `path` when the block ends, removed if it raises."""
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=suffix)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "w", newline="") as f:
-            write(f)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
-        os.unlink(tmp)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 
 def plot(runs, path, title):
     """A horizontal bar per run, its minutes written beside it, drawn by gnuplot (as saddle's figures)."""
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".png")
-    os.close(fd)
     rows = "\n".join(f'{i} {r["seconds"] / 60:.4f} "{r["run"]}"' for i, r in enumerate(reversed(runs)))
     top = max(r["seconds"] for r in runs) / 60 * 1.3
-    script = f"""set terminal pngcairo size 800,300 font ',10'
+    with replaced_atomically(path, ".png") as tmp:
+        script = f"""set terminal pngcairo size 800,300 font ',10'
 set output '{tmp}'
 set title "{title}" font ',9'
 set xlabel 'minutes'
@@ -86,13 +87,7 @@ EOD
 plot $d using (0):1:(0):2:($1-0.35):($1+0.35):ytic(3) with boxxyerror lc rgb '#1f77b4', \\
      $d using 2:1:(sprintf(' %.1f min', $2)) with labels left
 """
-    try:
         subprocess.run(["gnuplot"], input=script, check=True, capture_output=True, text=True)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def main():
@@ -129,7 +124,7 @@ def main():
     for r in runs:
         r["max_relative_difference"] = max(abs(a - b) / abs(b) for a, b in zip(r["eigenvalues"], reference))
 
-    def write_csv(f):
+    with replaced_atomically(os.path.join(args.out, "spectrum.csv")) as tmp, open(tmp, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["run", "seconds", "products", "seconds_per_product"] + [f"lambda_{i + 1}" for i in range(5)] +
                    ["max_relative_difference"])
@@ -137,7 +132,6 @@ def main():
             w.writerow([r["run"], f"{r['seconds']:.3f}", r["products"], f"{r['seconds'] / r['products']:.4f}"] +
                        [repr(e) for e in r["eigenvalues"]] + [f"{r['max_relative_difference']:.3g}"])
 
-    write_atomically(os.path.join(args.out, "spectrum.csv"), write_csv)
     title = (f"LeNet-5, top-5 Hessian eigenvalues over {args.samples:,} MNIST images: "
              f"{args.steps} Lanczos steps, {args.threads} thread{'s' if args.threads > 1 else ''}")
     plot(runs, os.path.join(args.out, "spectrum_time.png"), title)
