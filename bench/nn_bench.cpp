@@ -1,5 +1,5 @@
 // nn benchmarks, the same workloads as bench/peers/pytorch.py:
-//   train_step/<model>/f32   forward, backward and an SGD update on 200 random images
+//   train_step/<model>/f32   forward, backward and an SGD update on 200 random images (Objective)
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
 //   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
@@ -18,6 +18,7 @@
 #include "saddle/base/blas_info.hpp"
 #include "saddle/base/parallel.hpp"
 #include "saddle/nn.hpp"
+#include "saddle/objective.hpp"
 #include "saddle/nn/kernels/conv_direct.hpp"
 
 namespace {
@@ -37,35 +38,32 @@ std::vector<Label> random_labels(std::size_t n, std::uint64_t seed) {
   return y;
 }
 
+// One step as the train program takes it: the mean loss over the batch and its gradient through
+// Objective (the batch's shards on saddle's workers, autodiff/shards.hpp), then θ ← θ − η∇L.
 template <class T>
 void train_step(benchmark::State& state, const std::string& model_name) {
   auto model = make_model<T>(model_name, 0);
-  auto params = model->parameters();
-  const Var<T> x(random_images<T>(200, 1));
-  const std::vector<Label> y = random_labels(200, 2);
-  const T lr = T(0.01);
+  const data::Dataset<T> images{random_images<T>(200, 1), random_labels(200, 2)};
+  const Objective<T> f(cross_entropy_loss(*model), images, sample_range(0, 200, 200));
+  TensorList<T> theta = parameter_values(*model);
   for (auto _ : state) {
-    Var<T> loss = softmax_cross_entropy(model->forward(x), y);
-    loss.backward();
-    for (auto& p : params) {  // θ ← θ − η∇L
-      T* w = p.mutable_value().data();
-      const T* g = p.grad().data();
-      for (std::size_t i = 0, n = p.size(); i < n; ++i) w[i] -= lr * g[i];
-      p.zero_grad();
-    }
-    benchmark::DoNotOptimize(loss.item());
+    const ValueAndGrad<T> step = f.value_and_grad(theta);
+    axpy(-0.01, step.grad, theta);
+    benchmark::DoNotOptimize(step.value);
   }
 }
 
+// H·v over 1,000 samples in one batch, as the hessian program computes it (Objective::hvp).
 template <class T>
 void hvp_step(benchmark::State& state, const std::string& model_name) {
   auto model = make_model<T>(model_name, 0);
-  auto f = loss_of_parameters(*model, softmax_cross_entropy<T>, random_images<T>(1000, 3), random_labels(1000, 4));
+  const data::Dataset<T> samples{random_images<T>(1000, 3), random_labels(1000, 4)};
+  const Objective<T> f(cross_entropy_loss(*model), samples, sample_range(0, 1000, 1000));
   const TensorList<T> theta = parameter_values(*model);
   init::Rng rng(5);
   TensorList<T> v;
   for (const auto& t : theta) v.push_back(init::normal<T>(to_shape(t.shape()), 0, 1, rng));
-  for (auto _ : state) benchmark::DoNotOptimize(hvp(f, theta, v));
+  for (auto _ : state) benchmark::DoNotOptimize(f.hvp(theta, v));
 }
 
 struct LenetC2 {

@@ -52,6 +52,35 @@ struct Node final : NodeBase {
   bool finite_adjoints(std::string& which) const override;
 };
 
+// Where the adjoints that reach leaves go while a sink is active on this thread, instead of the
+// leaves' own adjoints: a sum over shards (saddle/autodiff/shards.hpp) runs its shards on several
+// threads over the same parameter leaves, and gives each shard a sink of its own, so no two
+// threads write one leaf and the shards' gradients can be added in shard order.
+template <class T>
+struct LeafAdjointSink {
+  std::vector<const NodeBase*> leaves;  // in the order their first adjoint arrived
+  std::vector<Dual<T>> adjoints;
+
+  void add(const NodeBase& leaf, Dual<T>&& adjoint) {
+    for (std::size_t i = 0; i < leaves.size(); ++i)
+      if (leaves[i] == &leaf) {
+        accumulate(adjoints[i], std::move(adjoint), false);
+        return;
+      }
+    leaves.push_back(&leaf);
+    adjoints.push_back(std::move(adjoint));
+  }
+  const Dual<T>* find(const NodeBase& leaf) const {
+    for (std::size_t i = 0; i < leaves.size(); ++i)
+      if (leaves[i] == &leaf) return &adjoints[i];
+    return nullptr;
+  }
+};
+
+// This thread's active sink, or null (explicitly instantiated for float and double in var.cpp).
+template <class T>
+LeafAdjointSink<T>*& active_leaf_sink();
+
 namespace detail {
 template <class T>
 bool all_finite(const Tensor<T>& x) {

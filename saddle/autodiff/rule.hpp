@@ -125,6 +125,11 @@ void push_adjoint(const char* op, Node<T>& input, Adjoint<T>& slot) {
   if (slot.value().v.shape() != input.out.v.shape())
     throw Error(std::string(op) + ": internal error, VJP gave an adjoint of shape " +
                 shape_str(slot.value().v.shape()) + " for an input of shape " + shape_str(input.out.v.shape()));
+  if (input.tape_id == 0)  // a leaf: maybe one that concurrent shards share
+    if (LeafAdjointSink<T>* sink = active_leaf_sink<T>()) {
+      sink->add(input, std::move(slot.value()));
+      return;
+    }
   accumulate(input.adj, std::move(slot.value()), !input.has_adj);
   input.has_adj = true;
 }

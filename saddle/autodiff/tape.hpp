@@ -94,5 +94,12 @@ class detect_anomaly {
   bool previous_;
 };
 
+// Order for terms that draw random numbers inside a sum over shards (saddle/autodiff/shards.hpp).
+// Shards run concurrently, so a generator shared by them would hand out its numbers in an order
+// set by timing. A term that draws from one (nn::Dropout) calls require_shard_order() first: a
+// no-op outside concurrently running shards; inside, it stops them, and the sum runs its shards
+// again one after another on the calling thread, in shard order, which is also what one worker
+// does: the draws, and so the bits, do not depend on the number of workers.
+void require_shard_order();
 
 }  // namespace saddle

@@ -118,6 +118,11 @@ void Var<T>::backward() {
                 "' does not depend on any Var with requires_grad (or was computed under no_grad)");
   // Seed: ∂loss/∂loss = 1, whose tangent is zero.
   Dual<T> seed{Tensor<T>(xt::ones<T>(value().shape()))};
+  if (is_leaf())
+    if (LeafAdjointSink<T>* sink = active_leaf_sink<T>()) {
+      sink->add(n, std::move(seed));
+      return;
+    }
   accumulate(n.adj, std::move(seed), !n.has_adj);
   n.has_adj = true;
   if (is_leaf()) return;
@@ -151,6 +156,14 @@ TensorList<T> grads_of(const std::vector<Var<T>>& vars) {
   for (const auto& v : vars) out.push_back(v.has_grad() ? v.grad() : zeros_tensor<T>(v.shape()));
   return out;
 }
+
+template <class T>
+LeafAdjointSink<T>*& active_leaf_sink() {
+  thread_local LeafAdjointSink<T>* sink = nullptr;
+  return sink;
+}
+template LeafAdjointSink<float>*& active_leaf_sink();
+template LeafAdjointSink<double>*& active_leaf_sink();
 
 template class Var<float>;
 template class Var<double>;

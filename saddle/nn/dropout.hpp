@@ -1,6 +1,7 @@
 // saddle/nn/dropout.hpp — inverted dropout (torch.nn.Dropout): in training mode each call zeroes
 // entries with probability p and scales the others by 1/(1 − p), with masks drawn from the
-// layer's own seeded generator, so a run repeats exactly; in evaluation mode the identity.
+// layer's own seeded generator, so a run repeats exactly (in the shards of a batch too: they run in
+// order when a Dropout draws); in evaluation mode the identity.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +20,7 @@ class Dropout : public Module<T> {
   }
   Var<T> forward(const Var<T>& x) override {
     if (!this->training() || p_ == 0) return x;
+    require_shard_order();  // masks drawn in shard order, whatever the workers (autodiff/tape.hpp)
     return dropout(x, p_, rng_);
   }
   std::string describe() const override { return "Dropout(p=" + std::to_string(p_) + ")"; }

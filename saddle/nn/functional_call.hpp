@@ -4,10 +4,12 @@
 //   auto f = loss_of_parameters(model, softmax_cross_entropy<float>, x, labels);
 //   auto Hv = hvp(f, parameter_values(model), v);
 //
-// ParameterSwap puts the given Vars in place of the module's parameter handles for its lifetime,
-// so the model's forward records its operations against them (carrying their tangents for a
-// Hessian-vector product), and restores the module's own parameters on destruction, even when
-// the forward throws.
+// ParameterSwap binds the given Vars in place of the module's parameters for its lifetime, on the
+// calling thread (ParameterBinding, nn/module.hpp): the model's forward on this thread records its
+// operations against them (carrying their tangents for a Hessian-vector product), while other
+// threads see their own bindings or the module's own parameters. Nothing of the module changes,
+// so several threads may run one model at once, each with its swap (the shards of a batch,
+// autodiff/shards.hpp); a swap ends where it began, on its thread, even when the forward throws.
 #pragma once
 
 #include <string>
@@ -21,31 +23,28 @@ namespace saddle::nn {
 template <class T>
 class ParameterSwap {
  public:
-  ParameterSwap(Module<T>& model, const std::vector<Var<T>>& vars) : slots_(model.parameter_slots()) {
-    if (vars.size() != slots_.size())
+  ParameterSwap(Module<T>& model, const std::vector<Var<T>>& vars) {
+    const std::vector<Var<T>*> slots = model.parameter_slots();
+    if (vars.size() != slots.size())
       throw Error(model.describe() + ": functional call with " + std::to_string(vars.size()) +
-                  " parameter tensors, the model has " + std::to_string(slots_.size()));
-    for (std::size_t i = 0; i < slots_.size(); ++i)
-      if (vars[i].shape() != slots_[i]->shape()) {
+                  " parameter tensors, the model has " + std::to_string(slots.size()));
+    for (std::size_t i = 0; i < slots.size(); ++i)
+      if (vars[i].shape() != slots[i]->shape()) {
         const auto names = model.named_parameters();
         throw Error(model.describe() + ": functional call gives '" + names[i].first + "' the shape " +
-                    shape_str(vars[i].shape()) + ", the model's is " + shape_str(slots_[i]->shape()));
+                    shape_str(vars[i].shape()) + ", the model's is " + shape_str(slots[i]->shape()));
       }
-    saved_.reserve(slots_.size());
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-      saved_.push_back(*slots_[i]);
-      *slots_[i] = vars[i];
-    }
+    binding_.slots.assign(slots.begin(), slots.end());
+    binding_.vars = vars;
+    binding_.outer = active_parameter_binding<T>();
+    active_parameter_binding<T>() = &binding_;
   }
-  ~ParameterSwap() {
-    for (std::size_t i = 0; i < saved_.size(); ++i) *slots_[i] = saved_[i];
-  }
+  ~ParameterSwap() { active_parameter_binding<T>() = binding_.outer; }
   ParameterSwap(const ParameterSwap&) = delete;
   ParameterSwap& operator=(const ParameterSwap&) = delete;
 
  private:
-  std::vector<Var<T>*> slots_;
-  std::vector<Var<T>> saved_;
+  ParameterBinding<T> binding_;
 };
 
 // The current values of the model's parameters, in named_parameters() order.

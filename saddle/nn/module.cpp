@@ -5,6 +5,14 @@
 namespace saddle::nn {
 
 template <class T>
+const ParameterBinding<T>*& active_parameter_binding() {
+  thread_local const ParameterBinding<T>* binding = nullptr;
+  return binding;
+}
+template const ParameterBinding<float>*& active_parameter_binding();
+template const ParameterBinding<double>*& active_parameter_binding();
+
+template <class T>
 std::size_t Module<T>::register_parameter(std::string name, Tensor<T> value) {
   const bool taken = std::any_of(params_.begin(), params_.end(), [&](const auto& p) { return p.first == name; });
   if (name.empty() || name.find('.') != std::string::npos || taken)
@@ -26,7 +34,7 @@ void Module<T>::register_module(std::string name, std::shared_ptr<Module<T>> chi
 
 template <class T>
 void Module<T>::collect(const std::string& prefix, NamedParameters<T>& out) const {
-  for (const auto& [name, p] : params_) out.emplace_back(prefix + name, p);
+  for (const auto& [name, p] : params_) out.emplace_back(prefix + name, bound_parameter(p));
   for (const auto& [name, c] : children_) c->collect(prefix + name + ".", out);
 }
 

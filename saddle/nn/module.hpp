@@ -20,6 +20,30 @@ namespace saddle::nn {
 template <class T>
 using NamedParameters = std::vector<std::pair<std::string, Var<T>>>;
 
+// The parameters that a ParameterSwap (nn/functional_call.hpp) puts in place of modules' own on
+// the calling thread: a module whose slot is slots[i] reads vars[i] instead. Bindings nest (the
+// innermost that names a slot wins). They are per thread, so that the shards of a batch
+// (autodiff/shards.hpp) run one model on several threads at once, each with its own parameters.
+template <class T>
+struct ParameterBinding {
+  std::vector<const Var<T>*> slots;
+  std::vector<Var<T>> vars;
+  const ParameterBinding* outer = nullptr;
+};
+
+// This thread's innermost binding, or null (explicitly instantiated in module.cpp).
+template <class T>
+const ParameterBinding<T>*& active_parameter_binding();
+
+// What the module holding `own` reads for it on this thread: own, or the Var bound in its place.
+template <class T>
+const Var<T>& bound_parameter(const Var<T>& own) {
+  for (const ParameterBinding<T>* b = active_parameter_binding<T>(); b; b = b->outer)
+    for (std::size_t i = 0; i < b->slots.size(); ++i)
+      if (b->slots[i] == &own) return b->vars[i];
+  return own;
+}
+
 template <class T>
 class Module {
  public:
@@ -39,7 +63,7 @@ class Module {
   NamedParameters<T> named_parameters() const;
   std::vector<Var<T>> parameters() const;
   std::size_t num_parameters() const;  // scalar count
-  // The module's own parameter handles, in named_parameters() order: what ParameterSwap replaces.
+  // The module's own parameter handles, in named_parameters() order: what ParameterSwap binds.
   std::vector<Var<T>*> parameter_slots();
 
   // Training mode (the default) or evaluation mode, for this module and all its children.
@@ -58,7 +82,8 @@ class Module {
   // Registers a leaf with requires_grad; returns its index for parameter(i).
   std::size_t register_parameter(std::string name, Tensor<T> value);
   void register_module(std::string name, std::shared_ptr<Module<T>> child);
-  const Var<T>& parameter(std::size_t i) const { return params_[i].second; }
+  // Parameter i as this thread sees it: the module's own, or the Var a ParameterSwap bound to it.
+  const Var<T>& parameter(std::size_t i) const { return bound_parameter(params_[i].second); }
   std::size_t own_parameter_count() const { return params_.size(); }
 
  private:

@@ -8,7 +8,8 @@
 //   Objective<double> f(cross_entropy_loss(*model), train, sample_range(0, 1000, 250));
 //
 // The model is held by reference and must outlive the losses. The model's train/eval mode is left
-// as the caller set it. Not safe to evaluate from two threads at once (the swap is on the model).
+// as the caller set it. The swap binds the parameters on the calling thread only, so the shards of
+// a batch evaluate the loss on several threads at once (Objective, autodiff/shards.hpp).
 #pragma once
 
 #include <span>

@@ -84,17 +84,6 @@ TensorList<T> list_at(const std::vector<double>& flat, std::size_t offset, const
   return out;
 }
 
-// Σ_b (N_b/N)·(per-batch list), accumulated in place, batch after batch.
-template <class T>
-void accumulate_weighted(TensorList<T>& sum, const TensorList<T>& part, double weight, bool first) {
-  if (first) {
-    sum = part;
-    scale(sum, weight);
-  } else {
-    axpy(weight, part, sum);
-  }
-}
-
 }  // namespace
 
 template <class T>
@@ -207,31 +196,41 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
   return distributed::sum_in_rank_order(mine);
 }
 
-// loss, value_and_grad and value_grad_hvp go through sum_units only with several processes: one
-// process keeps its batch loop, which accumulates in T without flattening each batch's lists, and
-// whose bits every committed result was made with.
+template <class T>
+ShardSum<T> Objective<T>::sum_over_batches(const TensorList<T>& params, const TensorList<T>* v,
+                                           ShardDerivatives what) const {
+  ShardSum<T> total;
+  const double N = static_cast<double>(samples_.size());
+  for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
+    const std::size_t* first = samples_.indices.data() + samples_.batch_begin(b);
+    const std::vector<ShardRange> shards = row_shards(samples_.batch_end(b) - samples_.batch_begin(b));
+    std::vector<double> weights;
+    for (const ShardRange& r : shards) weights.push_back(static_cast<double>(r.end - r.begin) / N);
+    const ShardTerm<T> shard_mean = [&](const std::vector<Var<T>>& x, std::size_t s) {
+      return batch_mean(x, rows(first + shards[s].begin, shards[s].end - shards[s].begin));
+    };
+    add_over_shards(shard_mean, params, v, weights, what, total);
+    ++shared_->batch_evaluations;
+  }
+  return total;
+}
+
+// With several processes, loss, value_and_grad and value_grad_hvp sum the work units of the
+// processes (sum_units); with one, the shards of each batch on this process's workers.
 template <class T>
 double Objective<T>::loss(const TensorList<T>& params) const {
+  double total = 0;
   if (distributed::size() > 1) {
-    const std::vector<double> total = sum_units(
+    total = sum_units(
         [&](const BatchData<T>& d) {
           TapeScope scope;
           no_grad off;
           const std::vector<Var<T>> x = make_leaves(params, /*requires_grad=*/false);
           return std::vector<double>{static_cast<double>(batch_mean(x, d).item())};
         },
-        1);
-    ++shared_->loss_evaluations;
-    return total[0];
-  }
-  double total = 0;
-  for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
-    const BatchData<T> d = batch(b);
-    TapeScope scope;
-    no_grad off;
-    const std::vector<Var<T>> x = make_leaves(params, /*requires_grad=*/false);
-    total += d.weight * static_cast<double>(batch_mean(x, d).item());
-    ++shared_->batch_evaluations;
+        1)[0];
+  } else {
+    total = sum_over_batches(params, nullptr, ShardDerivatives::none).value;
   }
   ++shared_->loss_evaluations;
   return total;
@@ -251,18 +250,10 @@ ValueAndGrad<T> Objective<T>::value_and_grad(const TensorList<T>& params) const 
         1 + numel(params));
     value = total[0];
     out.grad = list_at(total, 1, params);
-    out.value = static_cast<T>(value);
-    ++shared_->gradient_evaluations;
-    shared_->last_loss = value;
-    return out;
-  }
-  for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
-    const BatchData<T> d = batch(b);
-    auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
-    const ValueAndGrad<T> r = saddle::value_and_grad(f, params);
-    value += d.weight * static_cast<double>(r.value);
-    accumulate_weighted(out.grad, r.grad, d.weight, b == 0);
-    ++shared_->batch_evaluations;
+  } else {
+    ShardSum<T> total = sum_over_batches(params, nullptr, ShardDerivatives::gradient);
+    value = total.value;
+    out.grad = std::move(total.grad);
   }
   out.value = static_cast<T>(value);
   ++shared_->gradient_evaluations;
@@ -286,18 +277,11 @@ HvpResult<T> Objective<T>::value_grad_hvp(const TensorList<T>& params, const Ten
     value = total[0];
     out.grad = list_at(total, 1, params);
     out.hvp = list_at(total, 1 + n, params);
-    out.value = static_cast<T>(value);
-    ++shared_->hvp_evaluations;
-    return out;
-  }
-  for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
-    const BatchData<T> d = batch(b);
-    auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
-    const HvpResult<T> r = saddle::value_grad_hvp(f, params, v);
-    value += d.weight * static_cast<double>(r.value);
-    accumulate_weighted(out.grad, r.grad, d.weight, b == 0);
-    accumulate_weighted(out.hvp, r.hvp, d.weight, b == 0);
-    ++shared_->batch_evaluations;
+  } else {
+    ShardSum<T> total = sum_over_batches(params, &v, ShardDerivatives::hvp);
+    value = total.value;
+    out.grad = std::move(total.grad);
+    out.hvp = std::move(total.hvp);
   }
   out.value = static_cast<T>(value);
   ++shared_->hvp_evaluations;

@@ -19,10 +19,13 @@
 // which the objective averages (a loss that keeps its rows apart also serves forward-mode
 // per-sample derivatives, analysis/per_sample.hpp). Over a sample set S split into batches of
 // sizes N_b (Σ N_b = N = |S|), the objective is the size-weighted average of the batch means,
-//   f(θ) = Σ_b (N_b/N) L_b(θ),   ∇f = Σ_b (N_b/N) ∇L_b,   H v = Σ_b (N_b/N) H_b v,
-// accumulated batch after batch in batch order (bit-identical from run to run). So a last, smaller
-// batch counts for its size only, and the batch size is a memory/speed choice, never a change of
-// objective (up to rounding).
+//   f(θ) = Σ_b (N_b/N) L_b(θ),   ∇f = Σ_b (N_b/N) ∇L_b,   H v = Σ_b (N_b/N) H_b v.
+// So a last, smaller batch counts for its size only, and the batch size is a memory/speed choice,
+// never a change of objective (up to rounding). Each batch is cut into shards (row_shards,
+// autodiff/shards.hpp: a power of two of them, of at least 32 rows, fixed by N_b alone), and
+// L_b = Σ_s (n_s/N_b) L_s: the shards run on saddle's workers, each on its own tape over the same
+// parameters, and the sums run shard after shard, batch after batch (bit-identical from run to
+// run and for any number of workers).
 #pragma once
 
 #include <cstddef>
@@ -31,6 +34,7 @@
 #include <vector>
 
 #include "saddle/autodiff/functional.hpp"
+#include "saddle/autodiff/shards.hpp"
 #include "saddle/nn/data/dataset.hpp"
 
 namespace saddle {
@@ -149,6 +153,8 @@ class Objective {
   struct Shared;
   Objective(std::shared_ptr<Shared> shared, SampleSet samples);
   double unit_weight(const WorkUnit& u) const;  // its rows over N
+  // Σ over the batches and their shards of (n_s/N)·L_s, with the derivatives `what` asks for.
+  ShardSum<T> sum_over_batches(const TensorList<T>& params, const TensorList<T>* v, ShardDerivatives what) const;
 
   std::shared_ptr<Shared> shared_;
   SampleSet samples_;
