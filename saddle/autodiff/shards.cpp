@@ -2,7 +2,9 @@
 // workers, the sums in shard order (see the header).
 #include "saddle/autodiff/shards.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <utility>
 #include <string>
 
 #include "saddle/autodiff/rule.hpp"
@@ -41,16 +43,31 @@ class SinkScope {
   LeafAdjointSink<T>* previous_;
 };
 
-// total ← total + w·part, or w·part when total is empty (the first term that reached the leaf).
+// into ← Σ_s w_s·parts[s] (set), or into + Σ_s w_s·parts[s] (add), entry by entry, the sum in
+// shard order for each entry: the same bits however the entries are spread over the workers.
 template <class T>
-void add_weighted(std::optional<Tensor<T>>& total, const Tensor<T>& part, double w) {
-  if (total) {
-    axpy(w, part, *total);
-    return;
-  }
-  total = part;
-  const T a = static_cast<T>(w);
-  for (T& e : *total) e *= a;
+void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool set, Tensor<T>& into) {
+  constexpr std::size_t kRun = 256;  // entries summed at a time in a local buffer (vector loops)
+  T* out = into.data();
+  parallel_blocks(into.size(), std::size_t(1) << 14, [&](std::size_t begin, std::size_t end, std::size_t) {
+    T acc[kRun];
+    for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
+      const std::size_t n = std::min(kRun, end - j0);
+      const T w0 = static_cast<T>(parts[0].second);
+      const T* a0 = parts[0].first + j0;
+      for (std::size_t k = 0; k < n; ++k) acc[k] = w0 * a0[k];
+      for (std::size_t s = 1; s < parts.size(); ++s) {
+        const T w = static_cast<T>(parts[s].second);
+        const T* a = parts[s].first + j0;
+        for (std::size_t k = 0; k < n; ++k) acc[k] += w * a[k];
+      }
+      T* o = out + j0;
+      if (set)
+        for (std::size_t k = 0; k < n; ++k) o[k] = acc[k];
+      else
+        for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
+    }
+  });
 }
 
 }  // namespace
@@ -126,14 +143,14 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
   if (first_hvp) total.hvp = zeros_like(params);
   for (std::size_t i = 0; i < x.size(); ++i) {
     const NodeBase& leaf = *node_of(x[i]);
-    std::optional<Tensor<T>> g, hv;  // this call's Σ_s w_s ∇f_s and Σ_s w_s ∇²f_s·v for leaf i
+    std::vector<std::pair<const T*, double>> g, hv;  // leaf i's ∇f_s and ∇²f_s·v with their w_s
     for (std::size_t s = 0; s < K; ++s)
       if (const Dual<T>* a = sinks[s].find(leaf)) {
-        add_weighted(g, a->v, weights[s]);
-        if (hvp && a->t) add_weighted(hv, *a->t, weights[s]);
+        g.emplace_back(a->v.data(), weights[s]);
+        if (hvp && a->t) hv.emplace_back(a->t->data(), weights[s]);
       }
-    if (g) first_grad ? void(total.grad[i] = std::move(*g)) : axpy(1.0, *g, total.grad[i]);
-    if (hv) first_hvp ? void(total.hvp[i] = std::move(*hv)) : axpy(1.0, *hv, total.hvp[i]);
+    if (!g.empty()) add_weighted(g, first_grad, total.grad[i]);
+    if (!hv.empty()) add_weighted(hv, first_hvp, total.hvp[i]);
   }
 }
 

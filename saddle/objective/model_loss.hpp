@@ -13,6 +13,7 @@
 #pragma once
 
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "saddle/nn/functional_call.hpp"
@@ -26,9 +27,9 @@ namespace saddle {
 // through nn::softmax_cross_entropy's fused rule.
 template <class T>
 BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels) {
+  return [&model](const std::vector<Var<T>>& params, Tensor<T> inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    return nn::softmax_cross_entropy(model.forward(Var<T>(inputs)), std::span<const Label>(labels));
+    return nn::softmax_cross_entropy(model.forward(Var<T>(std::move(inputs))), std::span<const Label>(labels));
   };
 }
 
@@ -36,9 +37,9 @@ BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
 // forward-mode path of per-sample directional derivatives (analysis/per_sample.hpp, cnc.hpp).
 template <class T>
 BatchLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
-  return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels) {
+  return [&model](const std::vector<Var<T>>& params, Tensor<T> inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    return -pick(log_softmax(model.forward(Var<T>(inputs)), 1), labels);
+    return -pick(log_softmax(model.forward(Var<T>(std::move(inputs))), 1), labels);
   };
 }
 

@@ -148,15 +148,29 @@ BatchData<T> Objective<T>::batch(std::size_t b) const {
   return out;
 }
 
+namespace {
+
+// A batch loss's result y as the batch mean: y when a scalar, the mean of y when one loss per row.
+template <class T>
+Var<T> as_batch_mean(const Var<T>& y, std::size_t rows) {
+  if (y.size() == 1) return y;
+  if (y.value().dimension() == 1 && y.size() == rows) return mean(y);
+  std::ostringstream os;
+  os << "Objective: the batch loss returned shape " << shape_str(y.value().shape()) << " for a batch of " << rows
+     << " rows; need a scalar (their mean) or (" << rows << ",) (each row's loss)";
+  throw Error(os.str());
+}
+
+}  // namespace
+
 template <class T>
 Var<T> Objective<T>::batch_mean(const std::vector<Var<T>>& params, const BatchData<T>& rows) const {
-  const Var<T> y = shared_->loss(params, rows.inputs, rows.labels);
-  if (y.size() == 1) return y;
-  if (y.value().dimension() == 1 && y.size() == rows.labels.size()) return mean(y);
-  std::ostringstream os;
-  os << "Objective: the batch loss returned shape " << shape_str(y.value().shape()) << " for a batch of "
-     << rows.labels.size() << " rows; need a scalar (their mean) or (" << rows.labels.size() << ",) (each row's loss)";
-  throw Error(os.str());
+  return as_batch_mean(shared_->loss(params, rows.inputs, rows.labels), rows.labels.size());
+}
+
+template <class T>
+Var<T> Objective<T>::batch_mean(const std::vector<Var<T>>& params, BatchData<T>&& rows) const {
+  return as_batch_mean(shared_->loss(params, std::move(rows.inputs), rows.labels), rows.labels.size());
 }
 
 template <class T>

@@ -40,10 +40,12 @@
 namespace saddle {
 
 // The loss of the given rows: params in the model's order, inputs of shape (B, …) (rows of the
-// dataset's images), B labels. Returns their mean (a scalar) or each row's loss (shape (B,)).
+// dataset's images, the loss's own copy: a loss may move them into a Var), B labels. Returns their
+// mean (a scalar) or each row's loss (shape (B,)). A callable taking `const Tensor<T>& inputs`
+// serves as well. Called from several threads at once (the shards of a batch, autodiff/shards.hpp).
 template <class T>
 using BatchLoss =
-    std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs, const std::vector<Label>& labels)>;
+    std::function<Var<T>(const std::vector<Var<T>>& params, Tensor<T> inputs, const std::vector<Label>& labels)>;
 
 // Which samples of a dataset (positions, in evaluation order) and how many rows a batch holds.
 // Batch b is indices[b·batch_size, min((b+1)·batch_size, N)).
@@ -117,6 +119,8 @@ class Objective {
   const BatchLoss<T>& batch_loss() const { return shared_->loss; }
   // The batch loss L_b(θ) of the given rows as a scalar Var (the mean of a per-row loss).
   Var<T> batch_mean(const std::vector<Var<T>>& params, const BatchData<T>& rows) const;
+  // The same, the rows' inputs moved into the loss instead of copied.
+  Var<T> batch_mean(const std::vector<Var<T>>& params, BatchData<T>&& rows) const;
   // Rows of batch b of the sample set.
   BatchData<T> batch(std::size_t b) const;
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "saddle/nn.hpp"
+#include "saddle/objective.hpp"
 #include "saddle/base/parallel.hpp"
 #include "tests/error_of.hpp"
 
@@ -218,6 +219,70 @@ TEST_SUITE("determinism") {
     TensorList<double> v;
     for (const auto& t : theta) v.push_back(init::normal<double>(to_shape(t.shape()), 0, 1, rng));
     check_same_bits_for_any_workers([&] { return hvp(f, theta, v); });
+  }
+
+  TEST_CASE_TEMPLATE("Objective's value, gradient and H·v over the shards of a batch are bit-identical for any workers",
+                     T, float, double) {
+    init::Rng rng(8);
+    const data::Dataset<T> images{init::uniform<T>({128, 1, 28, 28}, 0, 1, rng), std::vector<Label>(128)};
+    auto model = make_model<T>("lenet5", 3);
+    const Objective<T> f(cross_entropy_loss(*model), images, sample_range(0, 128, 128));  // 4 shards
+    const TensorList<T> theta = parameter_values(*model);
+    TensorList<T> v;
+    for (const auto& t : theta) v.push_back(init::normal<T>(to_shape(t.shape()), 0, 1, rng));
+    check_same_bits_for_any_workers([&] {
+      const HvpResult<T> r = f.value_grad_hvp(theta, v);
+      TensorList<T> out = r.grad;
+      out.insert(out.end(), r.hvp.begin(), r.hvp.end());
+      out.push_back(Tensor<T>(xt::xarray<T>{r.value, static_cast<T>(f.loss(theta))}));
+      return out;
+    });
+  }
+
+  TEST_CASE("ParameterSwap binds per thread: two threads run one model at once, each with its own parameters") {
+    init::Rng rng(9);
+    auto model = make_model<double>("mlp", 1);
+    const Var<double> x(init::uniform<double>({4, 1, 28, 28}, 0, 1, rng));
+    const TensorList<double> own = parameter_values(*model);
+    std::vector<std::vector<Var<double>>> thetas(2);
+    std::vector<Tensor<double>> expected(2);
+    for (std::size_t k = 0; k < 2; ++k) {
+      for (const auto& t : own) thetas[k].emplace_back(init::normal<double>(to_shape(t.shape()), 0, 0.1, rng));
+      const ParameterSwap<double> swap(*model, thetas[k]);
+      expected[k] = model->forward(x).value();
+    }
+    std::atomic<int> wrong{0};
+    auto run = [&](std::size_t k) {
+      for (int r = 0; r < 200; ++r) {
+        const ParameterSwap<double> swap(*model, thetas[k]);
+        if (model->forward(x).value() != expected[k]) ++wrong;
+        if (model->named_parameters()[0].second.value() != thetas[k][0].value()) ++wrong;
+      }
+    };
+    std::thread a(run, 0), b(run, 1);
+    a.join();
+    b.join();
+    CHECK(wrong.load() == 0);
+    CHECK(same_bits(parameter_values(*model), own));  // the model's own parameters never changed
+  }
+
+  TEST_CASE("Dropout's masks over the shards of a batch are drawn in shard order: the same bits for any workers") {
+    init::Rng data_rng(10);
+    const data::Dataset<double> rows{init::normal<double>({128, 8}, 0, 1, data_rng), std::vector<Label>(128, 1)};
+    check_same_bits_for_any_workers([&] {
+      init::Rng rng(11);
+      Sequential<double> net;
+      net.add(std::make_shared<Linear<double>>(8, 16, rng));
+      net.add(std::make_shared<Dropout<double>>(0.5, 12));
+      net.add(std::make_shared<Linear<double>>(16, 3, rng));
+      const Objective<double> f(cross_entropy_loss(net), rows, sample_range(0, 128, 128));  // 4 shards
+      TensorList<double> out;
+      for (int step = 0; step < 2; ++step) {  // two draws of every mask
+        const ValueAndGrad<double> g = f.value_and_grad(parameter_values(net));
+        out.insert(out.end(), g.grad.begin(), g.grad.end());
+      }
+      return out;
+    });
   }
 
   TEST_CASE("OpenBLAS's thread count is restored when parallel loops of two threads overlap") {

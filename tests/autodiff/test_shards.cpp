@@ -1,0 +1,224 @@
+// Sums over shards (autodiff/shards.hpp): the value, gradient and H·v of Σ_s w_s f_s against the
+// functional API on the whole sum, the same bits for any number of workers, terms that draw random
+// numbers run in shard order, and the fixed split of a batch's rows.
+#include <doctest/doctest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <random>
+#include <vector>
+
+#include "saddle/autodiff.hpp"
+#include "saddle/base/parallel.hpp"
+
+using namespace saddle;
+
+namespace {
+
+Tensor<double> randn(const Shape& s, std::mt19937_64& rng) {
+  std::normal_distribution<double> n(0, 1);
+  Tensor<double> t = zeros_tensor<double>(s);
+  for (auto& e : t) e = n(rng);
+  return t;
+}
+
+double max_abs_diff(const TensorList<double>& a, const TensorList<double>& b) {
+  double d = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    for (std::size_t i = 0; i < a[k].size(); ++i) d = std::max(d, std::abs(a[k].data()[i] - b[k].data()[i]));
+  return d;
+}
+
+bool same_bits(const TensorList<double>& a, const TensorList<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (a[k].shape() != b[k].shape() || std::memcmp(a[k].data(), b[k].data(), a[k].size() * sizeof(double)) != 0)
+      return false;
+  return true;
+}
+
+// A small nonlinear least-squares-like loss over the rows of X (n × 3): the mean over rows r of
+// Σ_j tanh(x_r W + b)_j², with θ = (W (3 × 4), b (1 × 4)).
+struct Rows {
+  Tensor<double> X;
+  explicit Rows(std::size_t n, std::mt19937_64& rng) : X(randn({n, 3}, rng)) {}
+  std::size_t n() const { return X.shape()[0]; }
+  Tensor<double> slice(std::size_t begin, std::size_t end) const {
+    Tensor<double> out = zeros_tensor<double>(Shape{end - begin, 3});
+    std::memcpy(out.data(), X.data() + begin * 3, (end - begin) * 3 * sizeof(double));
+    return out;
+  }
+  static Var<double> mean_loss(const std::vector<Var<double>>& theta, const Tensor<double>& rows) {
+    const Var<double> h = tanh(matmul(Var<double>(rows), theta[0]) + theta[1]);
+    return sum(h * h) / static_cast<double>(rows.shape()[0]);
+  }
+};
+
+struct Split {
+  std::vector<ShardRange> shards;
+  std::vector<double> weights;
+  explicit Split(std::size_t n) : shards(row_shards(n)) {
+    for (const ShardRange& r : shards) weights.push_back(double(r.end - r.begin) / double(n));
+  }
+};
+
+ShardSum<double> over_shards(const Rows& rows, const Split& split, const TensorList<double>& theta,
+                             const TensorList<double>* v, ShardDerivatives what) {
+  ShardSum<double> total;
+  add_over_shards<double>(
+      [&](const std::vector<Var<double>>& x, std::size_t s) {
+        return Rows::mean_loss(x, rows.slice(split.shards[s].begin, split.shards[s].end));
+      },
+      theta, v, split.weights, what, total);
+  return total;
+}
+
+}  // namespace
+
+TEST_SUITE("shards") {
+  TEST_CASE("row_shards cover [0, n) in order: a power of two of them, of at least kShardRows rows when several") {
+    for (std::size_t n : {1, 5, 31, 32, 63, 64, 100, 200, 1000, 5000, 100000}) {
+      CAPTURE(n);
+      const std::vector<ShardRange> s = row_shards(n);
+      REQUIRE(!s.empty());
+      CHECK(std::has_single_bit(s.size()));
+      CHECK(s.front().begin == 0);
+      CHECK(s.back().end == n);
+      for (std::size_t k = 0; k < s.size(); ++k) {
+        if (k > 0) CHECK(s[k].begin == s[k - 1].end);
+        if (s.size() > 1) CHECK(s[k].end - s[k].begin >= kShardRows);
+      }
+      // As many as the rows allow: twice as many would leave a shard under kShardRows.
+      if (n >= 2 * kShardRows && s.size() < kMaxChunks) CHECK(n / (2 * s.size()) < kShardRows);
+    }
+  }
+
+  TEST_CASE("a sum over shards has the value, gradient and H·v of the whole mean") {
+    std::mt19937_64 rng(1);
+    const Rows rows(200, rng);
+    const Split split(rows.n());
+    REQUIRE(split.shards.size() == 4);
+    const TensorList<double> theta{randn({3, 4}, rng), randn({1, 4}, rng)};
+    const TensorList<double> v{randn({3, 4}, rng), randn({1, 4}, rng)};
+    const HvpResult<double> whole =
+        value_grad_hvp([&](const std::vector<Var<double>>& x) { return Rows::mean_loss(x, rows.X); }, theta, v);
+
+    const ShardSum<double> value = over_shards(rows, split, theta, nullptr, ShardDerivatives::none);
+    const ShardSum<double> grad = over_shards(rows, split, theta, nullptr, ShardDerivatives::gradient);
+    const ShardSum<double> hv = over_shards(rows, split, theta, &v, ShardDerivatives::hvp);
+    // Sums of 200 terms of size O(1) regrouped: rounding differences of a few ulps of the sums.
+    CHECK(value.value == doctest::Approx(whole.value).epsilon(1e-13));
+    CHECK(value.grad.empty());
+    CHECK(grad.value == doctest::Approx(whole.value).epsilon(1e-13));
+    CHECK(max_abs_diff(grad.grad, whole.grad) < 1e-13);
+    CHECK(hv.hvp.size() == 2);
+    CHECK(max_abs_diff(hv.grad, whole.grad) < 1e-13);
+    CHECK(max_abs_diff(hv.hvp, whole.hvp) < 1e-12);
+  }
+
+  TEST_CASE("calls accumulate: two halves of the rows add up to the whole, with their weights") {
+    std::mt19937_64 rng(2);
+    const Rows rows(256, rng);
+    const TensorList<double> theta{randn({3, 4}, rng), randn({1, 4}, rng)};
+    const ShardSum<double> whole = over_shards(rows, Split(256), theta, nullptr, ShardDerivatives::gradient);
+    ShardSum<double> halves;
+    for (std::size_t h = 0; h < 2; ++h) {
+      const Split split(128);
+      std::vector<double> w;
+      for (double x : split.weights) w.push_back(x / 2);
+      add_over_shards<double>(
+          [&](const std::vector<Var<double>>& x, std::size_t s) {
+            return Rows::mean_loss(x, rows.slice(128 * h + split.shards[s].begin, 128 * h + split.shards[s].end));
+          },
+          theta, nullptr, w, ShardDerivatives::gradient, halves);
+    }
+    CHECK(halves.value == doctest::Approx(whole.value).epsilon(1e-13));
+    CHECK(max_abs_diff(halves.grad, whole.grad) < 1e-13);
+  }
+
+  TEST_CASE("the sums have the same bits for 1, 2 and 3 workers, run after run") {
+    std::mt19937_64 rng(3);
+    const Rows rows(1000, rng);
+    const Split split(rows.n());
+    const TensorList<double> theta{randn({3, 4}, rng), randn({1, 4}, rng)};
+    const TensorList<double> v{randn({3, 4}, rng), randn({1, 4}, rng)};
+    const ShardSum<double> first = [&] {
+      const WorkerLimit one(1);
+      return over_shards(rows, split, theta, &v, ShardDerivatives::hvp);
+    }();
+    for (std::size_t workers : {2, 3, 2, 2, 1}) {
+      CAPTURE(workers);
+      const WorkerLimit limit(workers);
+      const ShardSum<double> again = over_shards(rows, split, theta, &v, ShardDerivatives::hvp);
+      CHECK(std::memcmp(&again.value, &first.value, sizeof(double)) == 0);
+      CHECK(same_bits(again.grad, first.grad));
+      CHECK(same_bits(again.hvp, first.hvp));
+    }
+  }
+
+  TEST_CASE("terms that call require_shard_order run one after another, in shard order, for any workers") {
+    require_shard_order();  // outside a sum: nothing to order
+    const TensorList<double> theta{Tensor<double>(xt::xarray<double>{1.5})};
+    for (std::size_t workers : {1, 2, 3}) {
+      CAPTURE(workers);
+      const WorkerLimit limit(workers);
+      std::mt19937_64 shared_rng(7);  // one generator for all the terms, as a Dropout layer has
+      std::vector<std::size_t> order;
+      std::mutex m;
+      ShardSum<double> total;
+      const std::vector<double> w(8, 1.0 / 8);
+      add_over_shards<double>(
+          [&](const std::vector<Var<double>>& x, std::size_t s) {
+            require_shard_order();
+            const double draw = std::uniform_real_distribution<double>(0, 1)(shared_rng);
+            std::lock_guard lock(m);
+            order.push_back(s);
+            return x[0] * draw;
+          },
+          theta, nullptr, w, ShardDerivatives::gradient, total);
+      std::vector<std::size_t> expected(8);
+      for (std::size_t s = 0; s < 8; ++s) expected[s] = s;
+      CHECK(order == expected);
+      // The draws in shard order: Σ_s (1/8)·u_s·θ, with u_s the generator's s-th number.
+      std::mt19937_64 replay(7);
+      double g = 0;
+      for (int s = 0; s < 8; ++s) g += std::uniform_real_distribution<double>(0, 1)(replay) / 8;
+      CHECK(total.grad[0].data()[0] == doctest::Approx(g).epsilon(1e-15));
+      CHECK(total.value == doctest::Approx(1.5 * g).epsilon(1e-15));
+    }
+  }
+
+  TEST_CASE("a term that is a parameter itself, and parameters no term reaches, get their gradients") {
+    const TensorList<double> theta{Tensor<double>(xt::xarray<double>{2.0}), Tensor<double>(xt::xarray<double>{3.0})};
+    ShardSum<double> total;
+    const std::vector<double> w{0.25, 0.75};
+    add_over_shards<double>([](const std::vector<Var<double>>& x, std::size_t) { return x[0]; }, theta, nullptr, w,
+                            ShardDerivatives::gradient, total);
+    CHECK(total.value == doctest::Approx(2.0));
+    CHECK(total.grad[0].data()[0] == doctest::Approx(1.0));
+    CHECK(total.grad[1].data()[0] == 0.0);
+  }
+
+  TEST_CASE("bad sums are refused by name, and a term's Error comes through") {
+    const TensorList<double> theta{Tensor<double>(xt::xarray<double>{1.0, 2.0})};
+    ShardSum<double> total;
+    const ShardTerm<double> sum_term = [](const std::vector<Var<double>>& x, std::size_t) { return sum(x[0]); };
+    CHECK_THROWS_WITH_AS(add_over_shards<double>(sum_term, theta, nullptr, {}, ShardDerivatives::gradient, total),
+                         doctest::Contains("no shards"), Error);
+    const std::vector<double> w{0.5, 0.5};
+    CHECK_THROWS_WITH_AS(add_over_shards<double>(sum_term, theta, nullptr, w, ShardDerivatives::hvp, total),
+                         doctest::Contains("needs a vector v"), Error);
+    CHECK_THROWS_WITH_AS(add_over_shards<double>([](const std::vector<Var<double>>& x, std::size_t) { return x[0]; },
+                                                 theta, nullptr, w, ShardDerivatives::gradient, total),
+                         doctest::Contains("a term must be a scalar"), Error);
+    CHECK_THROWS_WITH_AS(add_over_shards<double>(
+                             [](const std::vector<Var<double>>& x, std::size_t s) -> Var<double> {
+                               if (s == 1) throw Error("shard 1 refuses");
+                               return sum(x[0]);
+                             },
+                             theta, nullptr, w, ShardDerivatives::gradient, total),
+                         "shard 1 refuses", Error);
+  }
+}
