@@ -48,8 +48,9 @@ class SinkScope {
 template <class T>
 void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool set, Tensor<T>& into) {
   constexpr std::size_t kRun = 256;  // entries summed at a time in a local buffer (vector loops)
+  constexpr std::size_t kGrain = std::size_t(1) << 14;  // entries per worker, at least
   T* out = into.data();
-  parallel_blocks(into.size(), std::size_t(1) << 14, [&](std::size_t begin, std::size_t end, std::size_t) {
+  auto sum = [&](std::size_t begin, std::size_t end, std::size_t) {
     T acc[kRun];
     for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
       const std::size_t n = std::min(kRun, end - j0);
@@ -67,7 +68,12 @@ void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool se
       else
         for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
     }
-  });
+  };
+  // A small tensor on the calling thread: a loop would cost more than the sum (no BLAS runs here).
+  if (into.size() < 2 * kGrain)
+    sum(0, into.size(), 0);
+  else
+    parallel_blocks(into.size(), kGrain, sum);
 }
 
 }  // namespace
@@ -138,20 +144,25 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
 
   for (std::size_t s = 0; s < K; ++s) total.value += weights[s] * values[s];
   if (what == ShardDerivatives::none) return;
-  const bool first_grad = total.grad.empty(), first_hvp = hvp && total.hvp.empty();
-  if (first_grad) total.grad = zeros_like(params);
-  if (first_hvp) total.hvp = zeros_like(params);
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    const NodeBase& leaf = *node_of(x[i]);
-    std::vector<std::pair<const T*, double>> g, hv;  // leaf i's ∇f_s and ∇²f_s·v with their w_s
-    for (std::size_t s = 0; s < K; ++s)
-      if (const Dual<T>* a = sinks[s].find(leaf)) {
-        g.emplace_back(a->v.data(), weights[s]);
-        if (hvp && a->t) hv.emplace_back(a->t->data(), weights[s]);
-      }
-    if (!g.empty()) add_weighted(g, first_grad, total.grad[i]);
-    if (!hv.empty()) add_weighted(hv, first_hvp, total.hvp[i]);
-  }
+  // Each leaf's sums, entry by entry: set where the total is new (zeros where no term reached the
+  // leaf), added to what it holds otherwise.
+  auto merge = [&](TensorList<T>& into, bool tangents) {
+    const bool first = into.empty();
+    if (first) into.resize(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      const NodeBase& leaf = *node_of(x[i]);
+      std::vector<std::pair<const T*, double>> parts;  // leaf i's ∇f_s (or ∇²f_s·v) with their w_s
+      for (std::size_t s = 0; s < K; ++s)
+        if (const Dual<T>* a = sinks[s].find(leaf)) {
+          if (!tangents) parts.emplace_back(a->v.data(), weights[s]);
+          else if (a->t) parts.emplace_back(a->t->data(), weights[s]);
+        }
+      if (first) into[i] = parts.empty() ? zeros_tensor<T>(params[i].shape()) : empty_tensor<T>(params[i].shape());
+      if (!parts.empty()) add_weighted(parts, first, into[i]);
+    }
+  };
+  merge(total.grad, false);
+  if (hvp) merge(total.hvp, true);
 }
 
 template void add_over_shards(const ShardTerm<float>&, const TensorList<float>&, const TensorList<float>*,
