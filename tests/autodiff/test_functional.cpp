@@ -6,17 +6,12 @@
 
 #include "saddle/autodiff.hpp"
 #include "saddle/autodiff/rule.hpp"
+#include "tests/tensor_helpers.hpp"
 
 using namespace saddle;
+using saddle::testing::randn;
 
 namespace {
-Tensor<double> randn(const Shape& s, std::mt19937_64& rng) {
-  std::normal_distribution<double> n(0, 1);
-  Tensor<double> t = zeros_tensor<double>(s);
-  for (auto& e : t) e = n(rng);
-  return t;
-}
-
 double max_rel_diff(const Tensor<double>& a, const Tensor<double>& b) {
   double num = 0, den = 1e-300;
   for (std::size_t i = 0; i < a.size(); ++i) {

@@ -12,31 +12,19 @@
 
 #include "saddle/autodiff.hpp"
 #include "saddle/base/parallel.hpp"
+#include "tests/tensor_helpers.hpp"
 
 using namespace saddle;
+using saddle::testing::randn;
+using saddle::testing::same_bits;
 
 namespace {
-
-Tensor<double> randn(const Shape& s, std::mt19937_64& rng) {
-  std::normal_distribution<double> n(0, 1);
-  Tensor<double> t = zeros_tensor<double>(s);
-  for (auto& e : t) e = n(rng);
-  return t;
-}
 
 double max_abs_diff(const TensorList<double>& a, const TensorList<double>& b) {
   double d = 0;
   for (std::size_t k = 0; k < a.size(); ++k)
     for (std::size_t i = 0; i < a[k].size(); ++i) d = std::max(d, std::abs(a[k].data()[i] - b[k].data()[i]));
   return d;
-}
-
-bool same_bits(const TensorList<double>& a, const TensorList<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t k = 0; k < a.size(); ++k)
-    if (a[k].shape() != b[k].shape() || std::memcmp(a[k].data(), b[k].data(), a[k].size() * sizeof(double)) != 0)
-      return false;
-  return true;
 }
 
 // A small nonlinear least-squares-like loss over the rows of X (n × 3): the mean over rows r of

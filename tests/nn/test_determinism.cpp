@@ -19,24 +19,18 @@
 #include "saddle/objective.hpp"
 #include "saddle/base/parallel.hpp"
 #include "tests/error_of.hpp"
+#include "tests/tensor_helpers.hpp"
 
 using namespace saddle;
 using namespace saddle::nn;
 
 namespace {
 
+using saddle::testing::same_bits;  // lists of tensors; the overload below takes plain vectors
+
 template <class T>
 bool same_bits(const std::vector<T>& a, const std::vector<T>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0;
-}
-
-template <class T>
-bool same_bits(const TensorList<T>& a, const TensorList<T>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t k = 0; k < a.size(); ++k)
-    if (a[k].shape() != b[k].shape() || std::memcmp(a[k].data(), b[k].data(), a[k].size() * sizeof(T)) != 0)
-      return false;
-  return true;
 }
 
 // Runs `compute` under worker limits 1, 2, 3 and three more times with 2, and checks every result
