@@ -13,7 +13,8 @@
 namespace saddle {
 namespace {
 
-// Set on a thread while it runs a term of a sum whose shards may run at the same time.
+// Set on a thread while it runs a term of a sum whose shards may run at the same time, or a term
+// of a sum inside such a term.
 thread_local bool t_concurrent_shard = false;
 
 // Thrown by require_shard_order() out of a concurrent term; add_over_shards catches it. Not an
@@ -22,7 +23,7 @@ struct ShardOrderRequired {};
 
 class ConcurrentShard {
  public:
-  explicit ConcurrentShard(bool on) : previous_(t_concurrent_shard) { t_concurrent_shard = on; }
+  explicit ConcurrentShard(bool on) : previous_(t_concurrent_shard) { t_concurrent_shard = on || previous_; }
   ~ConcurrentShard() { t_concurrent_shard = previous_; }
   ConcurrentShard(const ConcurrentShard&) = delete;
   ConcurrentShard& operator=(const ConcurrentShard&) = delete;
@@ -111,18 +112,22 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
 
   std::vector<double> values(K);
   std::vector<LeafAdjointSink<T>> sinks(K);
+  // The calling thread's modes hold in every term, whichever thread runs it.
+  const bool record = what != ShardDerivatives::none && grad_enabled(), check = anomaly_detection();
   auto term = [&](std::size_t s, bool concurrent) {
     const ConcurrentShard mark(concurrent);
     TapeScope scope;
     std::optional<no_grad> off;
-    if (what == ShardDerivatives::none) off.emplace();
+    if (!record) off.emplace();
+    std::optional<detect_anomaly> anomalies;
+    if (check) anomalies.emplace();
     const SinkScope<T> sink(sinks[s]);
     Var<T> y = f(x, s);
     if (y.size() != 1)
       throw Error("add_over_shards: shard " + std::to_string(s) + " gave shape " + shape_str(y.shape()) +
                   "; a term must be a scalar");
     values[s] = static_cast<double>(y.item());
-    if (what != ShardDerivatives::none && y.requires_grad()) y.backward();
+    if (record && y.requires_grad()) y.backward();
   };
   if (K == 1) {
     term(0, false);

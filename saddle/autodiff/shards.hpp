@@ -21,7 +21,8 @@
 // f(params, s) is called from several threads at once for different s: it may read shared data
 // and the parameters, and write only what it owns. A term that draws random numbers calls
 // require_shard_order() (autodiff/tape.hpp) first, and the shards then run one after another.
-// A BLAS product inside a term runs on one thread (parallel_chunks holds OpenBLAS to one).
+// A BLAS product inside a term runs on one thread (parallel_chunks holds OpenBLAS to one). The
+// calling thread's no_grad and detect_anomaly hold in every term, whichever thread runs it.
 #pragma once
 
 #include <cstddef>

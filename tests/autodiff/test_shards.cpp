@@ -189,6 +189,34 @@ TEST_SUITE("shards") {
     CHECK(total.grad[1].data()[0] == 0.0);
   }
 
+  TEST_CASE("the caller's detect_anomaly and no_grad hold in every shard, whichever thread runs it") {
+    const TensorList<double> theta{Tensor<double>(xt::xarray<double>{1.0, 2.0})};
+    const std::vector<double> w(4, 0.25);
+    // log(θ − 3) is NaN; shard 3 alone takes it.
+    const ShardTerm<double> f = [](const std::vector<Var<double>>& x, std::size_t s) {
+      return s == 3 ? sum(log(x[0] - 3.0)) : sum(x[0] * x[0]);
+    };
+    for (std::size_t workers : {1, 2, 3}) {
+      CAPTURE(workers);
+      const WorkerLimit limit(workers);
+      ShardSum<double> total;
+      {
+        const detect_anomaly on;
+        CHECK_THROWS_WITH_AS(add_over_shards<double>(f, theta, nullptr, w, ShardDerivatives::gradient, total),
+                             doctest::Contains("anomaly: 'log'"), Error);
+      }
+      ShardSum<double> quiet;
+      {
+        const no_grad off;  // nothing recorded: the gradient is zero, as value_and_grad's under no_grad
+        add_over_shards<double>([](const std::vector<Var<double>>& x, std::size_t) { return sum(x[0] * x[0]); },
+                                theta, nullptr, w, ShardDerivatives::gradient, quiet);
+      }
+      CHECK(quiet.value == doctest::Approx(5.0));
+      CHECK(quiet.grad[0].data()[0] == 0.0);
+      CHECK(quiet.grad[0].data()[1] == 0.0);
+    }
+  }
+
   TEST_CASE("bad sums are refused by name, and a term's Error comes through") {
     const TensorList<double> theta{Tensor<double>(xt::xarray<double>{1.0, 2.0})};
     ShardSum<double> total;
