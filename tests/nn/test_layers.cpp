@@ -185,6 +185,29 @@ TEST_CASE("conv2d in float agrees with the definition in double, on rows wide en
   }
 }
 
+TEST_CASE("conv2d's row-wise path (output channels that fill whole vectors) and its tangent, padded or not") {
+  // 16 output channels fill the vectors of every build (2 to 16 lanes); kernels 3 and 5 wide. The
+  // tangent of a bilinear map is exact: ẏ = conv(ẋ, W) + conv(x, Ẇ) + ḃ.
+  init::Rng rng(5);
+  for (std::size_t k : {3, 5})
+    for (std::size_t pad : {0, 1, 2}) {
+      CAPTURE(k);
+      CAPTURE(pad);
+      const Tensor<double> x = init::normal<double>({3, 2, 12, 11}, 0, 1, rng);
+      const Tensor<double> w = init::normal<double>({16, 2, k, k}, 0, 1, rng);
+      const Tensor<double> b = init::normal<double>({16}, 0, 1, rng);
+      const Tensor<double> dx = init::normal<double>({3, 2, 12, 11}, 0, 1, rng);
+      const Tensor<double> dw = init::normal<double>({16, 2, k, k}, 0, 1, rng);
+      const Tensor<double> db = init::normal<double>({16}, 0, 1, rng);
+      const Var<double> y = conv2d(Var<double>(x, dx, false), Var<double>(w, dw, false), Var<double>(b, db, false), 1, pad);
+      CHECK(max_abs_diff(y.value(), conv_by_definition(x, w, b, 1, pad)) < 1e-12);
+      const Tensor<double> dy =
+          conv_by_definition(dx, w, db, 1, pad) + conv_by_definition(x, dw, xt::zeros<double>({16}), 1, pad);
+      REQUIRE(y.tangent());
+      CHECK(max_abs_diff(*y.tangent(), dy) < 1e-12);
+    }
+}
+
 TEST_CASE("max_pool2d takes each window's maximum, avg_pool2d its mean") {
   Tensor<double> x = {{{{1, 5, 2, 0}, {3, 4, 8, 1}, {0, 0, 1, 1}, {9, 2, 1, 7}}}};
   const Tensor<double> mx = max_pool2d(Var<double>(x), 2).value();

@@ -170,24 +170,31 @@ Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, con
       }
     }
   };
+  // Without padding, correlate_rows reads the image itself: its taps of the output pixels lie
+  // inside the image (the wide rows of correlate read past it, into the padded buffer's slack).
+  const bool in_place = rows && g.pad == 0;
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local std::vector<T> xp, xtp, wide;
     if (!rows) wide.resize(O * f.len_r);
+    auto input = [&](const T* images, std::size_t n, std::vector<T>& buf) -> const T* {
+      if (in_place) return images + n * g.image();
+      f.pad_input(images + n * g.image(), g, buf, n > begin);
+      return buf.data();
+    };
     for (std::size_t n = begin; n < end; ++n) {
       T* yn = y.v.data() + n * g.out_image();
-      f.pad_input(x.v.data() + n * g.image(), g, xp, n > begin);
-      correlate(false, xp.data(), wide.data(), yn, false);
+      const T* xn = input(x.v.data(), n, xp);
+      correlate(false, xn, wide.data(), yn, false);
       finish(wide.data(), b ? b->v.data() : nullptr, yn);
       if (!y.t) continue;
       T* ytn = y.t->data() + n * g.out_image();
       bool acc = false;
       if (w.t) {  // Ẇ·x
-        correlate(true, xp.data(), wide.data(), ytn, false);
+        correlate(true, xn, wide.data(), ytn, false);
         acc = true;
       }
       if (x.t) {  // + W·ẋ
-        f.pad_input(x.t->data() + n * g.image(), g, xtp, n > begin);
-        correlate(false, xtp.data(), wide.data(), ytn, acc);
+        correlate(false, input(x.t->data(), n, xtp), wide.data(), ytn, acc);
         acc = true;
       }
       if (!acc) std::fill(rows ? ytn : wide.data(), rows ? ytn + g.out_image() : wide.data() + wide.size(), T(0));
