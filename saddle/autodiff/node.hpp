@@ -3,6 +3,7 @@
 // (saddle/autodiff/rule.hpp); a user's headers only forward-declare it.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -62,18 +63,18 @@ struct LeafAdjointSink {
   std::vector<Dual<T>> adjoints;
 
   void add(const NodeBase& leaf, Dual<T>&& adjoint) {
-    for (std::size_t i = 0; i < leaves.size(); ++i)
-      if (leaves[i] == &leaf) {
-        accumulate(adjoints[i], std::move(adjoint), false);
-        return;
-      }
+    const std::size_t i = index_of(leaf);
+    if (i < leaves.size()) return accumulate(adjoints[i], std::move(adjoint), false);
     leaves.push_back(&leaf);
     adjoints.push_back(std::move(adjoint));
   }
   const Dual<T>* find(const NodeBase& leaf) const {
-    for (std::size_t i = 0; i < leaves.size(); ++i)
-      if (leaves[i] == &leaf) return &adjoints[i];
-    return nullptr;
+    const std::size_t i = index_of(leaf);
+    return i < leaves.size() ? &adjoints[i] : nullptr;
+  }
+  // The leaf's position in `leaves`, or leaves.size() (a model has a few dozen parameters at most).
+  std::size_t index_of(const NodeBase& leaf) const {
+    return static_cast<std::size_t>(std::find(leaves.begin(), leaves.end(), &leaf) - leaves.begin());
   }
 };
 

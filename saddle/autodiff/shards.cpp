@@ -7,6 +7,7 @@
 #include <utility>
 #include <string>
 
+#include "saddle/autodiff/elementary.hpp"
 #include "saddle/autodiff/rule.hpp"
 #include "saddle/base/parallel.hpp"
 
@@ -45,13 +46,13 @@ class SinkScope {
 };
 
 // into ← Σ_s w_s·parts[s] (set), or into + Σ_s w_s·parts[s] (add), entry by entry, the sum in
-// shard order for each entry: the same bits however the entries are spread over the workers.
+// shard order for each entry: the same bits however the entries are spread over the workers
+// (detail::over_entries, the elementwise passes' loop: small tensors stay on the calling thread).
 template <class T>
 void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool set, Tensor<T>& into) {
   constexpr std::size_t kRun = 256;  // entries summed at a time in a local buffer (vector loops)
-  constexpr std::size_t kGrain = std::size_t(1) << 14;  // entries per worker, at least
   T* out = into.data();
-  auto sum = [&](std::size_t begin, std::size_t end, std::size_t) {
+  detail::over_entries(into.size(), [&](std::size_t begin, std::size_t end) {
     T acc[kRun];
     for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
       const std::size_t n = std::min(kRun, end - j0);
@@ -69,12 +70,7 @@ void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool se
       else
         for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
     }
-  };
-  // A small tensor on the calling thread: a loop would cost more than the sum (no BLAS runs here).
-  if (into.size() < 2 * kGrain)
-    sum(0, into.size(), 0);
-  else
-    parallel_blocks(into.size(), kGrain, sum);
+  });
 }
 
 }  // namespace

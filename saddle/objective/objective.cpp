@@ -214,12 +214,12 @@ template <class T>
 ShardSum<T> Objective<T>::sum_over_batches(const TensorList<T>& params, const TensorList<T>* v,
                                            ShardDerivatives what) const {
   ShardSum<T> total;
-  const double N = static_cast<double>(samples_.size());
   for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
-    const std::size_t* first = samples_.indices.data() + samples_.batch_begin(b);
-    const std::vector<ShardRange> shards = row_shards(samples_.batch_end(b) - samples_.batch_begin(b));
-    std::vector<double> weights;
-    for (const ShardRange& r : shards) weights.push_back(static_cast<double>(r.end - r.begin) / N);
+    const std::size_t begin = samples_.batch_begin(b);
+    const std::size_t* first = samples_.indices.data() + begin;
+    const std::vector<ShardRange> shards = row_shards(samples_.batch_end(b) - begin);
+    std::vector<double> weights;  // each shard's rows over N
+    for (const ShardRange& r : shards) weights.push_back(unit_weight({begin + r.begin, begin + r.end}));
     const ShardTerm<T> shard_mean = [&](const std::vector<Var<T>>& x, std::size_t s) {
       return batch_mean(x, rows(first + shards[s].begin, shards[s].end - shards[s].begin));
     };
