@@ -1,6 +1,10 @@
 #include "saddle/nn/module.hpp"
 
 #include <algorithm>
+#include <typeinfo>
+
+#include "saddle/nn/activations.hpp"
+#include "saddle/nn/pooling.hpp"
 
 namespace saddle::nn {
 
@@ -112,8 +116,21 @@ Sequential<T>& Sequential<T>::add(std::string name, std::shared_ptr<Module<T>> c
 
 template <class T>
 Var<T> Sequential<T>::forward(const Var<T>& x) {
+  const auto& children = this->children();
+  // exactly a ReLU and a MaxPool2d: a subclass may have changed forward
+  auto is = [&](std::size_t i, const std::type_info& type) {
+    const Module<T>& child = *children[i].second;
+    return typeid(child) == type;
+  };
   Var<T> y = x;
-  for (const auto& [name, c] : this->children()) y = c->forward(y);
+  for (std::size_t i = 0; i < children.size(); ++i) {
+    if (i + 1 < children.size() && is(i, typeid(ReLU<T>)) && is(i + 1, typeid(MaxPool2d<T>))) {
+      y = children[i].second->forward(children[i + 1].second->forward(y));  // pool, then ReLU (above)
+      ++i;
+      continue;
+    }
+    y = children[i].second->forward(y);
+  }
   return y;
 }
 

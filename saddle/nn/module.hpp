@@ -98,6 +98,12 @@ class Module {
 
 // Children applied in order. Unnamed children are called "0", "1", … as in torch.nn.Sequential;
 // a model may name them instead ("conv1", "fc1", …), which names their parameters.
+//
+// A ReLU followed by a MaxPool2d runs as the pooling followed by the ReLU. Max pooling commutes
+// with any nondecreasing function, so max over a window of max(x, 0) is max(max over the window
+// of x, 0), exactly in floating point; the derivatives agree too (both send ȳ to the window's
+// first maximum where it is positive, and nothing anywhere else). The ReLU's forward pass and its
+// VJP then cover the pooled entries only, a quarter of them behind 2×2 windows.
 template <class T>
 class Sequential : public Module<T> {
  public:

@@ -4,8 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <random>
 
 #include "saddle/nn.hpp"
+#include "tests/tensor_helpers.hpp"
 
 using namespace saddle;
 using namespace saddle::nn;
@@ -188,6 +190,46 @@ TEST_CASE("Sequential names unnamed children by position, as torch.nn.Sequential
   CHECK_THROWS_AS(net[3], Error);
   CHECK_THROWS_AS(net.add("0", std::make_shared<ReLU<float>>()), Error);
   CHECK(net.summary().find("(2): Linear(3→2, no bias)  weight (2,3)") != std::string::npos);
+}
+
+TEST_CASE("Sequential runs ReLU then MaxPool2d as the pooling then the ReLU: the same values, gradients and HVPs") {
+  // Inputs on a grid of halves, so that windows hold ties, zeros and only negative entries.
+  std::mt19937_64 rng(7);
+  std::uniform_int_distribution<int> grid(-2, 2);
+  Tensor<double> x = zeros_tensor<double>(Shape{2, 3, 7, 7});
+  for (auto& e : x) e = 0.5 * grid(rng);
+  const Tensor<double> v = saddle::testing::randn(Shape{2, 3, 7, 7}, rng);
+  for (const auto& window : std::vector<std::pair<std::size_t, std::size_t>>{{2, 2}, {3, 2}, {2, 1}}) {
+    const std::size_t kernel = window.first, stride = window.second;
+    CAPTURE(kernel);
+    CAPTURE(stride);
+    Sequential<double> net;
+    net.add(std::make_shared<ReLU<double>>()).add(std::make_shared<MaxPool2d<double>>(kernel, stride));
+    const Tensor<double> c = saddle::testing::randn(net.forward(Var<double>(x)).shape(), rng);
+    // L = Σ c ⊙ y², so that H·v is not zero: 2c on the selected entries
+    auto loss = [&](auto&& layers) {
+      return [&, layers](const std::vector<Var<double>>& p) { return sum(square(layers(p[0])) * Var<double>(c)); };
+    };
+    const auto fused = value_grad_hvp(loss([&](const Var<double>& in) { return net.forward(in); }), TensorList<double>{x},
+                                      TensorList<double>{v});
+    const auto apart = value_grad_hvp(
+        loss([&](const Var<double>& in) { return max_pool2d(relu(in), kernel, stride); }),
+        TensorList<double>{x}, TensorList<double>{v});
+    CHECK(std::string(net.forward(Var<double>(x)).op()) == "relu");  // the pooling ran first
+    CHECK(fused.value == apart.value);
+    CHECK(fused.grad[0] == apart.grad[0]);
+    CHECK(fused.hvp[0] == apart.hvp[0]);
+    CHECK(xt::amax(xt::abs(fused.hvp[0]))() > 0);
+  }
+  // A subclass of ReLU may compute something else: it runs as written, before the pooling.
+  struct Shifted : ReLU<double> {
+    Var<double> forward(const Var<double>& in) override { return ReLU<double>::forward(in) + 1.0; }
+  };
+  Sequential<double> net;
+  net.add(std::make_shared<Shifted>()).add(std::make_shared<MaxPool2d<double>>(2));
+  const Var<double> out = net.forward(Var<double>(x));
+  CHECK(std::string(out.op()) == "max_pool2d");
+  CHECK(out.value() == max_pool2d(relu(Var<double>(x)) + 1.0, 2, 2).value());
 }
 
 TEST_CASE("parameters are shared handles: an update through parameters() changes the model") {
