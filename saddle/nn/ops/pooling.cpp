@@ -70,13 +70,19 @@ Row2x2<T> row_2x2_kernel() {
   return max_row_2x2<T>;
 }
 
-// Each window's maximum into y and its flat index into x into arg (the first in row-major order
+// Each window's arg-max: a flat index into x per output entry, written once by max_windows (so
+// left uninitialised until then: zeroing it took as long as a pass of the pooling).
+struct Selection {
+  std::unique_ptr<std::uint32_t[]> arg;
+  std::size_t size = 0;
+  explicit Selection(std::size_t n) : arg(std::make_unique_for_overwrite<std::uint32_t[]>(n)), size(n) {}
+};
+
+// Each window's maximum into y and its flat index into x into sel (the first in row-major order
 // on ties, as PyTorch); planes spread over the cores.
 template <class T>
-void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::vector<std::uint32_t>& arg) {
-  if (x.size() > std::numeric_limits<std::uint32_t>::max())
-    throw Error("max_pool2d: input of " + std::to_string(x.size()) + " entries is too large to index");
-  arg.resize(g.planes * g.ho * g.wo);
+void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, Selection& sel) {
+  std::uint32_t* const arg = sel.arg.get();
   const T* px = x.data();
   const std::size_t plane_in = g.h * g.w, plane_out = g.ho * g.wo;
   const Row2x2<T> row_2x2 = row_2x2_kernel<T>();
@@ -84,7 +90,7 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::v
                   [&](std::size_t begin, std::size_t end, std::size_t) {
                     for (std::size_t c = begin; c < end; ++c) {
                       const std::size_t plane = c * plane_in;
-                      std::uint32_t* pa = arg.data() + c * plane_out;
+                      std::uint32_t* pa = arg + c * plane_out;
                       T* pv = y.data() + c * plane_out;
                       for (std::size_t p = 0; p < g.ho; ++p) {
                         const std::size_t top = plane + p * g.s * g.w;
@@ -114,16 +120,24 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, std::v
 }
 
 template <class T>
-Tensor<T> take(const Tensor<T>& x, const std::vector<std::uint32_t>& arg, const Shape& shape) {
+Tensor<T> take(const Tensor<T>& x, const Selection& sel, const Shape& shape) {
   Tensor<T> y = empty_tensor<T>(shape);
-  for (std::size_t i = 0; i < arg.size(); ++i) y.data()[i] = x.data()[arg[i]];
+  for (std::size_t i = 0; i < sel.size; ++i) y.data()[i] = x.data()[sel.arg[i]];
   return y;
 }
 
+// x̄ = 0, then x̄[a] += ȳ (windows that overlap add up), plane by plane: a plane is still in L1
+// when its entries are scattered, where zeroing the whole tensor first went twice through L2.
 template <class T>
-Tensor<T> put(const Tensor<T>& g, const std::vector<std::uint32_t>& arg, const Shape& shape) {
-  Tensor<T> x = zeros_tensor<T>(shape);
-  for (std::size_t i = 0; i < arg.size(); ++i) x.data()[arg[i]] += g.data()[i];
+Tensor<T> put(const Tensor<T>& g, const Selection& sel, const PoolGeometry& geo, const Shape& shape) {
+  Tensor<T> x = empty_tensor<T>(shape);
+  const std::size_t plane_in = geo.h * geo.w, plane_out = geo.ho * geo.wo;
+  T* px = x.data();
+  const T* pg = g.data();
+  for (std::size_t c = 0; c < geo.planes; ++c) {
+    std::fill(px + c * plane_in, px + (c + 1) * plane_in, T(0));
+    for (std::size_t i = c * plane_out; i < (c + 1) * plane_out; ++i) px[sel.arg[i]] += pg[i];
+  }
   return x;
 }
 
@@ -171,19 +185,21 @@ Tensor<T> window_spread(const Tensor<T>& gy, const PoolGeometry& g, const Shape&
 template <class T>
 Var<T> max_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride) {
   const PoolGeometry g = pool_geometry("max_pool2d", x.shape(), kernel, stride);
-  auto arg = std::make_shared<std::vector<std::uint32_t>>();
+  if (x.size() > std::numeric_limits<std::uint32_t>::max())
+    throw Error("max_pool2d: input of " + std::to_string(x.size()) + " entries is too large to index");
+  auto sel = std::make_shared<Selection>(g.planes * g.ho * g.wo);
   const Shape out = g.out(x.shape());
   return define_op<T>(
       "max_pool2d",
       [&](const Dual<T>& x) {
         Dual<T> y{empty_tensor<T>(out)};
-        max_windows(x.v, g, y.v, *arg);
-        if (x.t) y.t = take(*x.t, *arg, out);  // ẏ = ẋ[a]
+        max_windows(x.v, g, y.v, *sel);
+        if (x.t) y.t = take(*x.t, *sel, out);  // ẏ = ẋ[a]
         return y;
       },
-      [arg](const Dual<T>& gy, const Dual<T>&, const Dual<T>& x, auto& gx) {
+      [sel, g](const Dual<T>& gy, const Dual<T>&, const Dual<T>& x, auto& gx) {
         const Shape in = x.shape();
-        if (gx) gx = linear(gy, [&](const Tensor<T>& t) { return put(t, *arg, in); });  // x̄[a] += ȳ
+        if (gx) gx = linear(gy, [&](const Tensor<T>& t) { return put(t, *sel, g, in); });  // x̄[a] += ȳ
       },
       x);
 }
