@@ -3,6 +3,7 @@
 // loops, and its errors naming the layer and the shapes.
 #include <doctest/doctest.h>
 
+#include <array>
 #include <cmath>
 
 #include "saddle/nn.hpp"
@@ -205,6 +206,43 @@ TEST_CASE("conv2d's row-wise path (output channels that fill whole vectors) and 
           conv_by_definition(dx, w, db, 1, pad) + conv_by_definition(x, dw, xt::zeros<double>({16}), 1, pad);
       REQUIRE(y.tangent());
       CHECK(max_abs_diff(*y.tangent(), dy) < 1e-12);
+    }
+}
+
+TEST_CASE("conv2d's adjoints pass the dot-product test against the definition while layers take turns") {
+  // The direct loops keep each thread's zero-bordered buffers from call to call, one per layout
+  // (a few); six geometries in turn, twice, reuse and replace them. For y = conv(x, W):
+  // ⟨ȳ, conv(ẋ, W)⟩ = ⟨x̄, ẋ⟩ and ⟨ȳ, conv(x, Ẇ)⟩ = ⟨W̄, Ẇ⟩, with x̄, W̄ the VJPs of ȳ.
+  struct Layer {
+    std::size_t n, c, h, w, o, k, pad;
+  };
+  const std::vector<Layer> layers{{5, 1, 28, 28, 6, 5, 2}, {5, 6, 14, 14, 16, 5, 0}, {4, 1, 28, 28, 8, 3, 1},
+                                  {4, 8, 14, 14, 8, 3, 1}, {3, 2, 9, 13, 3, 3, 2},   {6, 3, 7, 7, 16, 3, 0}};
+  std::vector<std::array<Tensor<double>, 2>> first;  // each layer's x̄ and W̄ in the first round
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      const Layer& g = layers[l];
+      CAPTURE(l);
+      init::Rng data(l);  // the same data in both rounds
+      const Tensor<double> x = init::normal<double>({g.n, g.c, g.h, g.w}, 0, 1, data);
+      const Tensor<double> w = init::normal<double>({g.o, g.c, g.k, g.k}, 0, 1, data);
+      const Tensor<double> b = init::normal<double>({g.o}, 0, 1, data);
+      const Tensor<double> dx = init::normal<double>({g.n, g.c, g.h, g.w}, 0, 1, data);
+      const Tensor<double> dw = init::normal<double>({g.o, g.c, g.k, g.k}, 0, 1, data);
+      const Tensor<double> zero_b = zeros_tensor<double>(Shape{g.o});
+      const Tensor<double> ybar = init::normal<double>(to_shape(conv_by_definition(x, w, b, 1, g.pad).shape()), 0, 1, data);
+      Var<double> xv(x, true), wv(w, true);
+      sum(conv2d(xv, wv, Var<double>(b), 1, g.pad) * Var<double>(ybar)).backward();
+      const double by_x = xt::sum(ybar * conv_by_definition(dx, w, zero_b, 1, g.pad))();
+      const double by_w = xt::sum(ybar * conv_by_definition(x, dw, zero_b, 1, g.pad))();
+      CHECK(std::abs(xt::sum(xv.grad() * dx)() - by_x) < 1e-10 * (1 + std::abs(by_x)));
+      CHECK(std::abs(xt::sum(wv.grad() * dw)() - by_w) < 1e-10 * (1 + std::abs(by_w)));
+      if (round == 0) {
+        first.push_back({xv.grad(), wv.grad()});
+        continue;
+      }
+      CHECK(xv.grad() == first[l][0]);  // what earlier layouts left in the buffers changes nothing
+      CHECK(wv.grad() == first[l][1]);
     }
 }
 

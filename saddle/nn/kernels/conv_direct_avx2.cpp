@@ -14,6 +14,7 @@ struct Simd<float> {
   static constexpr std::size_t n = 8;
   static constexpr std::size_t weight_taps = 3;  // 4 × 3 partial sums of W̄ in 16 registers
   static constexpr std::size_t row_pixels = 10;  // correlate_rows: pixels + 5 weights + 1 input in 16 registers
+  static constexpr std::size_t out_rows = 6;  // correlate: 6 × 2 accumulators + 2 inputs + 1 weight in 16 registers
   static V zero() { return _mm256_setzero_ps(); }
   static V load(const float* p) { return _mm256_loadu_ps(p); }
   static void store(float* p, V v) { _mm256_storeu_ps(p, v); }
@@ -26,6 +27,7 @@ struct Simd<double> {
   static constexpr std::size_t n = 4;
   static constexpr std::size_t weight_taps = 3;
   static constexpr std::size_t row_pixels = 10;
+  static constexpr std::size_t out_rows = 6;
   static V zero() { return _mm256_setzero_pd(); }
   static V load(const double* p) { return _mm256_loadu_pd(p); }
   static void store(double* p, V v) { _mm256_storeu_pd(p, v); }

@@ -14,6 +14,7 @@ struct Simd<float> {
   static constexpr std::size_t n = 16;
   static constexpr std::size_t weight_taps = 6;  // 4 × 6 partial sums of W̄ in 32 registers
   static constexpr std::size_t row_pixels = 14;  // correlate_rows: pixels + 5 weights + 1 input in 32 registers
+  static constexpr std::size_t out_rows = 12;  // correlate: 12 × 2 accumulators + 2 inputs + 1 weight in 32 registers
   static V zero() { return _mm512_setzero_ps(); }
   static V load(const float* p) { return _mm512_loadu_ps(p); }
   static void store(float* p, V v) { _mm512_storeu_ps(p, v); }
@@ -26,6 +27,7 @@ struct Simd<double> {
   static constexpr std::size_t n = 8;
   static constexpr std::size_t weight_taps = 6;
   static constexpr std::size_t row_pixels = 14;
+  static constexpr std::size_t out_rows = 12;
   static V zero() { return _mm512_setzero_pd(); }
   static V load(const double* p) { return _mm512_loadu_pd(p); }
   static void store(double* p, V v) { _mm512_storeu_pd(p, v); }

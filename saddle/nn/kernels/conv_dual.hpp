@@ -17,6 +17,9 @@
 // any number of workers).
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstring>
 #include <vector>
 
 #include "saddle/autodiff/dual.hpp"
@@ -36,6 +39,84 @@ template <class T>
 void fill_rows(T* y, const T* b, std::size_t rows, std::size_t len) {
   for (std::size_t r = 0; r < rows; ++r) std::fill(y + r * len, y + (r + 1) * len, b[r]);
 }
+
+// dst[0, n) = src[0, n) for a short run (an image row: tens of entries), in fixed-size blocks that
+// compile to vector moves, the last overlapping the one before. Row by row, calls to memmove took
+// about 7% of LeNet-5's training step and 13% of the CNN's, mostly in the calls themselves.
+template <class T>
+[[gnu::always_inline]] inline void copy_row(const T* src, std::size_t n, T* dst) {
+  const std::size_t bytes = n * sizeof(T);
+  auto* d = reinterpret_cast<char*>(dst);
+  const auto* s = reinterpret_cast<const char*>(src);
+  auto ends = [&]<std::size_t B>() {  // B ≤ bytes ≤ 2B
+    std::memcpy(d, s, B);
+    std::memcpy(d + bytes - B, s + bytes - B, B);
+  };
+  if (bytes > 64) {
+    for (std::size_t i = 0; i + 64 < bytes; i += 64) std::memcpy(d + i, s + i, 64);
+    std::memcpy(d + bytes - 64, s + bytes - 64, 64);
+  } else if (bytes >= 32) {
+    ends.template operator()<32>();
+  } else if (bytes >= 16) {
+    ends.template operator()<16>();
+  } else if (bytes >= 8) {
+    ends.template operator()<8>();
+  } else if (bytes >= 4) {
+    ends.template operator()<4>();
+  }
+}
+
+// Where a buffer holds the interiors of a batch of images: image i's channel c, row r at
+// i·slot + c·stride + at + r·wp, `cols` entries; every other entry is zero.
+struct Interior {
+  std::size_t slot, stride, at, wp, channels, rows, cols;
+  bool operator==(const Interior&) const = default;
+
+  // images (channels, rows, cols) [0, count) into dst: the interiors alone
+  template <class T>
+  void place(const T* images, std::size_t count, T* dst) const {
+    for (std::size_t i = 0; i < count; ++i)
+      for (std::size_t c = 0; c < channels; ++c)
+        for (std::size_t r = 0; r < rows; ++r)
+          copy_row(images + ((i * channels + c) * rows + r) * cols, cols, dst + i * slot + c * stride + at + r * wp);
+  }
+};
+
+// A thread's buffers of images, one per Interior layout (the few most recent: a model's layers
+// take turns). A buffer is zeroed when it is made for its layout and its borders are never written
+// after, so every later image of the layout, of this call or a later one, costs the copy of its
+// interior alone (zeroing each image's buffer took a tenth of LeNet-5's training step).
+template <class T>
+class Bordered {
+ public:
+  // images [0, count) placed in layout l; valid until the next call
+  const T* place(const Interior& l, const T* images, std::size_t count) {
+    std::vector<T>& buf = buffer(l);
+    if (buf.size() < count * l.slot) buf.resize(count * l.slot);  // the new entries are zero
+    l.place(images, count, buf.data());
+    return buf.data();
+  }
+
+ private:
+  static constexpr std::size_t kLayouts = 4;
+  // l's buffer, moved to the front; a new one in place of the least recently used
+  std::vector<T>& buffer(const Interior& l) {
+    std::size_t i = 0;
+    while (i < used_ && !(layouts_[i] == l)) ++i;
+    if (i == used_) {
+      if (used_ < kLayouts) ++used_;
+      i = used_ - 1;
+      layouts_[i] = l;
+      bufs_[i].clear();  // resized with zeros by place
+    }
+    std::rotate(layouts_.begin(), layouts_.begin() + std::ptrdiff_t(i), layouts_.begin() + std::ptrdiff_t(i) + 1);
+    std::rotate(bufs_.begin(), bufs_.begin() + std::ptrdiff_t(i), bufs_.begin() + std::ptrdiff_t(i) + 1);
+    return bufs_[0];
+  }
+  std::array<Interior, kLayouts> layouts_{};
+  std::array<std::vector<T>, kLayouts> bufs_;
+  std::size_t used_ = 0;
+};
 
 // The flat layout of conv_direct.hpp for a stride-1 geometry: zero-bordered channels of
 // hp × wp entries; outputs and input adjoints in wide rows of wp entries.
@@ -71,36 +152,11 @@ struct Flat {
           back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * wp + j));
   }
 
-  // x (C, H, W) zero-bordered into dst[0, in_size). With `borders_zero`, dst holds an image padded
-  // by this layout already (the previous image of a loop): its borders are zero, and only the
-  // interior is written (the fills took a tenth of LeNet-5's training step).
-  template <class T>
-  void pad_input(const T* x, const Geometry& g, T* dst, bool borders_zero = false) const {
-    if (!borders_zero) std::fill(dst, dst + in_size, T(0));
-    for (std::size_t c = 0; c < g.c; ++c)
-      for (std::size_t y = 0; y < g.h; ++y)
-        std::copy(x + (c * g.h + y) * g.w, x + (c * g.h + y + 1) * g.w, dst + c * plane + (y + g.pad) * wp + g.pad);
-  }
-  template <class T>
-  void pad_input(const T* x, const Geometry& g, std::vector<T>& buf, bool borders_zero = false) const {
-    buf.resize(in_size);
-    pad_input(x, g, buf.data(), borders_zero);
-  }
-  // ȳ (O, Ho, Wo) into wide rows at `at` within channels of `stride` entries of dst, zero elsewhere
-  // (already, with `borders_zero`, as for pad_input).
-  template <class T>
-  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, T* dst,
-                    bool borders_zero = false) const {
-    if (!borders_zero) std::fill(dst, dst + g.o * stride, T(0));
-    for (std::size_t o = 0; o < g.o; ++o)
-      for (std::size_t p = 0; p < g.ho; ++p)
-        std::copy(gy + (o * g.ho + p) * g.wo, gy + (o * g.ho + p + 1) * g.wo, dst + o * stride + at + p * wp);
-  }
-  template <class T>
-  void widen_output(const T* gy, const Geometry& g, std::size_t stride, std::size_t at, std::vector<T>& buf,
-                    bool borders_zero = false) const {
-    buf.resize(g.o * stride);
-    widen_output(gy, g, stride, at, buf.data(), borders_zero);
+  // Where an image x (C, H, W) goes in its zero-bordered buffer of in_size entries.
+  Interior input(const Geometry& g) const { return {in_size, plane, g.pad * wp + g.pad, wp, g.c, g.h, g.w}; }
+  // Where an output gradient ȳ (O, Ho, Wo) goes as wide rows, at `at` within channels of `stride`.
+  Interior output(const Geometry& g, std::size_t stride, std::size_t at) const {
+    return {g.o * stride, stride, at, wp, g.o, g.ho, g.wo};
   }
 };
 
@@ -174,12 +230,12 @@ Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, con
   // inside the image (the wide rows of correlate read past it, into the padded buffer's slack).
   const bool in_place = rows && g.pad == 0;
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
-    thread_local std::vector<T> xp, xtp, wide;
+    thread_local Bordered<T> xp, xtp;
+    thread_local std::vector<T> wide;
     if (!rows) wide.resize(O * f.len_r);
-    auto input = [&](const T* images, std::size_t n, std::vector<T>& buf) -> const T* {
+    auto input = [&](const T* images, std::size_t n, Bordered<T>& buf) -> const T* {
       if (in_place) return images + n * g.image();
-      f.pad_input(images + n * g.image(), g, buf, n > begin);
-      return buf.data();
+      return buf.place(f.input(g), images + n * g.image(), 1);
     };
     for (std::size_t n = begin; n < end; ++n) {
       T* yn = y.v.data() + n * g.out_image();
@@ -216,15 +272,15 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
   auto narrow = [&](const T* wide, T* out) {
     for (std::size_t c = 0; c < C; ++c)
       for (std::size_t y = 0; y < g.h; ++y)
-        std::copy(wide + c * f.back_len_r + y * f.wp, wide + c * f.back_len_r + y * f.wp + g.w,
-                  out + (c * g.h + y) * g.w);
+        copy_row(wide + c * f.back_len_r + y * f.wp, g.w, out + (c * g.h + y) * g.w);
   };
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
-    thread_local std::vector<T> gb, gtb, wide;
+    thread_local Bordered<T> gb, gtb;
+    thread_local std::vector<T> wide;
     wide.resize(C * f.back_len_r);
+    const Interior wide_gy = f.output(g, f.gy_stride, f.front);
     for (std::size_t n = begin; n < end; ++n) {
-      f.widen_output(gy.v.data() + n * g.out_image(), g, f.gy_stride, f.front, gb, n > begin);
-      const T* src = gb.data() + f.s0;
+      const T* src = gb.place(wide_gy, gy.v.data() + n * g.out_image(), 1) + f.s0;
       direct::correlate(C, R, wt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false);
       narrow(wide.data(), gx.v.data() + n * g.image());
       if (!gx.t) continue;
@@ -235,9 +291,8 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
         acc = true;
       }
       if (gy.t) {  // + Wᵀ·ẏ̄
-        f.widen_output(gy.t->data() + n * g.out_image(), g, f.gy_stride, f.front, gtb, n > begin);
-        direct::correlate(C, R, wt.data(), R, f.back_off.data(), gtb.data() + f.s0, wide.data(), f.back_len_r,
-                          f.back_len_r, acc);
+        const T* tsrc = gtb.place(wide_gy, gy.t->data() + n * g.out_image(), 1) + f.s0;
+        direct::correlate(C, R, wt.data(), R, f.back_off.data(), tsrc, wide.data(), f.back_len_r, f.back_len_r, acc);
       }
       narrow(wide.data(), gx.t->data() + n * g.image());
     }
@@ -281,39 +336,30 @@ Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometr
   const bool tangent = gy.t || x.t;
   // Images go to the kernel in chunks of about 256 KiB of padded inputs and widened ȳ, so that
   // the partial sums stay in registers over a whole chunk while its data stays in L2.
-  const std::size_t in_len = f.in_size, out_len = O * f.len_r;
+  const Interior padded_x = f.input(g), wide_gy = f.output(g, f.len_r, 0);
+  const std::size_t in_len = padded_x.slot, out_len = wide_gy.slot;
   const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(256) << 10) / ((in_len + out_len) * sizeof(T)));
-  // Chunks after a body's first reuse its buffers (no larger: the chunks shrink), borders and all.
-  auto pad_inputs = [&](const T* images, std::size_t n0, std::size_t count, std::vector<T>& buf, bool borders_zero) {
-    buf.resize(std::max(buf.size(), count * in_len));
-    for (std::size_t i = 0; i < count; ++i)
-      f.pad_input(images + (n0 + i) * g.image(), g, buf.data() + i * in_len, borders_zero);
-  };
-  auto widen_outputs = [&](const T* grads, std::size_t n0, std::size_t count, std::vector<T>& buf, bool borders_zero) {
-    buf.resize(std::max(buf.size(), count * out_len));
-    for (std::size_t i = 0; i < count; ++i)
-      f.widen_output(grads + (n0 + i) * g.out_image(), g, f.len_r, 0, buf.data() + i * out_len, borders_zero);
-  };
   // A sum's chunk spans at least one of the kernel's, so that folding the lanes stays small
   // beside the work (O·K·n additions against O·K·len multiply-adds per image).
   const std::size_t grain = std::max(min_images(g), chunk);
   const std::vector<T> sum =
       parallel_sum<T>(g.n, grain, (tangent ? 2 : 1) * OK, [&](std::size_t begin, std::size_t end, T* partial) {
-        thread_local std::vector<T> xp, xtp, gw, gtw, lanes, lanes_t;
+        thread_local Bordered<T> xp, xtp, gw, gtw;
+        thread_local std::vector<T> lanes, lanes_t;
         lanes.assign(OK * N, T(0));
         if (tangent) lanes_t.assign(OK * N, T(0));
         for (std::size_t n0 = begin; n0 < end; n0 += chunk) {
           const direct::Images im{std::min(chunk, end - n0), out_len, in_len};
-          pad_inputs(x.v.data(), n0, im.count, xp, n0 > begin);
-          widen_outputs(gy.v.data(), n0, im.count, gw, n0 > begin);
-          direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes.data());
+          const T* xs = xp.place(padded_x, x.v.data() + n0 * g.image(), im.count);
+          const T* gs = gw.place(wide_gy, gy.v.data() + n0 * g.out_image(), im.count);
+          direct::correlate_weights(O, K, gs, f.len_r, f.off.data(), xs, f.len_r, im, lanes.data());
           if (gy.t) {  // ẏ̄ ⋆ x
-            widen_outputs(gy.t->data(), n0, im.count, gtw, n0 > begin);
-            direct::correlate_weights(O, K, gtw.data(), f.len_r, f.off.data(), xp.data(), f.len_r, im, lanes_t.data());
+            const T* gts = gtw.place(wide_gy, gy.t->data() + n0 * g.out_image(), im.count);
+            direct::correlate_weights(O, K, gts, f.len_r, f.off.data(), xs, f.len_r, im, lanes_t.data());
           }
           if (x.t) {  // + ȳ ⋆ ẋ
-            pad_inputs(x.t->data(), n0, im.count, xtp, n0 > begin);
-            direct::correlate_weights(O, K, gw.data(), f.len_r, f.off.data(), xtp.data(), f.len_r, im, lanes_t.data());
+            const T* xts = xtp.place(padded_x, x.t->data() + n0 * g.image(), im.count);
+            direct::correlate_weights(O, K, gs, f.len_r, f.off.data(), xts, f.len_r, im, lanes_t.data());
           }
         }
         fold_lanes(lanes.data(), OK, N, partial);
