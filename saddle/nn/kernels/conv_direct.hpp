@@ -18,6 +18,7 @@
 // and still matched col2im(Wᵀ·ȳ), which pays for the copies instead.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <utility>

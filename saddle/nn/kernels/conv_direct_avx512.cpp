@@ -13,6 +13,8 @@ struct Simd<float> {
   using V = __m512;
   static constexpr std::size_t n = 16;
   static constexpr std::size_t weight_taps = 6;  // 4 × 6 partial sums of W̄ in 32 registers
+  static constexpr std::size_t weight_rows = 6;  // rows of ȳ per block of correlate_weights
+  static constexpr std::size_t weight_sums = 24;  // registers for its partial sums
   static constexpr std::size_t row_pixels = 14;  // correlate_rows: pixels + 5 weights + 1 input in 32 registers
   static constexpr std::size_t out_rows = 12;  // correlate: 12 × 2 accumulators + 2 inputs + 1 weight in 32 registers
   static V zero() { return _mm512_setzero_ps(); }
@@ -26,6 +28,8 @@ struct Simd<double> {
   using V = __m512d;
   static constexpr std::size_t n = 8;
   static constexpr std::size_t weight_taps = 6;
+  static constexpr std::size_t weight_rows = 6;
+  static constexpr std::size_t weight_sums = 24;
   static constexpr std::size_t row_pixels = 14;
   static constexpr std::size_t out_rows = 12;
   static V zero() { return _mm512_setzero_pd(); }

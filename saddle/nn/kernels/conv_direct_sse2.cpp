@@ -14,6 +14,8 @@ struct Simd<float> {
   using V = __m128;
   static constexpr std::size_t n = 4;
   static constexpr std::size_t weight_taps = 3;  // 4 × 3 partial sums of W̄ in 16 registers
+  static constexpr std::size_t weight_rows = 4;  // rows of ȳ per block of correlate_weights
+  static constexpr std::size_t weight_sums = 12;  // registers for its partial sums
   static constexpr std::size_t row_pixels = 10;  // correlate_rows: pixels + 5 weights + 1 input in 16 registers
   static constexpr std::size_t out_rows = 6;  // correlate: 6 × 2 accumulators + 2 inputs + product in 16 registers
   static V zero() { return _mm_setzero_ps(); }
@@ -27,6 +29,8 @@ struct Simd<double> {
   using V = __m128d;
   static constexpr std::size_t n = 2;
   static constexpr std::size_t weight_taps = 3;
+  static constexpr std::size_t weight_rows = 4;
+  static constexpr std::size_t weight_sums = 12;
   static constexpr std::size_t row_pixels = 10;
   static constexpr std::size_t out_rows = 6;
   static V zero() { return _mm_setzero_pd(); }

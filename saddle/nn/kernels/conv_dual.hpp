@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <new>
 #include <vector>
 
 #include "saddle/autodiff/dual.hpp"
@@ -66,6 +67,24 @@ template <class T>
   }
 }
 
+// Storage on whole cache lines: a vector of the widest build that starts at a multiple of 64 bytes
+// is loaded or stored in one access, where one that straddles two lines costs two.
+template <class T>
+struct LineAligned {
+  using value_type = T;
+  LineAligned() = default;
+  template <class U>
+  LineAligned(const LineAligned<U>&) {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64))); }
+  void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t(64)); }
+  template <class U>
+  bool operator==(const LineAligned<U>&) const {
+    return true;
+  }
+};
+template <class T>
+using LineVector = std::vector<T, LineAligned<T>>;
+
 // Where a buffer holds the interiors of a batch of images: image i's channel c, row r at
 // i·slot + c·stride + at + r·wp, `cols` entries; every other entry is zero.
 struct Interior {
@@ -91,7 +110,7 @@ class Bordered {
  public:
   // images [0, count) placed in layout l; valid until the next call
   const T* place(const Interior& l, const T* images, std::size_t count) {
-    std::vector<T>& buf = buffer(l);
+    LineVector<T>& buf = buffer(l);
     if (buf.size() < count * l.slot) buf.resize(count * l.slot);  // the new entries are zero
     l.place(images, count, buf.data());
     return buf.data();
@@ -100,7 +119,7 @@ class Bordered {
  private:
   static constexpr std::size_t kLayouts = 4;
   // l's buffer, moved to the front; a new one in place of the least recently used
-  std::vector<T>& buffer(const Interior& l) {
+  LineVector<T>& buffer(const Interior& l) {
     std::size_t i = 0;
     while (i < used_ && !(layouts_[i] == l)) ++i;
     if (i == used_) {
@@ -114,7 +133,7 @@ class Bordered {
     return bufs_[0];
   }
   std::array<Interior, kLayouts> layouts_{};
-  std::array<std::vector<T>, kLayouts> bufs_;
+  std::array<LineVector<T>, kLayouts> bufs_;
   std::size_t used_ = 0;
 };
 
@@ -137,7 +156,7 @@ struct Flat {
     const std::size_t st = direct::step;
     len = (g.ho - 1) * wp + g.wo;
     len_r = direct::round_up(len, st);
-    in_size = g.c * plane + (len_r - len);
+    in_size = direct::round_up(g.c * plane + (len_r - len), st);  // images of a batch start on whole vectors
     for (std::size_t c = 0; c < g.c; ++c)
       for (std::size_t i = 0; i < g.kh; ++i)
         for (std::size_t j = 0; j < g.kw; ++j) off.push_back(std::ptrdiff_t(c * plane + i * wp + j));
@@ -231,7 +250,7 @@ Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, con
   const bool in_place = rows && g.pad == 0;
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local Bordered<T> xp, xtp;
-    thread_local std::vector<T> wide;
+    thread_local LineVector<T> wide;
     if (!rows) wide.resize(O * f.len_r);
     auto input = [&](const T* images, std::size_t n, Bordered<T>& buf) -> const T* {
       if (in_place) return images + n * g.image();
@@ -276,7 +295,7 @@ Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry
   };
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local Bordered<T> gb, gtb;
-    thread_local std::vector<T> wide;
+    thread_local LineVector<T> wide;
     wide.resize(C * f.back_len_r);
     const Interior wide_gy = f.output(g, f.gy_stride, f.front);
     for (std::size_t n = begin; n < end; ++n) {
