@@ -71,6 +71,11 @@ struct RowGeometry {
                          const T* src, std::size_t len, const Images& im, T* acc);                                   \
   template <class T>                                                                                                 \
   void correlate_rows(const RowGeometry& g, const T* wt, const T* src, T* out, bool accumulate);                    \
+  template <class T>                                                                                                 \
+  void narrow_rows(std::size_t channels, std::size_t ho, std::size_t wo, const T* wide, std::size_t ldc,            \
+                   std::size_t wp, const T* bias, T* out);                                                           \
+  template <class T>                                                                                                 \
+  void add_bias(std::size_t channels, std::size_t len, const T* bias, T* out);                                      \
   }
 SADDLE_CONV_DIRECT_KERNELS(sse2)
 SADDLE_CONV_DIRECT_KERNELS(avx2)
@@ -141,6 +146,30 @@ void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda
     case simd::Isa::baseline: break;
   }
   sse2::correlate_weights(M, K, a, lda, off, src, len, im, acc);
+}
+
+// out[(o·ho + p)·wo + q] = wide[o·ldc + p·wp + q] + bias[o] for o < channels, p < ho, q < wo
+// (+ 0 without a bias): correlate's wide rows narrowed to the output.
+template <class T>
+void narrow_rows(std::size_t channels, std::size_t ho, std::size_t wo, const T* wide, std::size_t ldc, std::size_t wp,
+                 const T* bias, T* out) {
+  switch (simd::active()) {
+    case simd::Isa::avx512: return avx512::narrow_rows(channels, ho, wo, wide, ldc, wp, bias, out);
+    case simd::Isa::avx2: return avx2::narrow_rows(channels, ho, wo, wide, ldc, wp, bias, out);
+    case simd::Isa::baseline: break;
+  }
+  sse2::narrow_rows(channels, ho, wo, wide, ldc, wp, bias, out);
+}
+
+// out[o·len + i] += bias[o] (+ 0 without a bias) for o < channels, i < len.
+template <class T>
+void add_bias(std::size_t channels, std::size_t len, const T* bias, T* out) {
+  switch (simd::active()) {
+    case simd::Isa::avx512: return avx512::add_bias(channels, len, bias, out);
+    case simd::Isa::avx2: return avx2::add_bias(channels, len, bias, out);
+    case simd::Isa::baseline: break;
+  }
+  sse2::add_bias(channels, len, bias, out);
 }
 
 }  // namespace saddle::nn::conv::direct

@@ -22,6 +22,7 @@ struct Simd<float> {
   static V load(const float* p) { return _mm_loadu_ps(p); }
   static void store(float* p, V v) { _mm_storeu_ps(p, v); }
   static V splat(const float* p) { return _mm_set1_ps(*p); }
+  static V add(V a, V b) { return _mm_add_ps(a, b); }
   static V fma(V a, V b, V c) { return _mm_add_ps(_mm_mul_ps(a, b), c); }
 };
 template <>
@@ -37,6 +38,7 @@ struct Simd<double> {
   static V load(const double* p) { return _mm_loadu_pd(p); }
   static void store(double* p, V v) { _mm_storeu_pd(p, v); }
   static V splat(const double* p) { return _mm_set1_pd(*p); }
+  static V add(V a, V b) { return _mm_add_pd(a, b); }
   static V fma(V a, V b, V c) { return _mm_add_pd(_mm_mul_pd(a, b), c); }
 };
 

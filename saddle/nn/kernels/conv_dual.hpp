@@ -231,19 +231,10 @@ Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, con
   };
   // y[o, p, q] = wide[o, p·wp + q] + bias[o], or y[o, p, q] += bias[o] where correlate_rows wrote y
   auto finish = [&](const T* wide, const T* bias, T* out) {
-    for (std::size_t o = 0; o < O; ++o) {
-      const T bo = bias ? bias[o] : T(0);
-      if (rows) {
-        T* d = out + o * P;
-        for (std::size_t i = 0; i < P; ++i) d[i] = d[i] + bo;
-        continue;
-      }
-      for (std::size_t p = 0; p < g.ho; ++p) {
-        const T* s = wide + o * f.len_r + p * f.wp;
-        T* d = out + (o * g.ho + p) * g.wo;
-        for (std::size_t q = 0; q < g.wo; ++q) d[q] = s[q] + bo;
-      }
-    }
+    if (rows)
+      direct::add_bias(O, P, bias, out);
+    else
+      direct::narrow_rows(O, g.ho, g.wo, wide, f.len_r, f.wp, bias, out);
   };
   // Without padding, correlate_rows reads the image itself: its taps of the output pixels lie
   // inside the image (the wide rows of correlate read past it, into the padded buffer's slack).
