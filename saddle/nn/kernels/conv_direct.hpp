@@ -33,6 +33,16 @@ struct Images {
   std::size_t count, a_stride, src_stride;
 };
 
+// Where correlate may skip taps: an output position t lies in row t / row_len, and only the taps
+// [first[r], end[r]) of its row r can read nonzero input (the input adjoint's taps whose kernel row
+// misses ȳ's rows; conv_dual.hpp). first and end do not decrease with r, so positions of rows
+// r0 … r1 take the taps [first[r0], end[r1]).
+struct TapRows {
+  std::size_t row_len;
+  const std::size_t* first;
+  const std::size_t* end;
+};
+
 // The output rows themselves (correlate_rows): where the output channels fill whole vectors (16
 // floats or 8 doubles in AVX-512, 8 floats in AVX2) and the kernel is 3 or 5 wide, the vector
 // runs over the channels instead of the positions, so no wide position is computed. A row of Wo
@@ -65,7 +75,7 @@ struct RowGeometry {
   namespace isa {                                                                                                    \
   template <class T>                                                                                                 \
   void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const std::ptrdiff_t* off, const T* src, \
-                 T* out, std::size_t ldo, std::size_t len, bool accumulate);                                         \
+                 T* out, std::size_t ldo, std::size_t len, bool accumulate, const TapRows* taps);                    \
   template <class T>                                                                                                 \
   void correlate_weights(std::size_t M, std::size_t K, const T* a, std::size_t lda, const std::ptrdiff_t* off,       \
                          const T* src, std::size_t len, const Images& im, T* acc);                                   \
@@ -103,16 +113,17 @@ constexpr std::size_t step = 16;
 inline std::size_t round_up(std::size_t n, std::size_t m) { return (n + m - 1) / m * m; }
 
 // out[m·ldo + t] (+)= Σ_k w[m·ldw + k] · src[t + off[k]] for m < M, t < len (a multiple of
-// `step`); src[t + off[k]] must be readable for all of them.
+// `step`); src[t + off[k]] must be readable for all of them. With `taps`, the terms it leaves out
+// of a position's row are skipped (they are zero).
 template <class T>
 void correlate(std::size_t M, std::size_t K, const T* w, std::size_t ldw, const std::ptrdiff_t* off, const T* src,
-               T* out, std::size_t ldo, std::size_t len, bool accumulate) {
+               T* out, std::size_t ldo, std::size_t len, bool accumulate, const TapRows* taps = nullptr) {
   switch (simd::active()) {
-    case simd::Isa::avx512: return avx512::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
-    case simd::Isa::avx2: return avx2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+    case simd::Isa::avx512: return avx512::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate, taps);
+    case simd::Isa::avx2: return avx2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate, taps);
     case simd::Isa::baseline: break;
   }
-  sse2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate);
+  sse2::correlate(M, K, w, ldw, off, src, out, ldo, len, accumulate, taps);
 }
 
 // Whether correlate_rows takes O output channels and a kernel kw wide in the build in use.

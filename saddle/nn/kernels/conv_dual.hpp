@@ -144,10 +144,16 @@ struct Flat {
   std::size_t len, len_r;     // wide output positions (Ho−1)·wp + Wo, rounded up to a step
   std::size_t in_size;        // an image's zero-bordered buffer: C·plane, plus reads past the last plane
   std::vector<std::ptrdiff_t> off;  // tap (c, i, j) → c·plane + i·wp + j
-  // Input adjoint: x̄ at the interior positions s = s0 + t, t < back_len (wide rows of wp), read
-  // from ȳ placed `front` entries into channels of gy_stride entries, zero around it.
-  std::size_t front, s0, back_len, back_len_r, gy_stride;
-  std::vector<std::ptrdiff_t> back_off;  // (o, i, j) → o·gy_stride + front − i·wp − j
+  // Input adjoint, x̄ = ȳ zero-bordered and correlated with the flipped kernels: x̄ at the interior
+  // positions s = s0 + t, t < back_len, in rows of bs = wp rounded up to a step, read from ȳ placed
+  // `front` entries into channels of gy_stride entries, zero around it. Any row length ≥ wp keeps
+  // ȳ's rows apart by zeros; on whole vectors, the positions of a vector lie in one or two rows of
+  // x̄. Row y of x̄ meets row p = y + pad − i of ȳ through the kernel's row i, so only the i with
+  // 0 ≤ p < Ho read anything but zeros: with the taps in the order (i, o, j) those are one range,
+  // back_first[y] … back_end[y] (LeNet-5's second layer: 50 of its 14 × 5 rows' kernel rows).
+  std::size_t bs, front, s0, back_len, back_len_r, gy_stride;
+  std::vector<std::ptrdiff_t> back_off;  // tap (i, o, j) → o·gy_stride + front − i·bs − j
+  std::vector<std::size_t> back_first, back_end;
 
   explicit Flat(const Geometry& g) {
     hp = g.h + 2 * g.pad;
@@ -160,22 +166,32 @@ struct Flat {
     for (std::size_t c = 0; c < g.c; ++c)
       for (std::size_t i = 0; i < g.kh; ++i)
         for (std::size_t j = 0; j < g.kw; ++j) off.push_back(std::ptrdiff_t(c * plane + i * wp + j));
-    front = (g.kh - 1) * wp + g.kw - 1;
-    s0 = g.pad * wp + g.pad;
-    back_len = (g.h - 1) * wp + g.w;
+    bs = direct::round_up(wp, st);
+    front = (g.kh - 1) * bs + g.kw - 1;
+    s0 = g.pad * bs + g.pad;
+    back_len = (g.h - 1) * bs + g.w;
     back_len_r = direct::round_up(back_len, st);
-    gy_stride = std::max(front + len_r, s0 + back_len_r + front);
-    for (std::size_t o = 0; o < g.o; ++o)
-      for (std::size_t i = 0; i < g.kh; ++i)
+    gy_stride = std::max(front + (g.ho - 1) * bs + g.wo, s0 + back_len_r + front);
+    for (std::size_t i = 0; i < g.kh; ++i)
+      for (std::size_t o = 0; o < g.o; ++o)
         for (std::size_t j = 0; j < g.kw; ++j)
-          back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * wp + j));
+          back_off.push_back(std::ptrdiff_t(o * gy_stride + front) - std::ptrdiff_t(i * bs + j));
+    const std::size_t row_taps = g.o * g.kw;
+    for (std::size_t y = 0; y * bs < back_len_r; ++y) {
+      const std::size_t top = y + g.pad;                             // p ≥ 0: i ≤ top
+      const std::size_t lo = top + 1 > g.ho ? top + 1 - g.ho : 0;  // p < Ho: i ≥ top − (Ho − 1)
+      const std::size_t hi = std::min(g.kh, top + 1);
+      back_first.push_back(std::min(lo, g.kh) * row_taps);
+      back_end.push_back(std::max(back_first.back(), hi * row_taps));  // empty where lo ≥ hi
+    }
   }
 
   // Where an image x (C, H, W) goes in its zero-bordered buffer of in_size entries.
   Interior input(const Geometry& g) const { return {in_size, plane, g.pad * wp + g.pad, wp, g.c, g.h, g.w}; }
-  // Where an output gradient ȳ (O, Ho, Wo) goes as wide rows, at `at` within channels of `stride`.
-  Interior output(const Geometry& g, std::size_t stride, std::size_t at) const {
-    return {g.o * stride, stride, at, wp, g.o, g.ho, g.wo};
+  // Where an output gradient ȳ (O, Ho, Wo) goes as rows of `row` entries, at `at` within channels of
+  // `stride`.
+  Interior output(const Geometry& g, std::size_t stride, std::size_t at, std::size_t row) const {
+    return {g.o * stride, stride, at, row, g.o, g.ho, g.wo};
   }
 };
 
@@ -184,14 +200,16 @@ struct Flat {
 // weight adjoint's partial sums (O·K vectors per worker, 2 MiB at most in double) bounded.
 inline bool use_direct(const Geometry& g) { return g.stride == 1 && g.patch() <= 1024 && g.o <= 64; }
 
-// W (O, C·kh·kw) rearranged as (C, O·kh·kw): the weights of the input adjoint's correlation.
+// W (O, C, kh, kw) rearranged as (C, kh, O, kw): the weights of the input adjoint's correlation,
+// its taps in the order (i, o, j) of Flat::back_off.
 template <class T>
 std::vector<T> transpose_channels(const T* w, const Geometry& g) {
-  const std::size_t taps = g.kh * g.kw;
-  std::vector<T> out(g.c * g.o * taps);
+  std::vector<T> out(g.c * g.kh * g.o * g.kw);
   for (std::size_t o = 0; o < g.o; ++o)
     for (std::size_t c = 0; c < g.c; ++c)
-      std::copy(w + (o * g.c + c) * taps, w + (o * g.c + c + 1) * taps, out.data() + (c * g.o + o) * taps);
+      for (std::size_t i = 0; i < g.kh; ++i)
+        std::copy(w + ((o * g.c + c) * g.kh + i) * g.kw, w + ((o * g.c + c) * g.kh + i + 1) * g.kw,
+                  out.data() + ((c * g.kh + i) * g.o + o) * g.kw);
   return out;
 }
 
@@ -273,36 +291,39 @@ Dual<T> forward_direct(const Dual<T>& x, const Dual<T>& w, const Dual<T>* b, con
 template <class T>
 Dual<T> input_adjoint_direct(const Dual<T>& gy, const Dual<T>& w, const Geometry& g) {
   const Flat f(g);
-  const std::size_t R = g.o * g.kh * g.kw, C = g.c;  // taps (o, i, j) per input channel
+  const std::size_t R = g.o * g.kh * g.kw, C = g.c;  // taps (i, o, j) per input channel
   Dual<T> gx{empty_tensor<T>(Shape{g.n, g.c, g.h, g.w})};
   if (gy.t || w.t) gx.t = empty_tensor<T>(gx.v.shape());
   const std::vector<T> wt = transpose_channels(w.v.data(), g);
   const std::vector<T> wtt = w.t ? transpose_channels(w.t->data(), g) : std::vector<T>();
-  // x̄[c, y, x] = wide[c, y·wp + x]
+  // x̄[c, y, x] = wide[c, y·bs + x]
   auto narrow = [&](const T* wide, T* out) {
     for (std::size_t c = 0; c < C; ++c)
       for (std::size_t y = 0; y < g.h; ++y)
-        copy_row(wide + c * f.back_len_r + y * f.wp, g.w, out + (c * g.h + y) * g.w);
+        copy_row(wide + c * f.back_len_r + y * f.bs, g.w, out + (c * g.h + y) * g.w);
   };
+  const direct::TapRows taps{f.bs, f.back_first.data(), f.back_end.data()};
   parallel_blocks(g.n, min_images(g), [&](std::size_t begin, std::size_t end, std::size_t) {
     thread_local Bordered<T> gb, gtb;
     thread_local LineVector<T> wide;
     wide.resize(C * f.back_len_r);
-    const Interior wide_gy = f.output(g, f.gy_stride, f.front);
+    const Interior wide_gy = f.output(g, f.gy_stride, f.front, f.bs);
     for (std::size_t n = begin; n < end; ++n) {
       const T* src = gb.place(wide_gy, gy.v.data() + n * g.out_image(), 1) + f.s0;
-      direct::correlate(C, R, wt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false);
+      direct::correlate(C, R, wt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r, false,
+                        &taps);
       narrow(wide.data(), gx.v.data() + n * g.image());
       if (!gx.t) continue;
       bool acc = false;
       if (w.t) {  // Ẇᵀ·ȳ
         direct::correlate(C, R, wtt.data(), R, f.back_off.data(), src, wide.data(), f.back_len_r, f.back_len_r,
-                          false);
+                          false, &taps);
         acc = true;
       }
       if (gy.t) {  // + Wᵀ·ẏ̄
         const T* tsrc = gtb.place(wide_gy, gy.t->data() + n * g.out_image(), 1) + f.s0;
-        direct::correlate(C, R, wt.data(), R, f.back_off.data(), tsrc, wide.data(), f.back_len_r, f.back_len_r, acc);
+        direct::correlate(C, R, wt.data(), R, f.back_off.data(), tsrc, wide.data(), f.back_len_r, f.back_len_r, acc,
+                          &taps);
       }
       narrow(wide.data(), gx.t->data() + n * g.image());
     }
@@ -346,7 +367,7 @@ Dual<T> weight_adjoint_direct(const Dual<T>& gy, const Dual<T>& x, const Geometr
   const bool tangent = gy.t || x.t;
   // Images go to the kernel in chunks of about 256 KiB of padded inputs and widened ȳ, so that
   // the partial sums stay in registers over a whole chunk while its data stays in L2.
-  const Interior padded_x = f.input(g), wide_gy = f.output(g, f.len_r, 0);
+  const Interior padded_x = f.input(g), wide_gy = f.output(g, f.len_r, 0, f.wp);
   const std::size_t in_len = padded_x.slot, out_len = wide_gy.slot;
   const std::size_t chunk = std::max<std::size_t>(1, (std::size_t(256) << 10) / ((in_len + out_len) * sizeof(T)));
   // A sum's chunk spans at least one of the kernel's, so that folding the lanes stays small
