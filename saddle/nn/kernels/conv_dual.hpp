@@ -138,7 +138,7 @@ class Bordered {
 };
 
 // The flat layout of conv_direct.hpp for a stride-1 geometry: zero-bordered channels of
-// hp × wp entries; outputs and input adjoints in wide rows of wp entries.
+// hp × wp entries; outputs in wide rows of wp entries, input adjoints in rows of bs ≥ wp.
 struct Flat {
   std::size_t hp, wp, plane;  // plane = hp·wp
   std::size_t len, len_r;     // wide output positions (Ho−1)·wp + Wo, rounded up to a step
