@@ -1,6 +1,6 @@
-// 2×2 max pooling's inner loop in AVX2 (pooling_avx2.hpp). Compiled with -mavx2
+// 2×2 max pooling's inner loop in AVX2 (pooling_simd.hpp). Compiled with -mavx2
 // (nn/meson.build); pooling.cpp calls it only where the processor has AVX2.
-#include "saddle/nn/kernels/pooling_avx2.hpp"
+#include "saddle/nn/kernels/pooling_simd.hpp"
 
 #include <immintrin.h>
 

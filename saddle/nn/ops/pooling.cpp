@@ -15,7 +15,7 @@
 #include "saddle/autodiff/rule.hpp"
 #include "saddle/nn/ops.hpp"
 #include "saddle/nn/ops/instantiate.hpp"
-#include "saddle/nn/kernels/pooling_avx2.hpp"
+#include "saddle/nn/kernels/pooling_simd.hpp"
 #include "saddle/base/parallel.hpp"
 
 namespace saddle::nn {
@@ -62,11 +62,13 @@ void max_row_2x2(const T* r0, const T* r1, std::size_t w, std::size_t wo, std::s
 template <class T>
 using Row2x2 = void (*)(const T*, const T*, std::size_t, std::size_t, std::size_t, T*, std::uint32_t*);
 
-// max_row_2x2 for T; in float the AVX2 build (pooling_avx2.cpp) where the processor has it.
+// max_row_2x2 for T; in float the widest vector build (pooling_simd.hpp) the processor has.
 template <class T>
 Row2x2<T> row_2x2_kernel() {
-  if constexpr (std::is_same_v<T, float>)
+  if constexpr (std::is_same_v<T, float>) {
+    if (simd::active() >= simd::Isa::avx512) return avx512::max_row_2x2;
     if (simd::active() >= simd::Isa::avx2) return avx2::max_row_2x2;
+  }
   return max_row_2x2<T>;
 }
 
