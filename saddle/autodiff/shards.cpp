@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include "saddle/autodiff/elementary.hpp"
 #include "saddle/autodiff/rule.hpp"
@@ -46,13 +46,15 @@ class SinkScope {
 };
 
 // into ← Σ_s w_s·parts[s] (set), or into + Σ_s w_s·parts[s] (add), entry by entry, the sum in
-// shard order for each entry: the same bits however the entries are spread over the workers
-// (detail::over_entries, the elementwise passes' loop: small tensors stay on the calling thread).
+// shard order for each entry: the same bits however the entries are spread over the workers. The
+// parts were written on the workers that ran the shards, and a small leaf's merge goes over them
+// too, from kMergeEntries entries a worker: on the calling thread alone, the softmax regression's
+// merge (4 shards of 7,850 entries) took 15 µs of its 95 µs step on 2 cores, 6 µs on one.
 template <class T>
 void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool set, Tensor<T>& into) {
   constexpr std::size_t kRun = 256;  // entries summed at a time in a local buffer (vector loops)
   T* out = into.data();
-  detail::over_entries(into.size(), [&](std::size_t begin, std::size_t end) {
+  auto body = [&](std::size_t begin, std::size_t end) {
     T acc[kRun];
     for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
       const std::size_t n = std::min(kRun, end - j0);
@@ -70,7 +72,14 @@ void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool se
       else
         for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
     }
-  });
+  };
+  constexpr std::size_t kMergeEntries = 2048;
+  if (into.size() < 2 * kMergeEntries) {
+    body(0, into.size());
+    return;
+  }
+  parallel_blocks(into.size(), kMergeEntries,
+                  [&](std::size_t begin, std::size_t end, std::size_t) { body(begin, end); });
 }
 
 }  // namespace
@@ -155,8 +164,10 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
       std::vector<std::pair<const T*, double>> parts;  // leaf i's ∇f_s (or ∇²f_s·v) with their w_s
       for (std::size_t s = 0; s < K; ++s)
         if (const Dual<T>* a = sinks[s].find(leaf)) {
-          if (!tangents) parts.emplace_back(a->v.data(), weights[s]);
-          else if (a->t) parts.emplace_back(a->t->data(), weights[s]);
+          if (!tangents)
+            parts.emplace_back(a->v.data(), weights[s]);
+          else if (a->t)
+            parts.emplace_back(a->t->data(), weights[s]);
         }
       if (first) into[i] = parts.empty() ? zeros_tensor<T>(params[i].shape()) : empty_tensor<T>(params[i].shape());
       if (!parts.empty()) add_weighted(parts, first, into[i]);

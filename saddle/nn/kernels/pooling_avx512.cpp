@@ -21,7 +21,9 @@ void max_row_2x2(const float* r0, const float* r1, std::size_t w, std::size_t wo
   auto windows = [&](std::size_t q, std::size_t count) {
     const std::size_t n = 2 * count;  // inputs of a row
     const __mmask16 lo = n >= 16 ? __mmask16(0xffff) : __mmask16((1u << n) - 1),
-                    hi = n >= 32 ? __mmask16(0xffff) : n > 16 ? __mmask16((1u << (n - 16)) - 1) : __mmask16(0),
+                    hi = n >= 32  ? __mmask16(0xffff)
+                         : n > 16 ? __mmask16((1u << (n - 16)) - 1)
+                                  : __mmask16(0),
                     out = count >= 16 ? __mmask16(0xffff) : __mmask16((1u << count) - 1);
     const __m512 a0 = _mm512_maskz_loadu_ps(lo, r0 + 2 * q), a1 = _mm512_maskz_loadu_ps(hi, r0 + 2 * q + 16);
     const __m512 b0 = _mm512_maskz_loadu_ps(lo, r1 + 2 * q), b1 = _mm512_maskz_loadu_ps(hi, r1 + 2 * q + 16);
