@@ -57,16 +57,16 @@ void for_derivative_blocks(const Rule& rule, const T* px, const T* py, std::size
 // 940,800 entries, goes over the workers; the MLP's 200 × 128 does not).
 inline constexpr std::size_t kEntriesPerWorker = std::size_t(1) << 15;
 
-// pass(begin, end) over [0, n): on the calling thread for small n, else in blocks spread over the
-// workers (base/parallel.hpp). Each entry's result depends on that entry alone, so the bits are the
-// same for any number of workers.
+// pass(begin, end) over [0, n): on the calling thread for n below twice `per_worker`, else in
+// blocks of at least per_worker entries spread over the workers (base/parallel.hpp). Each entry's
+// result depends on that entry alone, so the bits are the same for any number of workers.
 template <class Pass>
-void over_entries(std::size_t n, Pass&& pass) {
-  if (n < 2 * kEntriesPerWorker) {
+void over_entries(std::size_t n, Pass&& pass, std::size_t per_worker = kEntriesPerWorker) {
+  if (n < 2 * per_worker) {
     pass(std::size_t(0), n);
     return;
   }
-  parallel_blocks(n, kEntriesPerWorker, [&](std::size_t begin, std::size_t end, std::size_t) { pass(begin, end); });
+  parallel_blocks(n, per_worker, [&](std::size_t begin, std::size_t end, std::size_t) { pass(begin, end); });
 }
 }  // namespace detail
 

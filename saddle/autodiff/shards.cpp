@@ -46,40 +46,38 @@ class SinkScope {
 };
 
 // into ← Σ_s w_s·parts[s] (set), or into + Σ_s w_s·parts[s] (add), entry by entry, the sum in
-// shard order for each entry: the same bits however the entries are spread over the workers. The
-// parts were written on the workers that ran the shards, and a small leaf's merge goes over them
-// too, from kMergeEntries entries a worker: on the calling thread alone, the softmax regression's
-// merge (4 shards of 7,850 entries) took 15 µs of its 95 µs step on 2 cores, 6 µs on one.
+// shard order for each entry: the same bits however the entries are spread over the workers
+// (detail::over_entries). The parts were written on the workers that ran the shards, and a small
+// leaf's merge goes over them too, from kMergeEntries entries a worker, fewer than the elementwise
+// passes take: on the calling thread alone, the softmax regression's merge (4 shards of 7,850
+// entries) took 15 µs of its 95 µs step on 2 cores, 6 µs on one.
 template <class T>
 void add_weighted(const std::vector<std::pair<const T*, double>>& parts, bool set, Tensor<T>& into) {
   constexpr std::size_t kRun = 256;  // entries summed at a time in a local buffer (vector loops)
   T* out = into.data();
-  auto body = [&](std::size_t begin, std::size_t end) {
-    T acc[kRun];
-    for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
-      const std::size_t n = std::min(kRun, end - j0);
-      const T w0 = static_cast<T>(parts[0].second);
-      const T* a0 = parts[0].first + j0;
-      for (std::size_t k = 0; k < n; ++k) acc[k] = w0 * a0[k];
-      for (std::size_t s = 1; s < parts.size(); ++s) {
-        const T w = static_cast<T>(parts[s].second);
-        const T* a = parts[s].first + j0;
-        for (std::size_t k = 0; k < n; ++k) acc[k] += w * a[k];
-      }
-      T* o = out + j0;
-      if (set)
-        for (std::size_t k = 0; k < n; ++k) o[k] = acc[k];
-      else
-        for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
-    }
-  };
   constexpr std::size_t kMergeEntries = 2048;
-  if (into.size() < 2 * kMergeEntries) {
-    body(0, into.size());
-    return;
-  }
-  parallel_blocks(into.size(), kMergeEntries,
-                  [&](std::size_t begin, std::size_t end, std::size_t) { body(begin, end); });
+  detail::over_entries(
+      into.size(),
+      [&](std::size_t begin, std::size_t end) {
+        T acc[kRun];
+        for (std::size_t j0 = begin; j0 < end; j0 += kRun) {
+          const std::size_t n = std::min(kRun, end - j0);
+          const T w0 = static_cast<T>(parts[0].second);
+          const T* a0 = parts[0].first + j0;
+          for (std::size_t k = 0; k < n; ++k) acc[k] = w0 * a0[k];
+          for (std::size_t s = 1; s < parts.size(); ++s) {
+            const T w = static_cast<T>(parts[s].second);
+            const T* a = parts[s].first + j0;
+            for (std::size_t k = 0; k < n; ++k) acc[k] += w * a[k];
+          }
+          T* o = out + j0;
+          if (set)
+            for (std::size_t k = 0; k < n; ++k) o[k] = acc[k];
+          else
+            for (std::size_t k = 0; k < n; ++k) o[k] += acc[k];
+        }
+      },
+      kMergeEntries);
 }
 
 }  // namespace

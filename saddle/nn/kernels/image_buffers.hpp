@@ -88,23 +88,25 @@ class Bordered {
   }
 
  private:
+  struct Slot {
+    Interior layout{};
+    LineVector<T> buf;
+  };
   static constexpr std::size_t kLayouts = 4;
-  // l's buffer, moved to the front; a new one in place of the least recently used
+  // l's buffer, its slot moved to the front; a new one in place of the least recently used
   LineVector<T>& buffer(const Interior& l) {
     std::size_t i = 0;
-    while (i < used_ && !(layouts_[i] == l)) ++i;
+    while (i < used_ && !(slots_[i].layout == l)) ++i;
     if (i == used_) {
       if (used_ < kLayouts) ++used_;
       i = used_ - 1;
-      layouts_[i] = l;
-      bufs_[i].clear();  // resized with zeros by place
+      slots_[i].layout = l;
+      slots_[i].buf.clear();  // resized with zeros by place
     }
-    std::rotate(layouts_.begin(), layouts_.begin() + std::ptrdiff_t(i), layouts_.begin() + std::ptrdiff_t(i) + 1);
-    std::rotate(bufs_.begin(), bufs_.begin() + std::ptrdiff_t(i), bufs_.begin() + std::ptrdiff_t(i) + 1);
-    return bufs_[0];
+    std::rotate(slots_.begin(), slots_.begin() + std::ptrdiff_t(i), slots_.begin() + std::ptrdiff_t(i) + 1);
+    return slots_[0].buf;
   }
-  std::array<Interior, kLayouts> layouts_{};
-  std::array<LineVector<T>, kLayouts> bufs_;
+  std::array<Slot, kLayouts> slots_;
   std::size_t used_ = 0;
 };
 

@@ -74,17 +74,13 @@ Row2x2<T> row_2x2_kernel() {
 
 // Each window's arg-max: a flat index into x per output entry, written once by max_windows (so
 // left uninitialised until then: zeroing it took as long as a pass of the pooling).
-struct Selection {
-  std::unique_ptr<std::uint32_t[]> arg;
-  std::size_t size = 0;
-  explicit Selection(std::size_t n) : arg(std::make_unique_for_overwrite<std::uint32_t[]>(n)), size(n) {}
-};
+using Selection = std::shared_ptr<std::uint32_t[]>;
 
 // Each window's maximum into y and its flat index into x into sel (the first in row-major order
 // on ties, as PyTorch); planes spread over the cores.
 template <class T>
-void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, Selection& sel) {
-  std::uint32_t* const arg = sel.arg.get();
+void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, const Selection& sel) {
+  std::uint32_t* const arg = sel.get();
   const T* px = x.data();
   const std::size_t plane_in = g.h * g.w, plane_out = g.ho * g.wo;
   const Row2x2<T> row_2x2 = row_2x2_kernel<T>();
@@ -124,7 +120,7 @@ void max_windows(const Tensor<T>& x, const PoolGeometry& g, Tensor<T>& y, Select
 template <class T>
 Tensor<T> take(const Tensor<T>& x, const Selection& sel, const Shape& shape) {
   Tensor<T> y = empty_tensor<T>(shape);
-  for (std::size_t i = 0; i < sel.size; ++i) y.data()[i] = x.data()[sel.arg[i]];
+  for (std::size_t i = 0; i < y.size(); ++i) y.data()[i] = x.data()[sel[i]];
   return y;
 }
 
@@ -138,7 +134,7 @@ Tensor<T> put(const Tensor<T>& g, const Selection& sel, const PoolGeometry& geo,
   const T* pg = g.data();
   for (std::size_t c = 0; c < geo.planes; ++c) {
     std::fill(px + c * plane_in, px + (c + 1) * plane_in, T(0));
-    for (std::size_t i = c * plane_out; i < (c + 1) * plane_out; ++i) px[sel.arg[i]] += pg[i];
+    for (std::size_t i = c * plane_out; i < (c + 1) * plane_out; ++i) px[sel[i]] += pg[i];
   }
   return x;
 }
@@ -189,19 +185,19 @@ Var<T> max_pool2d(const Var<T>& x, std::size_t kernel, std::size_t stride) {
   const PoolGeometry g = pool_geometry("max_pool2d", x.shape(), kernel, stride);
   if (x.size() > std::numeric_limits<std::uint32_t>::max())
     throw Error("max_pool2d: input of " + std::to_string(x.size()) + " entries is too large to index");
-  auto sel = std::make_shared<Selection>(g.planes * g.ho * g.wo);
+  const Selection sel = std::make_shared_for_overwrite<std::uint32_t[]>(g.planes * g.ho * g.wo);
   const Shape out = g.out(x.shape());
   return define_op<T>(
       "max_pool2d",
       [&](const Dual<T>& x) {
         Dual<T> y{empty_tensor<T>(out)};
-        max_windows(x.v, g, y.v, *sel);
-        if (x.t) y.t = take(*x.t, *sel, out);  // ẏ = ẋ[a]
+        max_windows(x.v, g, y.v, sel);
+        if (x.t) y.t = take(*x.t, sel, out);  // ẏ = ẋ[a]
         return y;
       },
       [sel, g](const Dual<T>& gy, const Dual<T>&, const Dual<T>& x, auto& gx) {
         const Shape in = x.shape();
-        if (gx) gx = linear(gy, [&](const Tensor<T>& t) { return put(t, *sel, g, in); });  // x̄[a] += ȳ
+        if (gx) gx = linear(gy, [&](const Tensor<T>& t) { return put(t, sel, g, in); });  // x̄[a] += ȳ
       },
       x);
 }
