@@ -6,9 +6,11 @@
 // term recorded on a tape of its own on whichever of saddle's workers takes it
 // (saddle/base/parallel.hpp), as a data-parallel training step runs its replicas — here without
 // copies: every term reads the same parameter leaves, and the adjoints a term sends to them go to
-// a sink of its own (LeafAdjointSink, autodiff/node.hpp). The sums run in shard order, term 0
-// first (the value in double, the lists in T), so the bits depend on the terms and their weights,
-// never on the number of workers or on their timing; a different K changes the rounding.
+// a sink of its own (LeafAdjointSink, autodiff/node.hpp). The value is summed in shard order, in
+// double; the lists in T over a fixed binary tree of the shards, (w_0∇f_0 + w_1∇f_1) +
+// (w_2∇f_2 + w_3∇f_3) for K = 4, each pair summed by the worker that finished it. So the bits
+// depend on the terms and their weights, never on the number of workers or on their timing; a
+// different K changes the rounding.
 //
 //   const std::vector<ShardRange> shards = row_shards(x.shape()[0]);   // rows of a batch x
 //   std::vector<double> w;  // each shard's share of the rows

@@ -165,8 +165,12 @@ inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
   return {n, std::bit_floor(std::clamp<std::size_t>(n / std::max<std::size_t>(1, grain), 1, kMaxChunks))};
 }
 
-// body(c, begin, end) for each chunk c of `chunks`, spread over the workers, who take chunks
-// one at a time from a shared counter (any worker may run any chunk).
+// body(c, begin, end) for each chunk c of `chunks`, spread over the workers (any worker may run
+// any chunk). Worker w of W first takes, in order, the chunks of its own share
+// [w·count/W, (w+1)·count/W), then those left of the others' shares, from the front: neighbouring
+// chunks tend to run on one core one after the other (a sum over shards adds neighbours first,
+// autodiff/shards.hpp), and a worker that arrives late, or never, costs nothing but its share's
+// move to the others.
 template <class Body>
 void parallel_chunks(const Chunks& chunks, Body&& body) {
   const std::size_t workers = std::min(loop_workers(), chunks.count);
@@ -175,15 +179,28 @@ void parallel_chunks(const Chunks& chunks, Body&& body) {
     for (std::size_t c = 0; c < chunks.count; ++c) body(c, chunks.begin(c), chunks.end(c));
     return;
   }
+  struct alignas(64) Share {
+    std::atomic<std::size_t> next;  // the share's first chunk not yet taken
+    std::size_t end;
+  };
+  std::vector<Share> shares(workers);
+  for (std::size_t w = 0; w < workers; ++w) {
+    shares[w].next.store(w * chunks.count / workers, std::memory_order_relaxed);
+    shares[w].end = (w + 1) * chunks.count / workers;
+  }
   struct Context {
     Body& body;
     const Chunks& chunks;
-    std::atomic<std::size_t> next{0};
-  } context{body, chunks};
-  auto run = [](void* p, std::size_t) {
+    std::vector<Share>& shares;
+  } context{body, chunks, shares};
+  auto run = [](void* p, std::size_t worker) {
     auto& c = *static_cast<Context*>(p);
-    for (std::size_t k; (k = c.next.fetch_add(1, std::memory_order_relaxed)) < c.chunks.count;)
-      c.body(k, c.chunks.begin(k), c.chunks.end(k));
+    const std::size_t W = c.shares.size();
+    for (std::size_t k = 0; k < W; ++k) {
+      Share& share = c.shares[(worker + k) % W];
+      for (std::size_t i; (i = share.next.fetch_add(1, std::memory_order_relaxed)) < share.end;)
+        c.body(i, c.chunks.begin(i), c.chunks.end(i));
+    }
   };
   pool::run_on_workers(workers, pool::Task{run, &context});
 }

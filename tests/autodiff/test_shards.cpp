@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -143,6 +144,87 @@ TEST_SUITE("shards") {
       CHECK(std::memcmp(&again.value, &first.value, sizeof(double)) == 0);
       CHECK(same_bits(again.grad, first.grad));
       CHECK(same_bits(again.hvp, first.hvp));
+    }
+  }
+
+  TEST_CASE("any number of shards, terms that reach some leaves, H·v tangents that are structurally zero: "
+            "the weighted sums of the terms' own derivatives, the same bits for 1, 2 and 3 workers") {
+    std::mt19937_64 rng(4);
+    const TensorList<double> theta{randn({2, 3}, rng), randn({3}, rng), randn({2}, rng)};  // no term reads θ₂
+    const TensorList<double> v{randn({2, 3}, rng), randn({3}, rng), randn({2}, rng)};
+    // Four kinds of term: θ₀ alone, θ₁ alone and linear (its adjoint has no tangent), both, θ₀ linear.
+    const ShardTerm<double> f = [](const std::vector<Var<double>>& x, std::size_t s) {
+      const double c = 1.0 + 0.25 * double(s);
+      switch (s % 4) {
+        case 0:
+          return sum(x[0] * x[0] * c);
+        case 1:
+          return sum(x[1] * c);
+        case 2:
+          return sum(tanh(x[0]) * x[1]) * c;
+        default:
+          return sum(x[0] * c);
+      }
+    };
+    for (std::size_t K : {1, 2, 3, 5, 6, 7, 8, 13}) {
+      CAPTURE(K);
+      std::vector<double> w(K);
+      for (std::size_t s = 0; s < K; ++s) w[s] = 1.0 / double(s + 2);
+      HvpResult<double> expected{0.0, zeros_like(theta), zeros_like(theta)};
+      for (std::size_t s = 0; s < K; ++s) {
+        const HvpResult<double> r =
+            value_grad_hvp([&](const std::vector<Var<double>>& x) { return f(x, s); }, theta, v);
+        expected.value += w[s] * r.value;
+        for (std::size_t i = 0; i < theta.size(); ++i) {
+          expected.grad[i] += w[s] * r.grad[i];
+          expected.hvp[i] += w[s] * r.hvp[i];
+        }
+      }
+      std::optional<ShardSum<double>> first;
+      for (std::size_t workers : {1, 2, 3}) {
+        CAPTURE(workers);
+        const WorkerLimit limit(workers);
+        ShardSum<double> total;
+        add_over_shards<double>(f, theta, &v, w, ShardDerivatives::hvp, total);
+        // K terms of size O(1) summed in another grouping: a few ulps.
+        CHECK(total.value == doctest::Approx(expected.value).epsilon(1e-13));
+        CHECK(max_abs_diff(total.grad, expected.grad) < 1e-13);
+        CHECK(max_abs_diff(total.hvp, expected.hvp) < 1e-13);
+        for (const TensorList<double>* l : {&total.grad, &total.hvp})
+          for (double e : (*l)[2]) CHECK(e == 0.0);
+        if (!first) {
+          first = total;
+          continue;
+        }
+        CHECK(same_bits(total.grad, first->grad));
+        CHECK(same_bits(total.hvp, first->hvp));
+      }
+    }
+  }
+
+  TEST_CASE("the tree's sums are the same bits run after run, whichever worker finishes a pair first") {
+    // Terms of about the same length on 2 and 3 workers, over parameters large enough that a
+    // node's sum takes as long as a term: each node is summed by whichever of its halves finishes
+    // second, often several nodes in one pass, while the other workers arrive.
+    std::mt19937_64 rng(5);
+    const TensorList<double> theta{randn({20000}, rng), randn({8}, rng)};
+    const ShardTerm<double> f = [](const std::vector<Var<double>>& x, std::size_t s) {
+      return sum(x[0] * x[0] * (1.0 + double(s))) + sum(x[1]) * double(s % 3);
+    };
+    for (std::size_t K : {8, 13, 16}) {
+      CAPTURE(K);
+      const std::vector<double> w(K, 1.0 / double(K));
+      ShardSum<double> first;
+      {
+        const WorkerLimit one(1);
+        add_over_shards<double>(f, theta, nullptr, w, ShardDerivatives::gradient, first);
+      }
+      for (int run = 0; run < 100; ++run) {
+        const WorkerLimit limit(2 + run % 2);
+        ShardSum<double> again;
+        add_over_shards<double>(f, theta, nullptr, w, ShardDerivatives::gradient, again);
+        REQUIRE(same_bits(again.grad, first.grad));
+      }
     }
   }
 

@@ -1,6 +1,6 @@
-// The worker pool behind nn's parallel loops: every item once, worker indices within the bound
-// parallel_blocks returns, errors carried back to the caller, and loops started from inside a
-// loop or from several threads at once.
+// The worker pool behind nn's parallel loops: every item and every chunk once, worker indices
+// within the bound parallel_blocks returns, errors carried back to the caller, and loops started
+// from inside a loop or from several threads at once.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -51,6 +51,27 @@ TEST_CASE("parallel_blocks with too few items per worker runs on the calling thr
           elsewhere = elsewhere || k != 0 || std::this_thread::get_id() != caller;
         }) == 1);
   CHECK_FALSE(elsewhere);
+}
+
+TEST_CASE("parallel_chunks runs every chunk once, with its bounds, for any workers and counts of chunks") {
+  for (std::size_t workers : {1, 2, 3, 5}) {
+    CAPTURE(workers);
+    const saddle::WorkerLimit limit(workers);
+    for (std::size_t count = 1; count <= 17; ++count) {
+      CAPTURE(count);
+      const saddle::Chunks chunks{1000, count};
+      for (int r = 0; r < 20; ++r) {
+        std::vector<std::atomic<int>> runs(count);
+        saddle::parallel_chunks(chunks, [&](std::size_t c, std::size_t b, std::size_t e) {
+          REQUIRE(c < count);
+          CHECK(b == chunks.begin(c));
+          CHECK(e == chunks.end(c));
+          runs[c].fetch_add(1);
+        });
+        for (auto& n : runs) REQUIRE(n.load() == 1);
+      }
+    }
+  }
 }
 
 TEST_CASE("an exception in any worker reaches the caller, and the pool goes on working") {
