@@ -211,95 +211,61 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
 }
 
 template <class T>
-ShardSum<T> Objective<T>::sum_over_batches(const TensorList<T>& params, const TensorList<T>* v,
-                                           ShardDerivatives what) const {
+void Objective<T>::add_rows(std::size_t begin, std::size_t end, const TensorList<T>& params, const TensorList<T>* v,
+                            ShardDerivatives what, ShardSum<T>& total) const {
+  const std::size_t* first = samples_.indices.data() + begin;
+  const std::vector<ShardRange> shards = row_shards(end - begin);
+  std::vector<double> weights;  // each shard's rows over N
+  for (const ShardRange& r : shards) weights.push_back(unit_weight({begin + r.begin, begin + r.end}));
+  const ShardTerm<T> shard_mean = [&](const std::vector<Var<T>>& x, std::size_t s) {
+    return batch_mean(x, rows(first + shards[s].begin, shards[s].end - shards[s].begin));
+  };
+  add_over_shards(shard_mean, params, v, weights, what, total);
+  ++shared_->batch_evaluations;
+}
+
+template <class T>
+ShardSum<T> Objective<T>::sum_pieces(const TensorList<T>& params, const TensorList<T>* v, ShardDerivatives what) const {
   ShardSum<T> total;
-  for (std::size_t b = 0; b < samples_.batch_count(); ++b) {
-    const std::size_t begin = samples_.batch_begin(b);
-    const std::size_t* first = samples_.indices.data() + begin;
-    const std::vector<ShardRange> shards = row_shards(samples_.batch_end(b) - begin);
-    std::vector<double> weights;  // each shard's rows over N
-    for (const ShardRange& r : shards) weights.push_back(unit_weight({begin + r.begin, begin + r.end}));
-    const ShardTerm<T> shard_mean = [&](const std::vector<Var<T>>& x, std::size_t s) {
-      return batch_mean(x, rows(first + shards[s].begin, shards[s].end - shards[s].begin));
-    };
-    add_over_shards(shard_mean, params, v, weights, what, total);
-    ++shared_->batch_evaluations;
-  }
+  for (const WorkUnit& u : work_units())
+    if (u.owner == distributed::rank()) add_rows(u.begin, u.end, params, v, what, total);
+  if (distributed::size() == 1) return total;
+  // The processes' sums in rank order, in double: the value, then the lists (zeros where this
+  // process summed no piece).
+  const bool gradient = what != ShardDerivatives::none, hvp = what == ShardDerivatives::hvp;
+  if (gradient && total.grad.empty()) total.grad = zeros_like(params);
+  if (hvp && total.hvp.empty()) total.hvp = zeros_like(params);
+  const TensorList<T> none;
+  const std::vector<double> sum = distributed::sum_in_rank_order(
+      flat_results(total.value, {gradient ? &total.grad : &none, hvp ? &total.hvp : &none}));
+  total.value = sum[0];
+  if (gradient) total.grad = list_at(sum, 1, params);
+  if (hvp) total.hvp = list_at(sum, 1 + numel(params), params);
   return total;
 }
 
-// With several processes, loss, value_and_grad and value_grad_hvp sum the work units of the
-// processes (sum_units); with one, the shards of each batch on this process's workers.
+// Each process sums the work units it owns, each unit's rows in shards on its workers
+// (autodiff/shards.hpp), and the processes' sums are added in rank order.
 template <class T>
 double Objective<T>::loss(const TensorList<T>& params) const {
-  double total = 0;
-  if (distributed::size() > 1) {
-    total = sum_units(
-        [&](const BatchData<T>& d) {
-          TapeScope scope;
-          no_grad off;
-          const std::vector<Var<T>> x = make_leaves(params, /*requires_grad=*/false);
-          return std::vector<double>{static_cast<double>(batch_mean(x, d).item())};
-        },
-        1)[0];
-  } else {
-    total = sum_over_batches(params, nullptr, ShardDerivatives::none).value;
-  }
+  const double total = sum_pieces(params, nullptr, ShardDerivatives::none).value;
   ++shared_->loss_evaluations;
   return total;
 }
 
 template <class T>
 ValueAndGrad<T> Objective<T>::value_and_grad(const TensorList<T>& params) const {
-  ValueAndGrad<T> out{T(0), {}};
-  double value = 0;
-  if (distributed::size() > 1) {
-    const std::vector<double> total = sum_units(
-        [&](const BatchData<T>& d) {
-          auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
-          const ValueAndGrad<T> r = saddle::value_and_grad(f, params);
-          return flat_results(static_cast<double>(r.value), {&r.grad});
-        },
-        1 + numel(params));
-    value = total[0];
-    out.grad = list_at(total, 1, params);
-  } else {
-    ShardSum<T> total = sum_over_batches(params, nullptr, ShardDerivatives::gradient);
-    value = total.value;
-    out.grad = std::move(total.grad);
-  }
-  out.value = static_cast<T>(value);
+  ShardSum<T> total = sum_pieces(params, nullptr, ShardDerivatives::gradient);
   ++shared_->gradient_evaluations;
-  shared_->last_loss = value;
-  return out;
+  shared_->last_loss = total.value;
+  return {static_cast<T>(total.value), std::move(total.grad)};
 }
 
 template <class T>
 HvpResult<T> Objective<T>::value_grad_hvp(const TensorList<T>& params, const TensorList<T>& v) const {
-  HvpResult<T> out{T(0), {}, {}};
-  double value = 0;
-  if (distributed::size() > 1) {
-    const std::size_t n = numel(params);
-    const std::vector<double> total = sum_units(
-        [&](const BatchData<T>& d) {
-          auto f = [&](const std::vector<Var<T>>& x) { return batch_mean(x, d); };
-          const HvpResult<T> r = saddle::value_grad_hvp(f, params, v);
-          return flat_results(static_cast<double>(r.value), {&r.grad, &r.hvp});
-        },
-        1 + 2 * n);
-    value = total[0];
-    out.grad = list_at(total, 1, params);
-    out.hvp = list_at(total, 1 + n, params);
-  } else {
-    ShardSum<T> total = sum_over_batches(params, &v, ShardDerivatives::hvp);
-    value = total.value;
-    out.grad = std::move(total.grad);
-    out.hvp = std::move(total.hvp);
-  }
-  out.value = static_cast<T>(value);
+  ShardSum<T> total = sum_pieces(params, &v, ShardDerivatives::hvp);
   ++shared_->hvp_evaluations;
-  return out;
+  return {static_cast<T>(total.value), std::move(total.grad), std::move(total.hvp)};
 }
 
 template <class T>

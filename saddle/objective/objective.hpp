@@ -24,8 +24,10 @@
 // never a change of objective (up to rounding). Each batch is cut into shards (row_shards,
 // autodiff/shards.hpp: a power of two of them, of at least 32 rows, fixed by N_b alone), and
 // L_b = Σ_s (n_s/N_b) L_s: the shards run on saddle's workers, each on its own tape over the same
-// parameters, and the sums run shard after shard, batch after batch (bit-identical from run to
-// run and for any number of workers).
+// parameters, their sums over a fixed tree of the shards, batch after batch (bit-identical from
+// run to run and for any number of workers). With several processes (base/distributed.hpp), each
+// sums its own work units (below) in the same way, on its own workers, and the processes' sums are
+// added in rank order.
 #pragma once
 
 #include <cstddef>
@@ -157,8 +159,12 @@ class Objective {
   struct Shared;
   Objective(std::shared_ptr<Shared> shared, SampleSet samples);
   double unit_weight(const WorkUnit& u) const;  // its rows over N
-  // Σ over the batches and their shards of (n_s/N)·L_s, with the derivatives `what` asks for.
-  ShardSum<T> sum_over_batches(const TensorList<T>& params, const TensorList<T>* v, ShardDerivatives what) const;
+  // Adds Σ over the shards of the rows [begin, end) of the sample set of (n_s/N)·L_s, with the
+  // derivatives `what` asks for, to total.
+  void add_rows(std::size_t begin, std::size_t end, const TensorList<T>& params, const TensorList<T>* v,
+                ShardDerivatives what, ShardSum<T>& total) const;
+  // Σ over the work units of add_rows: this process's units, then the processes' sums in rank order.
+  ShardSum<T> sum_pieces(const TensorList<T>& params, const TensorList<T>* v, ShardDerivatives what) const;
 
   std::shared_ptr<Shared> shared_;
   SampleSet samples_;
