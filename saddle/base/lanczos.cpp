@@ -11,20 +11,40 @@
 #include <sstream>
 #include <string>
 
+#include "saddle/base/parallel.hpp"
 #include "saddle/base/tensor_list.hpp"
 
 namespace saddle {
 
 namespace {
 
-double raw_dot(int n, const float* x, const float* y) { return cblas_dsdot(n, x, 1, y, 1); }
-double raw_dot(int n, const double* x, const double* y) { return cblas_ddot(n, x, 1, y, 1); }
+// Level-1 BLAS on one OpenBLAS thread (SingleThreadedBlas, as tensor_list.cpp's): the products
+// between them run on saddle's workers, which OpenBLAS's threads would spin beside, and a dot
+// product split over threads rounds by their count.
+double raw_dot(int n, const float* x, const float* y) {
+  const SingleThreadedBlas one;
+  return cblas_dsdot(n, x, 1, y, 1);
+}
+double raw_dot(int n, const double* x, const double* y) {
+  const SingleThreadedBlas one;
+  return cblas_ddot(n, x, 1, y, 1);
+}
 void raw_axpy(int n, double a, const float* x, float* y) {
+  const SingleThreadedBlas one;
   cblas_saxpy(n, static_cast<float>(a), x, 1, y, 1);
 }
-void raw_axpy(int n, double a, const double* x, double* y) { cblas_daxpy(n, a, x, 1, y, 1); }
-void raw_scal(int n, double a, float* x) { cblas_sscal(n, static_cast<float>(a), x, 1); }
-void raw_scal(int n, double a, double* x) { cblas_dscal(n, a, x, 1); }
+void raw_axpy(int n, double a, const double* x, double* y) {
+  const SingleThreadedBlas one;
+  cblas_daxpy(n, a, x, 1, y, 1);
+}
+void raw_scal(int n, double a, float* x) {
+  const SingleThreadedBlas one;
+  cblas_sscal(n, static_cast<float>(a), x, 1);
+}
+void raw_scal(int n, double a, double* x) {
+  const SingleThreadedBlas one;
+  cblas_dscal(n, a, x, 1);
+}
 
 // The state of one Lanczos run: the basis as flat rows, T's entries and the current residual.
 template <class T>

@@ -8,38 +8,53 @@
 #include <cmath>
 #include <sstream>
 
+#include "saddle/base/parallel.hpp"
+
 namespace saddle {
 namespace {
 
 // cblas takes int lengths: long tensors are processed in chunks of at most INT_MAX elements.
 constexpr std::size_t kChunk = static_cast<std::size_t>(INT_MAX);
 
+// Each call holds OpenBLAS to one thread (SingleThreadedBlas, base/parallel.hpp). Above 10,000
+// entries OpenBLAS splits a level-1 call over its own threads, which then spin for a while after
+// it, on the cores saddle's workers need: the SGD update after each training step (LeNet-5's
+// 48,000-weight layer) left saddle's second worker starting a millisecond late, or never, in 15%
+// of the steps, and the step took 2.82 ms on 2 cores instead of 2.49. A dot product split over
+// threads also rounds by their count; on one thread it does not.
+
 double blas_dot(std::size_t n, const float* x, const float* y) {
+  const SingleThreadedBlas one;
   double s = 0;
   for (std::size_t i = 0; i < n; i += kChunk)
     s += cblas_dsdot(static_cast<int>(std::min(kChunk, n - i)), x + i, 1, y + i, 1);
   return s;
 }
 double blas_dot(std::size_t n, const double* x, const double* y) {
+  const SingleThreadedBlas one;
   double s = 0;
   for (std::size_t i = 0; i < n; i += kChunk)
     s += cblas_ddot(static_cast<int>(std::min(kChunk, n - i)), x + i, 1, y + i, 1);
   return s;
 }
 void blas_axpy(std::size_t n, double a, const float* x, float* y) {
+  const SingleThreadedBlas one;
   for (std::size_t i = 0; i < n; i += kChunk)
     cblas_saxpy(static_cast<int>(std::min(kChunk, n - i)), static_cast<float>(a), x + i, 1, y + i,
                 1);
 }
 void blas_axpy(std::size_t n, double a, const double* x, double* y) {
+  const SingleThreadedBlas one;
   for (std::size_t i = 0; i < n; i += kChunk)
     cblas_daxpy(static_cast<int>(std::min(kChunk, n - i)), a, x + i, 1, y + i, 1);
 }
 void blas_scal(std::size_t n, double a, float* x) {
+  const SingleThreadedBlas one;
   for (std::size_t i = 0; i < n; i += kChunk)
     cblas_sscal(static_cast<int>(std::min(kChunk, n - i)), static_cast<float>(a), x + i, 1);
 }
 void blas_scal(std::size_t n, double a, double* x) {
+  const SingleThreadedBlas one;
   for (std::size_t i = 0; i < n; i += kChunk)
     cblas_dscal(static_cast<int>(std::min(kChunk, n - i)), a, x + i, 1);
 }
