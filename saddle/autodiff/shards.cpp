@@ -48,14 +48,16 @@ class SinkScope {
   LeafAdjointSink<T>* previous_;
 };
 
-// l ← a·l + b·r over n entries, in place.
+// y ← s·x and l ← l + r over n entries. Products and sums in passes of their own, through memory:
+// the compiler may not fuse s·x + l into one rounding (an FMA), whose result would depend on
+// which of two halves holds the product, and so on timing.
 template <class T>
-void combine(T* l, T a, const T* r, T b, std::size_t n) {
-  if (a == T(1) && b == T(1)) {
-    for (std::size_t k = 0; k < n; ++k) l[k] += r[k];
-  } else {
-    for (std::size_t k = 0; k < n; ++k) l[k] = a * l[k] + b * r[k];
-  }
+void scale(const T* x, T s, T* y, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) y[k] = s * x[k];
+}
+template <class T>
+void add(T* l, const T* r, std::size_t n) {
+  for (std::size_t k = 0; k < n; ++k) l[k] += r[k];
 }
 
 // One tensor of a subtree's sum for one leaf (its gradient or its H·v): the entries, and the factor
@@ -67,11 +69,11 @@ struct Partial {
   T scale = 1;
 };
 
-// The nested sums (((x₀ ⊕ x₁) ⊕ x₂) ⊕ …), x ⊕ y = c_x·x + c_y·y, in one pass over the entries
-// rather than one pass a node: a fold that completes several nodes of the tree sums them at once.
-// Each ⊕ rounds as it would alone, and the same in either order, so the bits are the tree's. Null
-// partials are left out; a single one is returned as it is, its factor still to apply. The sum
-// goes into the first partial's tensor.
+// The nested sums (((x₀ + x₁) + x₂) + …) of the partials, their factors applied, in one pass over
+// the entries rather than one a node: a fold that completes several nodes of the tree sums them at
+// once. Each sum of two rounds as it would alone, and the same in either order, so the bits are
+// the tree's. Null partials are left out; a single one is returned as it is, its factor still to
+// apply. The sum goes into the first partial's tensor.
 template <class T>
 Partial<T> sum_partials(std::span<const Partial<T>> xs) {
   std::vector<Partial<T>> present;
@@ -79,13 +81,20 @@ Partial<T> sum_partials(std::span<const Partial<T>> xs) {
     if (x.x) present.push_back(x);
   if (present.size() < 2) return present.empty() ? Partial<T>{} : present[0];
   constexpr std::size_t kBlock = 512;  // entries summed at a time, in L1
+  T scaled[kBlock];
   const std::size_t n = present[0].x->size();
   for (std::size_t b = 0; b < n; b += kBlock) {
     const std::size_t m = std::min(kBlock, n - b);
     T* sum = present[0].x->data() + b;
-    T c = present[0].scale;
-    for (std::size_t j = 1; j < present.size(); ++j, c = T(1))
-      combine(sum, c, present[j].x->data() + b, present[j].scale, m);
+    if (present[0].scale != T(1)) scale(sum, present[0].scale, sum, m);
+    for (std::size_t j = 1; j < present.size(); ++j) {
+      const T* x = present[j].x->data() + b;
+      if (present[j].scale != T(1)) {
+        scale(x, present[j].scale, scaled, m);
+        x = scaled;
+      }
+      add(sum, x, m);
+    }
   }
   return {present[0].x, T(1)};
 }
@@ -269,12 +278,12 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
       const Partial<T> sum = tangents ? tree.hvp(i) : tree.gradient(i);
       if (!sum.x) {
         if (first) into[i] = zeros_tensor<T>(params[i].shape());
-      } else if (first) {
-        if (sum.scale != T(1))
-          for (T& e : *sum.x) e *= sum.scale;
-        into[i] = std::move(*sum.x);
       } else {
-        combine(into[i].data(), T(1), sum.x->data(), sum.scale, into[i].size());
+        if (sum.scale != T(1)) scale(sum.x->data(), sum.scale, sum.x->data(), sum.x->size());
+        if (first)
+          into[i] = std::move(*sum.x);
+        else
+          add(into[i].data(), sum.x->data(), into[i].size());
       }
     }
   };
