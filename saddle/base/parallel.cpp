@@ -217,6 +217,8 @@ class WorkerPool {
 
 }  // namespace
 
+bool inside_task() { return t_inside_task; }
+
 std::size_t run_on_workers(std::size_t workers, Task task) {
   if (workers <= 1 || t_inside_task) {
     task.call(task.context, 0);

@@ -89,13 +89,20 @@ TEST_CASE("an exception in any worker reaches the caller, and the pool goes on w
 TEST_CASE("a loop inside a loop, and loops from several threads at once, each cover their items") {
   constexpr std::size_t outer = 16, inner = 200;
   std::vector<std::atomic<int>> visits(outer * inner);
+  std::atomic<bool> inner_alone{true};  // every inner loop ran as worker 0 and returned the bound 1
   parallel_blocks(outer, 1, [&](std::size_t b, std::size_t e, std::size_t) {
-    for (std::size_t i = b; i < e; ++i)
-      parallel_blocks(inner, 1, [&](std::size_t ib, std::size_t ie, std::size_t) {
+    for (std::size_t i = b; i < e; ++i) {
+      const std::size_t bound = parallel_blocks(inner, 1, [&](std::size_t ib, std::size_t ie, std::size_t k) {
         for (std::size_t j = ib; j < ie; ++j) visits[i * inner + j].fetch_add(1);
+        if (k != 0) inner_alone.store(false);
       });
+      if (bound != 1) inner_alone.store(false);
+    }
   });
   for (auto& v : visits) REQUIRE(v.load() == 1);
+  // A loop inside a loop runs on the thread that started it, as worker 0 of 1: its scratch needs
+  // one slot, whatever SADDLE_NUM_THREADS says.
+  CHECK(inner_alone.load());
 
   std::vector<std::thread> callers;
   std::vector<long> sums(4, 0);
