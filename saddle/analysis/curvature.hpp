@@ -22,7 +22,9 @@
 //                      reverse sweep of Σ t ℓ. Not a curvature of the loss in general (Kunstner et
 //                      al. 2019); offered because optimisers and papers use it.
 // Each product over a sample set is the size-weighted sum of its batches' products, in batch order,
-// like every product of Objective: the batch size never changes the matrix, only memory and speed.
+// and each batch's the size-weighted sum of its shards' (Objective::sum_units), computed on
+// saddle's workers, like every product of Objective: the batch size never changes the matrix,
+// only memory and speed, and the bits do not depend on the number of workers.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +46,9 @@ Curvature parse_curvature(const std::string& name);
 const char* to_string(Curvature c);
 const std::vector<std::string>& curvature_names();
 
-// A classifier as a function of its parameters: the logits (B, C) of the rows of `inputs`.
+// A classifier as a function of its parameters: the logits (B, C) of the rows of `inputs`. A
+// CurvatureOperator calls it from several threads at once, for the shards of a batch: it may read
+// shared data and write only what it owns (nn::ParameterSwap binds on the calling thread only).
 template <class T>
 using LogitsFunction = std::function<Var<T>(const std::vector<Var<T>>& params, const Tensor<T>& inputs)>;
 

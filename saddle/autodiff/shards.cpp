@@ -3,6 +3,7 @@
 #include "saddle/autodiff/shards.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <bit>
 #include <cstdint>
@@ -48,6 +49,47 @@ class SinkScope {
   LeafAdjointSink<T>* previous_;
 };
 
+// What a term runs under, whichever thread runs it: a tape of its own, the calling thread's
+// no_grad and detect_anomaly, and the mark of a concurrent shard.
+class TermScope {
+ public:
+  // The calling thread's modes, taken before the terms run; `record` false for a sum without
+  // derivatives.
+  struct Modes {
+    bool record, check;
+  };
+  static Modes callers(bool derivatives) { return {derivatives && grad_enabled(), anomaly_detection()}; }
+
+  TermScope(Modes modes, bool concurrent) : mark_(concurrent) {
+    if (!modes.record) off_.emplace();
+    if (modes.check) anomalies_.emplace();
+  }
+
+ private:
+  ConcurrentShard mark_;
+  TapeScope tape_;
+  std::optional<no_grad> off_;
+  std::optional<detect_anomaly> anomalies_;
+};
+
+// term(s, concurrent) for s < K: on saddle's workers when there are several, each worker taking a
+// run of neighbouring shards first (parallel_chunks); one after another in shard order otherwise,
+// or when a term requires shard order, after restart() has undone what the other terms did.
+template <class Term, class Restart>
+void run_terms(std::size_t K, Term&& term, Restart&& restart) {
+  if (K == 1) return term(std::size_t(0), false);
+  if (loop_workers() > 1) {
+    try {
+      parallel_chunks(Chunks{K, K}, [&](std::size_t s, std::size_t, std::size_t) { term(s, true); });
+      return;
+    } catch (const ShardOrderRequired&) {  // a term draws random numbers: all again, in order
+      restart();
+    }
+  }
+  const SingleThreadedBlas blas;  // as parallel_chunks holds it: the same products, the same bits
+  for (std::size_t s = 0; s < K; ++s) term(s, false);
+}
+
 // y ← s·x and l ← l + r over n entries. Products and sums in passes of their own, through memory:
 // the compiler may not fuse s·x + l into one rounding (an FMA), whose result would depend on
 // which of two halves holds the product, and so on timing (gcc did, in a -Dnative build, and the
@@ -60,6 +102,17 @@ template <class T>
 void add(T* l, const T* r, std::size_t n) {
   for (std::size_t k = 0; k < n; ++k) l[k] += r[k];
 }
+
+// At most one entry per level of the tree (a shard's subtree and its siblings' up to the root):
+// 64 levels hold any K; kept on the stack, so that a fold allocates nothing.
+inline constexpr std::size_t kMaxLevels = 65;
+template <class X>
+struct PerLevel {
+  std::array<X, kMaxLevels> at{};
+  std::size_t size = 0;
+  void push_back(const X& x) { at[size++] = x; }
+  std::span<const X> span() const { return {at.data(), size}; }
+};
 
 // One tensor of a subtree's sum for one leaf (its gradient or its H·v): the entries, and the factor
 // still to apply to them — a single shard's weight w_s until the subtree has two terms to add, 1
@@ -77,9 +130,10 @@ struct Partial {
 // apply. The sum goes into the first partial's tensor.
 template <class T>
 Partial<T> sum_partials(std::span<const Partial<T>> xs) {
-  std::vector<Partial<T>> present;
+  PerLevel<Partial<T>> kept;
   for (const Partial<T>& x : xs)
-    if (x.x) present.push_back(x);
+    if (x.x) kept.push_back(x);
+  const std::span<const Partial<T>> present = kept.span();
   if (present.size() < 2) return present.empty() ? Partial<T>{} : present[0];
   constexpr std::size_t kBlock = 512;  // entries summed at a time, in L1
   T scaled[kBlock];
@@ -130,11 +184,13 @@ class ShardTree {
       Dual<T>* d = at < sink.leaves.size() ? &sink.adjoints[at] : nullptr;
       part(s, i) = {{d ? &d->v : nullptr, w}, {d && d->t ? &*d->t : nullptr, w}};
     }
-    std::vector<std::size_t> halves{s};  // the first shards of the subtrees to sum: s's, then its siblings'
-    std::size_t first = s;               // the first shard of the node they make
+    PerLevel<std::size_t> halves;  // the first shards of the subtrees to sum: s's, then its siblings'
+    halves.push_back(s);
+    std::size_t first = s;  // the first shard of the node they make
     auto publish = [&] {
-      if (halves.size() > 1) sum_into(first, halves);
-      halves.assign(1, first);
+      if (halves.size > 1) sum_into(first, halves.span());
+      halves.size = 0;
+      halves.push_back(first);
     };
     for (std::size_t h = P_ + s, size = 1; h > 3; h /= 2, size *= 2) {  // node h, of `size` shards
       const std::size_t left = first_shard(h & ~std::size_t(1), size);
@@ -155,7 +211,10 @@ class ShardTree {
   // The root, from its two halves, on the calling thread once every shard has folded: the sum is
   // read there next, and only one half comes from another core.
   void finish() {
-    if (P_ > 1 && P_ / 2 < K_) sum_into(0, {0, P_ / 2});
+    if (P_ > 1 && P_ / 2 < K_) {
+      const std::size_t halves[] = {0, P_ / 2};
+      sum_into(0, halves);
+    }
   }
 
   // Leaf i's gradient and H·v sums once finished.
@@ -175,14 +234,15 @@ class ShardTree {
   std::size_t first_shard(std::size_t h, std::size_t size) const { return h * size - P_; }
 
   // The sum of the subtrees that begin at `halves`, kept as the subtree that begins at `first`.
-  void sum_into(std::size_t first, const std::vector<std::size_t>& halves) {
-    std::vector<Partial<T>> v(halves.size()), t(halves.size());
+  void sum_into(std::size_t first, std::span<const std::size_t> halves) {
+    PerLevel<Partial<T>> v, t;
+    v.size = t.size = halves.size();
     for (std::size_t i = 0; i < L_; ++i) {
       for (std::size_t j = 0; j < halves.size(); ++j) {
-        v[j] = part(halves[j], i).v;
-        t[j] = part(halves[j], i).t;
+        v.at[j] = part(halves[j], i).v;
+        t.at[j] = part(halves[j], i).t;
       }
-      part(first, i) = {sum_partials<T>(v), sum_partials<T>(t)};
+      part(first, i) = {sum_partials<T>(v.span()), sum_partials<T>(t.span())};
     }
   }
 
@@ -230,42 +290,22 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
   std::vector<double> values(K);
   std::vector<LeafAdjointSink<T>> sinks(K);
   ShardTree<T> tree(sinks, x, weights);
-  // The calling thread's modes hold in every term, whichever thread runs it.
-  const bool record = what != ShardDerivatives::none && grad_enabled(), check = anomaly_detection();
+  const TermScope::Modes modes = TermScope::callers(what != ShardDerivatives::none);
   auto term = [&](std::size_t s, bool concurrent) {
-    const ConcurrentShard mark(concurrent);
-    TapeScope scope;
-    std::optional<no_grad> off;
-    if (!record) off.emplace();
-    std::optional<detect_anomaly> anomalies;
-    if (check) anomalies.emplace();
+    const TermScope scope(modes, concurrent);
     const SinkScope<T> sink(sinks[s]);
     Var<T> y = f(x, s);
     if (y.size() != 1)
       throw Error("add_over_shards: shard " + std::to_string(s) + " gave shape " + shape_str(y.shape()) +
                   "; a term must be a scalar");
     values[s] = static_cast<double>(y.item());
-    if (record && y.requires_grad()) y.backward();
+    if (modes.record && y.requires_grad()) y.backward();
     if (what != ShardDerivatives::none) tree.fold(s);
   };
-  if (K == 1) {
-    term(0, false);
-  } else {
-    bool done = false;
-    if (loop_workers() > 1) {
-      try {
-        parallel_chunks(Chunks{K, K}, [&](std::size_t s, std::size_t, std::size_t) { term(s, true); });
-        done = true;
-      } catch (const ShardOrderRequired&) {  // a term draws random numbers: all again, in order
-        sinks.assign(K, LeafAdjointSink<T>{});
-        tree.reset();
-      }
-    }
-    if (!done) {
-      const SingleThreadedBlas blas;  // as parallel_chunks holds it: the same products, the same bits
-      for (std::size_t s = 0; s < K; ++s) term(s, false);
-    }
-  }
+  run_terms(K, term, [&] {
+    sinks.assign(K, LeafAdjointSink<T>{});
+    tree.reset();
+  });
 
   for (std::size_t s = 0; s < K; ++s) total.value += weights[s] * values[s];
   if (what == ShardDerivatives::none) return;
@@ -290,6 +330,27 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
   };
   into_total(total.grad, false);
   if (hvp) into_total(total.hvp, true);
+}
+
+void add_over_shards(const ShardNumbers& f, std::span<const double> weights, std::vector<double>& total) {
+  const std::size_t K = weights.size();
+  if (K == 0) throw Error("add_over_shards: no shards (an empty list of weights)");
+  std::vector<std::vector<double>> terms(K);
+  const TermScope::Modes modes = TermScope::callers(true);
+  run_terms(
+      K,
+      [&](std::size_t s, bool concurrent) {
+        const TermScope scope(modes, concurrent);
+        terms[s] = f(s);
+      },
+      [&] { terms.assign(K, {}); });
+  for (std::size_t s = 0; s < K; ++s) {
+    if (terms[s].size() != total.size())
+      throw Error("add_over_shards: shard " + std::to_string(s) + " gave " + std::to_string(terms[s].size()) +
+                  " numbers, expected " + std::to_string(total.size()));
+    const double w = weights[s];
+    for (std::size_t i = 0; i < total.size(); ++i) total[i] += w * terms[s][i];
+  }
 }
 
 template void add_over_shards(const ShardTerm<float>&, const TensorList<float>&, const TensorList<float>*,

@@ -59,6 +59,15 @@ template <class T>
 void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const TensorList<T>* v,
                      std::span<const double> weights, ShardDerivatives what, ShardSum<T>& total);
 
+// The same sum for terms that are lists of numbers (each a product of some matrix of shard s
+// with a vector, flattened; analysis/curvature.cpp's GGN and Fisher products): adds
+// Σ_s weights[s]·f(s) to `total`, shard after shard, in double — the same bits for any number of
+// workers. f(s) runs under the same rules as above: on any worker, under the calling thread's
+// modes, in shard order if a term calls require_shard_order(). Errors: no weights, a term of
+// another length than total, any term's Error.
+using ShardNumbers = std::function<std::vector<double>(std::size_t shard)>;
+void add_over_shards(const ShardNumbers& f, std::span<const double> weights, std::vector<double>& total);
+
 // Shards of n rows: the contiguous pieces of fixed_chunks(n, kShardRows) (base/parallel.hpp), a
 // power of two of them, each of at least kShardRows rows (one piece below 2·kShardRows). They
 // depend on n alone: the same on one worker as on many.

@@ -198,13 +198,19 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
   std::vector<double> mine(length, 0.0);
   for (const WorkUnit& u : work_units()) {
     if (u.owner != distributed::rank()) continue;
-    const BatchData<T> d = rows(samples_.indices.data() + u.begin, u.end - u.begin);
-    const std::vector<double> r = f(d);
-    if (r.size() != length)
-      throw Error("Objective::sum_units: a piece gave " + std::to_string(r.size()) + " numbers, expected " +
-                  std::to_string(length));
-    const double w = unit_weight(u);
-    for (std::size_t i = 0; i < length; ++i) mine[i] += w * r[i];
+    // The unit's rows in shards on this process's workers, as add_rows runs them.
+    const std::size_t* first = samples_.indices.data() + u.begin;
+    const std::vector<ShardRange> shards = row_shards(u.end - u.begin);
+    std::vector<double> weights;  // each shard's rows over N
+    for (const ShardRange& r : shards) weights.push_back(unit_weight({u.begin + r.begin, u.begin + r.end}));
+    const ShardNumbers piece = [&](std::size_t s) {
+      std::vector<double> r = f(rows(first + shards[s].begin, shards[s].end - shards[s].begin));
+      if (r.size() != length)
+        throw Error("Objective::sum_units: a piece gave " + std::to_string(r.size()) + " numbers, expected " +
+                    std::to_string(length));
+      return r;
+    };
+    add_over_shards(piece, weights, mine);
     ++shared_->batch_evaluations;
   }
   return distributed::sum_in_rank_order(mine);

@@ -135,10 +135,13 @@ class Objective {
     int owner = 0;                   // the rank that computes it
   };
   std::vector<WorkUnit> work_units() const;
-  // Σ_u (rows of u / N)·f(rows of u) over the work units: each process sums its own in order (in
-  // double), and distributed::sum_in_rank_order adds the K partial sums in rank order — the same
-  // bits on every process, whatever the timing. f returns a flat list of numbers
-  // of one length. Collective: every process calls it at the same point.
+  // Σ_u Σ_s (rows of s / N)·f(rows of s) over the work units u and their shards s (row_shards,
+  // autodiff/shards.hpp): each process sums its own units in order, each unit's shards on its
+  // workers and then in shard order (in double), and distributed::sum_in_rank_order adds the K
+  // partial sums in rank order — the same bits on every process, for any number of workers,
+  // whatever the timing. f returns a flat list of numbers of one length; it is called from
+  // several threads at once (for a product that is linear in the rows' mean, the sum is the
+  // product over the unit). Collective: every process calls it at the same point.
   using UnitFunction = std::function<std::vector<double>(const BatchData<T>& rows)>;
   std::vector<double> sum_units(const UnitFunction& f, std::size_t length) const;
   // The same for an arbitrary list of dataset positions (weight 1).

@@ -13,9 +13,11 @@
 #include "saddle/analysis/curvature.hpp"
 #include "saddle/analysis/spectrum.hpp"
 #include "saddle/autodiff/functional.hpp"
+#include "saddle/base/parallel.hpp"
 #include "saddle/nn/models/models.hpp"
 #include "saddle/objective/model_loss.hpp"
 #include "tests/analysis/problems.hpp"
+#include "tests/tensor_helpers.hpp"
 
 using namespace saddle;
 using namespace saddle::testing;
@@ -26,9 +28,9 @@ struct SmallNet {
   std::unique_ptr<nn::Sequential<double>> model;
   data::Dataset<double> data;
   TensorList<double> theta;
-  std::size_t n = 0, N = 30, C = 3;
+  std::size_t n = 0, N, C = 3;
 
-  SmallNet() {
+  explicit SmallNet(std::size_t samples = 30) : N(samples) {
     model = nn::fully_connected<double>({.inputs = 5, .hidden = {4}, .classes = 3, .activation = "tanh"}, 3);
     std::mt19937_64 rng(9);
     data.images = gaussian({N, 5}, rng);
@@ -131,6 +133,11 @@ double max_difference(const std::vector<double>& a, const std::vector<double>& b
   return m;
 }
 
+std::vector<double> to_vector(const TensorList<double>& x) {
+  const Tensor<double> flat = saddle::flatten(x);
+  return {flat.begin(), flat.end()};
+}
+
 double max_abs(const std::vector<double>& a) {
   double m = 0;
   for (double x : a) m = std::max(m, std::abs(x));
@@ -166,6 +173,37 @@ TEST_CASE("each curvature operator equals its dense form to 1e-10, over batches 
     CHECK(values.front() >= -1e-12 * values.back());
     const std::vector<double> hessian_values = dense_eigenvalues(hess, net.n);
     CHECK(hessian_values.front() < -1e-6);  // while the Hessian here has negative curvature
+  }
+}
+
+TEST_CASE("GGN and Fisher products in shards: the product of the whole set, the same bits for 1, 2 and 3 workers") {
+  const SmallNet net(200);
+  const auto logits = model_logits(*net.model);
+  std::mt19937_64 rng(4);
+  TensorList<double> v;
+  for (const auto& t : net.theta) v.push_back(gaussian(Shape(t.shape().begin(), t.shape().end()), rng));
+  for (Curvature k : {Curvature::ggn, Curvature::fisher, Curvature::empirical_fisher}) {
+    CAPTURE(to_string(k));
+    // The one-call product of all 200 rows, no shards.
+    const TensorList<double> whole =
+        k == Curvature::ggn      ? ggn_product(logits, net.theta, net.data.images, v)
+        : k == Curvature::fisher ? fisher_product(logits, net.theta, net.data.images, v)
+                                 : empirical_fisher_product(logits, net.theta, net.data.images, net.data.labels, v);
+    const std::vector<double> expected = to_vector(whole);
+    for (std::size_t batch : {std::size_t(200), std::size_t(64)}) {  // 4 shards of 50 rows; 2 of 32 and one of 8
+      CAPTURE(batch);
+      const auto M = model_curvature_operator(k, *net.model, net.data, sample_range(0, net.N, batch));
+      const TensorList<double> first = [&] {
+        const WorkerLimit one(1);
+        return M(v);
+      }();
+      CHECK(max_difference(to_vector(first), expected) <= 1e-12 * max_abs(expected));
+      for (std::size_t workers : {2, 3, 2}) {
+        CAPTURE(workers);
+        const WorkerLimit limit(workers);
+        CHECK(same_bits(M(v), first));
+      }
+    }
   }
 }
 

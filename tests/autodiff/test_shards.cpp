@@ -299,6 +299,47 @@ TEST_SUITE("shards") {
     }
   }
 
+  TEST_CASE("lists of numbers: Σ w_s f(s) added shard after shard, the same bits for any workers") {
+    // Terms whose sums round differently in another order: entries of magnitudes 1e±8.
+    const std::size_t K = 8, length = 50;
+    std::vector<std::vector<double>> terms(K, std::vector<double>(length));
+    std::mt19937_64 rng(11);
+    std::normal_distribution<double> normal;
+    for (auto& t : terms)
+      for (double& e : t) e = normal(rng) * std::pow(10.0, 8.0 * normal(rng));
+    std::vector<double> w(K);
+    for (double& e : w) e = std::abs(normal(rng));
+    const std::vector<double> start(length, 0.125);
+    std::vector<double> expected = start;  // start + w_0 t_0 + w_1 t_1 + …, left to right
+    for (std::size_t s = 0; s < K; ++s)
+      for (std::size_t i = 0; i < length; ++i) expected[i] += w[s] * terms[s][i];
+    for (std::size_t workers : {1, 2, 3, 2}) {
+      CAPTURE(workers);
+      const WorkerLimit limit(workers);
+      std::vector<double> total = start;
+      add_over_shards([&](std::size_t s) { return terms[s]; }, w, total);
+      CHECK(std::memcmp(total.data(), expected.data(), length * sizeof(double)) == 0);
+    }
+    // A term that draws numbers runs in shard order; a term of another length is refused by name.
+    const WorkerLimit two(2);
+    std::vector<std::size_t> order;
+    std::mutex m;
+    std::vector<double> total(1, 0.0);
+    add_over_shards(
+        [&](std::size_t s) {
+          require_shard_order();
+          std::lock_guard lock(m);
+          order.push_back(s);
+          return std::vector<double>{1.0};
+        },
+        w, total);
+    CHECK(order == std::vector<std::size_t>{0, 1, 2, 3, 4, 5, 6, 7});
+    CHECK_THROWS_WITH_AS(add_over_shards([](std::size_t s) { return std::vector<double>(s == 5 ? 2 : 1); }, w, total),
+                         "add_over_shards: shard 5 gave 2 numbers, expected 1", Error);
+    CHECK_THROWS_WITH_AS(add_over_shards([](std::size_t) { return std::vector<double>(1); }, {}, total),
+                         doctest::Contains("no shards"), Error);
+  }
+
   TEST_CASE("bad sums are refused by name, and a term's Error comes through") {
     const TensorList<double> theta{Tensor<double>(xt::xarray<double>{1.0, 2.0})};
     ShardSum<double> total;
