@@ -210,7 +210,10 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
                     std::to_string(length));
       return r;
     };
-    add_over_shards(piece, weights, mine);
+    // The unit's sum on its own, then added: the grouping of a run whose units are on other ranks.
+    std::vector<double> unit(length, 0.0);
+    add_over_shards(piece, weights, unit);
+    for (std::size_t i = 0; i < length; ++i) mine[i] += unit[i];
     ++shared_->batch_evaluations;
   }
   return distributed::sum_in_rank_order(mine);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Two MPI processes against one (base/distributed.hpp), on the programs as a user runs them:
 
-  hessian  top-5 of the MLP's Hessian over 200 MNIST images (4 batches of 50, two a rank):
-           within 1e-12 relative of one process (the same batch products summed in the same order)
+  hessian  top-5 of the MLP's Hessian, and of its GGN, over 200 MNIST images (2 batches of 100, one a
+           rank, each in 2 shards of 50 on the rank's workers): within 1e-12 relative of one
+           process (the same batch products summed in the same order)
   train    20 SGD steps of the MLP on batches of 50 (each batch's rows split between the ranks):
            the per-epoch CSV and the saved weights equal to float rounding (the two halves of a
            batch are summed in another order than one process sums the whole batch)
@@ -58,14 +59,15 @@ def main():
     exe = lambda name: os.path.join(exe_dir, name)
     with tempfile.TemporaryDirectory() as out:
         if case == "hessian":
-            args = ["--model", "mlp", "--samples", "200", "--batch", "50", "--top", "5", "--bottom", "0", "--json",
-                    "--quiet"]
-            one = json.loads(run([exe("hessian")] + args))["top"]["eigenvalues"]
-            two = json.loads(run(MPIRUN + [exe("hessian")] + args))["top"]["eigenvalues"]
-            for a, b in zip(one, two):
-                if abs(a - b) > 1e-12 * abs(a):
-                    fail(f"top-5 with 2 ranks {two}, with one {one}")
-            print(f"hessian: top-5 equal to 1e-12 ({one})")
+            for operator in ("hessian", "ggn"):
+                args = ["--model", "mlp", "--samples", "200", "--batch", "100", "--top", "5", "--bottom", "0",
+                        "--operator", operator, "--json", "--quiet"]
+                one = json.loads(run([exe("hessian")] + args))["top"]["eigenvalues"]
+                two = json.loads(run(MPIRUN + [exe("hessian")] + args))["top"]["eigenvalues"]
+                for a, b in zip(one, two):
+                    if abs(a - b) > 1e-12 * abs(a):
+                        fail(f"{operator}: top-5 with 2 ranks {two}, with one {one}")
+                print(f"{operator}: top-5 equal to 1e-12 ({one})")
         elif case == "train":
             paths = {k: (os.path.join(out, f"{k}.csv"), os.path.join(out, f"{k}.npz")) for k in ("one", "two")}
             args = ["--model", "mlp", "--optimizer", "sgd", "--lr", "0.1", "--train-limit", "1000", "--batch", "50",
