@@ -90,17 +90,17 @@ void run_terms(std::size_t K, Term&& term, Restart&& restart) {
   for (std::size_t s = 0; s < K; ++s) term(s, false);
 }
 
-// y ← s·x and l ← l + r over n entries. Products and sums in passes of their own, through memory:
-// the compiler may not fuse s·x + l into one rounding (an FMA), whose result would depend on
-// which of two halves holds the product, and so on timing (gcc did, in a -Dnative build, and the
-// bits changed from run to run). The extra pass costs the MLP's training step 2%.
+// l ← a·l + b·r over n entries, each product rounded, then their sum: the same bits whichever half
+// is l. This file is compiled with -ffp-contract=off (autodiff/meson.build): fused into an FMA,
+// a·l + b·r would round once and differently from b·r + a·l, and so depend on which half finished
+// first (gcc fused it in a -Dnative build, and the bits changed from run to run).
 template <class T>
-void scale(const T* x, T s, T* y, std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) y[k] = s * x[k];
-}
-template <class T>
-void add(T* l, const T* r, std::size_t n) {
-  for (std::size_t k = 0; k < n; ++k) l[k] += r[k];
+void combine(T* l, T a, const T* r, T b, std::size_t n) {
+  if (a == T(1) && b == T(1)) {
+    for (std::size_t k = 0; k < n; ++k) l[k] += r[k];
+  } else {
+    for (std::size_t k = 0; k < n; ++k) l[k] = a * l[k] + b * r[k];
+  }
 }
 
 // At most one entry per level of the tree (a shard's subtree and its siblings' up to the root):
@@ -136,20 +136,13 @@ Partial<T> sum_partials(std::span<const Partial<T>> xs) {
   const std::span<const Partial<T>> present = kept.span();
   if (present.size() < 2) return present.empty() ? Partial<T>{} : present[0];
   constexpr std::size_t kBlock = 512;  // entries summed at a time, in L1
-  T scaled[kBlock];
   const std::size_t n = present[0].x->size();
   for (std::size_t b = 0; b < n; b += kBlock) {
     const std::size_t m = std::min(kBlock, n - b);
     T* sum = present[0].x->data() + b;
-    if (present[0].scale != T(1)) scale(sum, present[0].scale, sum, m);
-    for (std::size_t j = 1; j < present.size(); ++j) {
-      const T* x = present[j].x->data() + b;
-      if (present[j].scale != T(1)) {
-        scale(x, present[j].scale, scaled, m);
-        x = scaled;
-      }
-      add(sum, x, m);
-    }
+    T a = present[0].scale;  // the first sum applies the first partial's factor, the later ones 1
+    for (std::size_t j = 1; j < present.size(); ++j, a = T(1))
+      combine(sum, a, present[j].x->data() + b, present[j].scale, m);
   }
   return {present[0].x, T(1)};
 }
@@ -320,11 +313,13 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
       if (!sum.x) {
         if (first) into[i] = zeros_tensor<T>(params[i].shape());
       } else {
-        if (sum.scale != T(1)) scale(sum.x->data(), sum.scale, sum.x->data(), sum.x->size());
-        if (first)
+        if (first) {
+          if (sum.scale != T(1))
+            for (T& e : *sum.x) e *= sum.scale;
           into[i] = std::move(*sum.x);
-        else
-          add(into[i].data(), sum.x->data(), into[i].size());
+        } else {
+          combine(into[i].data(), T(1), sum.x->data(), sum.scale, into[i].size());
+        }
       }
     }
   };

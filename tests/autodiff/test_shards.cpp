@@ -312,7 +312,10 @@ TEST_SUITE("shards") {
     const std::vector<double> start(length, 0.125);
     std::vector<double> expected = start;  // start + w_0 t_0 + w_1 t_1 + …, left to right
     for (std::size_t s = 0; s < K; ++s)
-      for (std::size_t i = 0; i < length; ++i) expected[i] += w[s] * terms[s][i];
+      for (std::size_t i = 0; i < length; ++i) {
+        volatile double product = w[s] * terms[s][i];  // rounded before the sum, as the library does
+        expected[i] += product;
+      }
     for (std::size_t workers : {1, 2, 3, 2}) {
       CAPTURE(workers);
       const WorkerLimit limit(workers);
