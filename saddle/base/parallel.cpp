@@ -50,6 +50,7 @@ std::size_t worker_count() {
 
 namespace {
 thread_local std::size_t t_worker_limit = kMaxWorkers;
+thread_local bool t_inside_task = false;  // while this thread runs a task of the pool
 }  // namespace
 
 WorkerLimit::WorkerLimit(std::size_t workers) : previous_(t_worker_limit) {
@@ -57,7 +58,7 @@ WorkerLimit::WorkerLimit(std::size_t workers) : previous_(t_worker_limit) {
 }
 WorkerLimit::~WorkerLimit() { t_worker_limit = previous_; }
 
-std::size_t loop_workers() { return std::min(worker_count(), t_worker_limit); }
+std::size_t loop_workers() { return t_inside_task ? 1 : std::min(worker_count(), t_worker_limit); }
 
 namespace {
 
@@ -75,7 +76,8 @@ BlasHold& blas_hold() {
 
 }  // namespace
 
-SingleThreadedBlas::SingleThreadedBlas() {
+SingleThreadedBlas::SingleThreadedBlas() : held_(!t_inside_task) {
+  if (!held_) return;
   BlasHold& h = blas_hold();
   std::lock_guard lock(h.mutex);
   if (h.holders++ > 0) return;
@@ -84,6 +86,7 @@ SingleThreadedBlas::SingleThreadedBlas() {
 }
 
 SingleThreadedBlas::~SingleThreadedBlas() {
+  if (!held_) return;
   BlasHold& h = blas_hold();
   std::lock_guard lock(h.mutex);
   if (--h.holders == 0 && h.saved_threads != 1) openblas_set_num_threads(h.saved_threads);
@@ -97,8 +100,6 @@ using Clock = std::chrono::steady_clock;
 // How long an idle helper spins before it sleeps: longer than the gaps between the parallel
 // loops of a training step, short enough that an idle program soon gives its cores back.
 constexpr auto kSpin = std::chrono::milliseconds(2);
-
-thread_local bool t_inside_task = false;
 
 constexpr std::uint32_t round_of(std::uint64_t s) { return std::uint32_t(s >> 32); }
 constexpr std::uint64_t limit_of(std::uint64_t s) { return (s >> 16) & 0xffff; }
@@ -216,8 +217,6 @@ class WorkerPool {
 };
 
 }  // namespace
-
-bool inside_task() { return t_inside_task; }
 
 std::size_t run_on_workers(std::size_t workers, Task task) {
   if (workers <= 1 || t_inside_task) {

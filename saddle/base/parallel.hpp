@@ -47,7 +47,6 @@
 #include <bit>
 #include <cstddef>
 #include <exception>
-#include <optional>
 #include <vector>
 
 namespace saddle {
@@ -78,10 +77,12 @@ class WorkerLimit {
   std::size_t previous_;
 };
 
-// The workers a loop started on this thread may use: worker_count(), or less under a WorkerLimit.
+// The workers a loop started on this thread may use: worker_count(), or less under a WorkerLimit;
+// 1 inside a task of the pool (a loop inside a loop runs on its thread, as worker 0 of 1).
 std::size_t loop_workers();
 
-// Holds OpenBLAS to one thread while any instance lives. OpenBLAS's thread count is one setting
+// Holds OpenBLAS to one thread while any instance lives; inside a task of the pool it does nothing,
+// the loop around it holding OpenBLAS already. OpenBLAS's thread count is one setting
 // for the whole process, so instances share it: the first one in (under a mutex) saves the count
 // and sets 1, the last one out restores the saved count. Each instance saving and restoring on
 // its own raced between threads (A saves n, sets 1; B saves 1; A restores n; B restores 1, for
@@ -93,6 +94,9 @@ class SingleThreadedBlas {
   ~SingleThreadedBlas();
   SingleThreadedBlas(const SingleThreadedBlas&) = delete;
   SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+ private:
+  bool held_;  // whether this instance counts among the holders
 };
 
 namespace pool {
@@ -110,10 +114,6 @@ struct Task {
 // here (the first one). Returns the number of workers that ran the task.
 std::size_t run_on_workers(std::size_t workers, Task task);
 
-// Whether the calling thread is running a task of the pool: a loop started there runs on that
-// thread alone, under the hold on OpenBLAS of the loop around it.
-bool inside_task();
-
 }  // namespace pool
 
 // body(begin, end, worker) over blocks [begin, end) covering [0, n) once, worker ∈ [0, workers):
@@ -123,12 +123,9 @@ bool inside_task();
 // items with disjoint outputs only; sums over the items go through parallel_sum.
 template <class Body>
 std::size_t parallel_blocks(std::size_t n, std::size_t min_items, Body&& body) {
-  // A loop inside a loop runs on this thread, under the outer loop's hold on OpenBLAS.
-  const bool nested = pool::inside_task();
   const std::size_t workers =
-      nested ? 1 : std::max<std::size_t>(1, std::min(loop_workers(), n / std::max<std::size_t>(1, min_items)));
-  std::optional<SingleThreadedBlas> blas;
-  if (!nested) blas.emplace();  // on one worker too, so that the body's products round the same for any count
+      std::max<std::size_t>(1, std::min(loop_workers(), n / std::max<std::size_t>(1, min_items)));
+  SingleThreadedBlas blas;  // on one worker too, so that the body's products round the same for any count
   if (workers == 1) {
     if (n) body(std::size_t(0), n, std::size_t(0));
     return 1;
@@ -181,11 +178,8 @@ inline Chunks fixed_chunks(std::size_t n, std::size_t grain) {
 // move to the others.
 template <class Body>
 void parallel_chunks(const Chunks& chunks, Body&& body) {
-  // A loop inside a loop (a shard's convolution) runs on this thread, under the outer loop's hold.
-  const bool nested = pool::inside_task();
-  const std::size_t workers = nested ? 1 : std::min(loop_workers(), chunks.count);
-  std::optional<SingleThreadedBlas> blas;
-  if (!nested) blas.emplace();  // on one worker too, so that the body's products round the same for any count
+  const std::size_t workers = std::min(loop_workers(), chunks.count);
+  SingleThreadedBlas blas;  // on one worker too, so that the body's products round the same for any count
   if (workers <= 1) {
     for (std::size_t c = 0; c < chunks.count; ++c) body(c, chunks.begin(c), chunks.end(c));
     return;
