@@ -312,14 +312,12 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
       const Partial<T> sum = tangents ? tree.hvp(i) : tree.gradient(i);
       if (!sum.x) {
         if (first) into[i] = zeros_tensor<T>(params[i].shape());
+      } else if (first) {
+        if (sum.scale != T(1))
+          for (T& e : *sum.x) e *= sum.scale;
+        into[i] = std::move(*sum.x);
       } else {
-        if (first) {
-          if (sum.scale != T(1))
-            for (T& e : *sum.x) e *= sum.scale;
-          into[i] = std::move(*sum.x);
-        } else {
-          combine(into[i].data(), T(1), sum.x->data(), sum.scale, into[i].size());
-        }
+        combine(into[i].data(), T(1), sum.x->data(), sum.scale, into[i].size());
       }
     }
   };

@@ -201,8 +201,7 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
     // The unit's rows in shards on this process's workers, as add_rows runs them.
     const std::size_t* first = samples_.indices.data() + u.begin;
     const std::vector<ShardRange> shards = row_shards(u.end - u.begin);
-    std::vector<double> weights;  // each shard's rows over N
-    for (const ShardRange& r : shards) weights.push_back(unit_weight({u.begin + r.begin, u.begin + r.end}));
+    const std::vector<double> weights = shard_weights(u.begin, shards);
     const ShardNumbers piece = [&](std::size_t s) {
       std::vector<double> r = f(rows(first + shards[s].begin, shards[s].end - shards[s].begin));
       if (r.size() != length)
@@ -220,12 +219,18 @@ std::vector<double> Objective<T>::sum_units(const UnitFunction& f, std::size_t l
 }
 
 template <class T>
+std::vector<double> Objective<T>::shard_weights(std::size_t begin, const std::vector<ShardRange>& shards) const {
+  std::vector<double> weights;
+  for (const ShardRange& r : shards) weights.push_back(unit_weight({begin + r.begin, begin + r.end}));
+  return weights;
+}
+
+template <class T>
 void Objective<T>::add_rows(std::size_t begin, std::size_t end, const TensorList<T>& params, const TensorList<T>* v,
                             ShardDerivatives what, ShardSum<T>& total) const {
   const std::size_t* first = samples_.indices.data() + begin;
   const std::vector<ShardRange> shards = row_shards(end - begin);
-  std::vector<double> weights;  // each shard's rows over N
-  for (const ShardRange& r : shards) weights.push_back(unit_weight({begin + r.begin, begin + r.end}));
+  const std::vector<double> weights = shard_weights(begin, shards);
   const ShardTerm<T> shard_mean = [&](const std::vector<Var<T>>& x, std::size_t s) {
     return batch_mean(x, rows(first + shards[s].begin, shards[s].end - shards[s].begin));
   };

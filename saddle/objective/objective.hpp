@@ -162,6 +162,8 @@ class Objective {
   struct Shared;
   Objective(std::shared_ptr<Shared> shared, SampleSet samples);
   double unit_weight(const WorkUnit& u) const;  // its rows over N
+  // Each shard's rows over N, for shards of the rows from position `begin` of the sample set.
+  std::vector<double> shard_weights(std::size_t begin, const std::vector<ShardRange>& shards) const;
   // Adds Σ over the shards of the rows [begin, end) of the sample set of (n_s/N)·L_s, with the
   // derivatives `what` asks for, to total.
   void add_rows(std::size_t begin, std::size_t end, const TensorList<T>& params, const TensorList<T>* v,
