@@ -1,6 +1,8 @@
 // nn benchmarks, the same workloads as bench/peers/pytorch.py:
 //   train_step/<model>/f32   forward, backward and an SGD update on 200 random images (Objective)
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
+//   shard_products/softmax/f32     the products alone of train_step/softmax/f32's shards, on
+//                            data of their own: its 2-thread speed-up is what the cores give that work
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
 //   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
 //   thread_per_loop/round    the same loop on threads started and joined for it
@@ -15,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "saddle/autodiff/kernels.hpp"
+#include "saddle/autodiff/shards.hpp"
 #include "saddle/base/blas_info.hpp"
 #include "saddle/base/parallel.hpp"
 #include "saddle/nn.hpp"
@@ -64,6 +68,33 @@ void hvp_step(benchmark::State& state, const std::string& model_name) {
   TensorList<T> v;
   for (const auto& t : theta) v.push_back(init::normal<T>(to_shape(t.shape()), 0, 1, rng));
   for (auto _ : state) benchmark::DoNotOptimize(f.hvp(theta, v));
+}
+
+// The products of the softmax regression's step alone: for each shard of its 200 rows
+// (row_shards, 4 of 50), Z = X·W and ∂W = Xᵀ·∂Z (kernels::gemm, as nn::linear computes them), the
+// shards on saddle's workers as add_over_shards runs them, each with rows, weights and outputs of
+// its own. Nothing is shared and nothing runs alone, so its speed-up on 2 threads against 1 is what
+// the machine's cores give this work when both are busy: the ceiling for train_step/softmax/f32's,
+// measured in the same run (bench/thread_scaling.py prints the two side by side).
+void shard_products(benchmark::State& state) {
+  struct Shard {
+    Tensor<float> x, w, dz, z, dw;
+  };
+  std::vector<Shard> shards;
+  init::Rng rng(9);
+  for (const ShardRange& r : row_shards(200)) {
+    const std::size_t n = r.end - r.begin;
+    shards.push_back({init::uniform<float>({n, 784}, 0, 1, rng), init::normal<float>({784, 10}, 0, 0.01, rng),
+                      init::normal<float>({n, 10}, 0, 0.1, rng), {}, {}});
+  }
+  for (auto _ : state) {
+    parallel_chunks(Chunks{shards.size(), shards.size()}, [&](std::size_t s, std::size_t, std::size_t) {
+      Shard& d = shards[s];
+      kernels::gemm(false, false, 1.0f, d.x, d.w, 0.0f, d.z);
+      kernels::gemm(true, false, 1.0f, d.x, d.dz, 0.0f, d.dw);
+    });
+    benchmark::DoNotOptimize(shards.data());
+  }
 }
 
 struct LenetC2 {
@@ -161,6 +192,7 @@ const int registered = [] {
   add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });
   add("hvp/mlp_model/f64", [](benchmark::State& s) { hvp_step<double>(s, "mlp"); });
   add("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
+  add("shard_products/softmax/f32", shard_products);
   add("conv2d_fwd/lenet5_c2/f32", conv2d_fwd);
   add("conv2d_bwd/lenet5_c2/f32", conv2d_bwd);
   benchmark::RegisterBenchmark("parallel_blocks/round", pool_round)->Unit(benchmark::kMicrosecond);
