@@ -1,8 +1,8 @@
-// nn benchmarks, the same workloads as bench/peers/pytorch.py:
+// nn benchmarks, the same workloads as bench/peers/pytorch.py (shard_products is saddle's alone):
 //   train_step/<model>/f32   forward, backward and an SGD update on 200 random images (Objective)
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
-//   shard_products/softmax/f32     the products alone of train_step/softmax/f32's shards, on
-//                            data of their own: its 2-thread speed-up is what the cores give that work
+//   shard_products/softmax/f32     the products alone of train_step/softmax/f32's shards, each
+//                                  on data of its own: the cores' ceiling for that step's speed-up
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
 //   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
 //   thread_per_loop/round    the same loop on threads started and joined for it
