@@ -3,6 +3,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace saddle::kernels {
@@ -228,6 +229,22 @@ std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis) {
   return arg;
 }
 
+template <class T>
+void softmax_rows(const Tensor<T>& z, Tensor<T>& p, Tensor<T>& lse) {
+  const std::size_t N = z.shape()[0], C = z.shape()[1];
+  p = empty_tensor<T>(z.shape());
+  lse = empty_tensor<T>(Shape{N});
+  for (std::size_t n = 0; n < N; ++n) {
+    const T* zn = z.data() + n * C;
+    T* pn = p.data() + n * C;
+    const T m = *std::max_element(zn, zn + C);
+    T s = 0;
+    for (std::size_t c = 0; c < C; ++c) s += pn[c] = std::exp(zn[c] - m);
+    for (std::size_t c = 0; c < C; ++c) pn[c] /= s;
+    lse.data()[n] = m + std::log(s);
+  }
+}
+
 namespace {
 inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int k, float alpha,
                       const float* a, int lda, const float* b, int ldb, float beta, float* c,
@@ -294,6 +311,7 @@ Tensor<T> transpose2d(const Tensor<T>& x) {
   template Tensor<T> sum_axis(const Tensor<T>&, std::size_t, bool);                            \
   template T sum_all(const Tensor<T>&);                                                        \
   template std::vector<std::size_t> argmax_axis(const Tensor<T>&, std::size_t);               \
+  template void softmax_rows(const Tensor<T>&, Tensor<T>&, Tensor<T>&);                        \
   template void gemm(bool, bool, T, const Tensor<T>&, const Tensor<T>&, T, Tensor<T>&);        \
   template Tensor<T> transpose2d(const Tensor<T>&);
 SADDLE_INSTANTIATE(float)
