@@ -104,8 +104,8 @@ Evaluation evaluate(nn::Module<T>& model, const data::Dataset<T>& set) {
   Evaluation e;
   constexpr std::size_t chunk = 1000;
   for (std::size_t b = 0; b < set.size(); b += chunk) {
-    const data::Dataset<T> part = set.slice(b, std::min(set.size(), b + chunk));
-    const Var<T> logits = model.forward(Var<T>(part.images));
+    data::Dataset<T> part = set.slice(b, std::min(set.size(), b + chunk));
+    const Var<T> logits = model.forward_data(std::move(part.images));
     const std::span<const Label> labels(part.labels);
     e.loss += double(nn::softmax_cross_entropy(logits, labels).item()) * double(part.size());
     const nn::ClassTally tally = nn::class_tally(logits.value(), labels);

@@ -46,7 +46,7 @@ template <class T>
 LogitsFunction<T> model_logits(nn::Module<T>& model) {
   return [&model](const std::vector<Var<T>>& params, const Tensor<T>& inputs) {
     const nn::ParameterSwap<T> swap(model, params);
-    return model.forward(Var<T>(inputs));
+    return model.forward_data(inputs);  // a copy, which Flatten keeps
   };
 }
 

@@ -11,11 +11,23 @@ class Flatten : public Module<T> {
  public:
   Var<T> forward(const Var<T>& x) override {
     const Shape s = x.shape();
-    if (s.empty()) throw Error("Flatten: input is a scalar, expected (N, …)");
     if (s.size() == 2) return x;
-    return reshape(x, Shape{s[0], s[0] ? x.size() / s[0] : 0});
+    return reshape(x, flat(s));
+  }
+  // Data reshaped in place: the entries stay where they are, in the same order.
+  Var<T> forward_data(Tensor<T> x) override {
+    x.reshape(flat(to_shape(x.shape())));
+    return Var<T>(std::move(x));
   }
   std::string describe() const override { return "Flatten"; }
+
+ private:
+  static Shape flat(const Shape& s) {
+    if (s.empty()) throw Error("Flatten: input is a scalar, expected (N, …)");
+    std::size_t rest = 1;
+    for (std::size_t k = 1; k < s.size(); ++k) rest *= s[k];
+    return Shape{s[0], rest};
+  }
 };
 
 }  // namespace saddle::nn

@@ -116,15 +116,33 @@ Sequential<T>& Sequential<T>::add(std::string name, std::shared_ptr<Module<T>> c
 
 template <class T>
 Var<T> Sequential<T>::forward(const Var<T>& x) {
+  return forward_from(0, x);
+}
+
+template <class T>
+Var<T> Sequential<T>::forward_data(Tensor<T> x) {
   const auto& children = this->children();
+  if (children.empty()) return Var<T>(std::move(x));
+  if (children.size() > 1 && is_relu_then_pool(0)) return forward_from(0, Var<T>(std::move(x)));
+  return forward_from(1, children[0].second->forward_data(std::move(x)));
+}
+
+template <class T>
+bool Sequential<T>::is_relu_then_pool(std::size_t i) const {
   // exactly a ReLU and a MaxPool2d: a subclass may have changed forward
-  auto is = [&](std::size_t i, const std::type_info& type) {
-    const Module<T>& child = *children[i].second;
+  const auto& children = this->children();
+  auto is = [&](std::size_t k, const std::type_info& type) {
+    const Module<T>& child = *children[k].second;
     return typeid(child) == type;
   };
-  Var<T> y = x;
-  for (std::size_t i = 0; i < children.size(); ++i) {
-    if (i + 1 < children.size() && is(i, typeid(ReLU<T>)) && is(i + 1, typeid(MaxPool2d<T>))) {
+  return i + 1 < children.size() && is(i, typeid(ReLU<T>)) && is(i + 1, typeid(MaxPool2d<T>));
+}
+
+template <class T>
+Var<T> Sequential<T>::forward_from(std::size_t first, Var<T> y) {
+  const auto& children = this->children();
+  for (std::size_t i = first; i < children.size(); ++i) {
+    if (is_relu_then_pool(i)) {
       y = children[i].second->forward(children[i + 1].second->forward(y));  // pool, then ReLU (above)
       ++i;
       continue;

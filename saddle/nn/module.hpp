@@ -56,6 +56,10 @@ class Module {
 
   virtual Var<T> forward(const Var<T>& x) = 0;
   Var<T> operator()(const Var<T>& x) { return forward(x); }
+  // The forward pass on input data, handed over: a constant, with no gradient and no tangent. The
+  // same as forward(Var<T>(x)); a module that only reshapes its input (Flatten) does so in place
+  // rather than copying it, and a Sequential hands the data to its first child.
+  virtual Var<T> forward_data(Tensor<T> x) { return forward(Var<T>(std::move(x))); }
 
   // What the module is, with its hyperparameters: "Conv2d(1→6, 5×5, padding 2)". Errors start with it.
   virtual std::string describe() const = 0;
@@ -113,10 +117,16 @@ class Sequential : public Module<T> {
   Sequential& add(std::string name, std::shared_ptr<Module<T>> child);
 
   Var<T> forward(const Var<T>& x) override;
+  Var<T> forward_data(Tensor<T> x) override;
   std::string describe() const override { return "Sequential"; }
 
   std::size_t size() const { return this->children().size(); }
   Module<T>& operator[](std::size_t i) const;
+
+ private:
+  // Children from `first` on, applied to y.
+  Var<T> forward_from(std::size_t first, Var<T> y);
+  bool is_relu_then_pool(std::size_t i) const;  // children i and i + 1 (run as pool, then ReLU)
 };
 
 }  // namespace saddle::nn

@@ -29,7 +29,7 @@ template <class T>
 BatchLoss<T> cross_entropy_loss(nn::Module<T>& model) {
   return [&model](const std::vector<Var<T>>& params, Tensor<T> inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    return nn::softmax_cross_entropy(model.forward(Var<T>(std::move(inputs))), std::span<const Label>(labels));
+    return nn::softmax_cross_entropy(model.forward_data(std::move(inputs)), std::span<const Label>(labels));
   };
 }
 
@@ -39,7 +39,7 @@ template <class T>
 BatchLoss<T> per_sample_cross_entropy(nn::Module<T>& model) {
   return [&model](const std::vector<Var<T>>& params, Tensor<T> inputs, const std::vector<Label>& labels) {
     const nn::ParameterSwap<T> swap(model, params);
-    return -pick(log_softmax(model.forward(Var<T>(std::move(inputs))), 1), labels);
+    return -pick(log_softmax(model.forward_data(std::move(inputs)), 1), labels);
   };
 }
 

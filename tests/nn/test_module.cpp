@@ -83,6 +83,37 @@ TEST_CASE("every model maps (N, 1, 28, 28) images to (N, 10) logits") {
   }
 }
 
+TEST_CASE("forward_data: the data handed over gives forward's logits and gradients, bit for bit; Flatten keeps its entries") {
+  for (const auto& name : model_names()) {
+    CAPTURE(name);
+    auto model = make_model<float>(name, 1);
+    const Tensor<float> x = random_images<float>(3, 0);
+    const auto params = parameter_values(*model);
+    const auto through = [&](bool data) {
+      return grad([&](const std::vector<Var<float>>& p) {
+        const ParameterSwap<float> swap(*model, p);
+        return sum(data ? model->forward_data(x) : model->forward(Var<float>(x)));
+      }, params);
+    };
+    CHECK(model->forward_data(x).value() == model->forward(Var<float>(x)).value());
+    const TensorList<float> a = through(true), b = through(false);
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(a[i] == b[i]);
+  }
+  // Flatten alone: (2, 3, 4) → (2, 12), the entries in their row-major order.
+  std::mt19937_64 rng(4);
+  const Tensor<double> x = saddle::testing::randn(Shape{2, 3, 4}, rng);
+  const Var<double> flat = Flatten<double>().forward_data(x);
+  REQUIRE(flat.shape() == Shape{2, 12});
+  CHECK(std::equal(x.begin(), x.end(), flat.value().begin()));
+  CHECK_THROWS_WITH_AS(Flatten<double>().forward_data(Tensor<double>(1.0)),
+                       "Flatten: input is a scalar, expected (N, …)", Error);
+  // A Sequential that begins with a ReLU and a MaxPool2d still runs the pair as one (pool, then ReLU).
+  Sequential<double> net;
+  net.add(std::make_shared<ReLU<double>>()).add(std::make_shared<MaxPool2d<double>>(2)).add(std::make_shared<Flatten<double>>());
+  const Tensor<double> images = saddle::testing::randn(Shape{2, 1, 4, 4}, rng);
+  CHECK(net.forward_data(images).value() == net.forward(Var<double>(images)).value());
+}
+
 TEST_CASE("fully_connected: the MLP's layers bit for bit at its defaults; any depth, width and activation") {
   const auto a = fully_connected<double>({}, 5)->parameters(), b = mlp<double>(5)->parameters();
   REQUIRE(a.size() == b.size());
