@@ -286,7 +286,8 @@ void gemm(bool trans_a, bool trans_b, T alpha, const Tensor<T>& a, const Tensor<
   // β = 0 as β = 1 on zeros: OpenBLAS clears C in a pass of its own before it adds the products,
   // and on its Zen kernel that pass ran at a quarter of memset's speed (the MLP's first-layer
   // weight adjoint, 128×784 over 50 rows: 212 µs a product with β = 0, 184 with a memset and
-  // β = 1). The products added to zeros round as they would alone: the same values.
+  // β = 1; the same either way on the Haswell kernel). The products added to zeros round as they
+  // would alone: the same values.
   if (beta == T(0)) {
     std::memset(c.data(), 0, c.size() * sizeof(T));
     beta = T(1);
