@@ -71,11 +71,12 @@ void hvp_step(benchmark::State& state, const std::string& model_name) {
 }
 
 // The products of the softmax regression's step alone: for each shard of its 200 rows
-// (row_shards, 4 of 50), Z = X·W and ∂W = Xᵀ·∂Z (kernels::gemm, as nn::linear computes them), the
-// shards on saddle's workers as add_over_shards runs them, each with rows, weights and outputs of
-// its own. Nothing is shared and nothing runs alone, so its speed-up on 2 threads against 1 is what
-// the machine's cores give this work when both are busy: the ceiling for train_step/softmax/f32's,
-// measured in the same run (bench/thread_scaling.py prints the two side by side).
+// (row_shards, 4 of 50), Z = X·Wᵀ and ∂W = ∂Zᵀ·X (kernels::gemm, as nn::linear computes them; the
+// thin loops of autodiff/thin/thin_products.hpp take both), the shards on saddle's workers as
+// add_over_shards runs them, each with rows, weights and outputs of its own. Nothing is shared and
+// nothing runs alone, so its speed-up on 2 threads against 1 is what the machine's cores give this
+// work when both are busy: the ceiling for train_step/softmax/f32's, measured in the same run
+// (bench/thread_scaling.py prints the two side by side).
 void shard_products(benchmark::State& state) {
   struct Shard {
     Tensor<float> x, w, dz, z, dw;
@@ -84,14 +85,14 @@ void shard_products(benchmark::State& state) {
   init::Rng rng(9);
   for (const ShardRange& r : row_shards(200)) {
     const std::size_t n = r.end - r.begin;
-    shards.push_back({init::uniform<float>({n, 784}, 0, 1, rng), init::normal<float>({784, 10}, 0, 0.01, rng),
+    shards.push_back({init::uniform<float>({n, 784}, 0, 1, rng), init::normal<float>({10, 784}, 0, 0.01, rng),
                       init::normal<float>({n, 10}, 0, 0.1, rng), {}, {}});
   }
   for (auto _ : state) {
     parallel_chunks(Chunks{shards.size(), shards.size()}, [&](std::size_t s, std::size_t, std::size_t) {
       Shard& d = shards[s];
-      kernels::gemm(false, false, 1.0f, d.x, d.w, 0.0f, d.z);
-      kernels::gemm(true, false, 1.0f, d.x, d.dz, 0.0f, d.dw);
+      kernels::gemm(false, true, 1.0f, d.x, d.w, 0.0f, d.z);
+      kernels::gemm(true, false, 1.0f, d.dz, d.x, 0.0f, d.dw);
     });
     benchmark::DoNotOptimize(shards.data());
   }
