@@ -83,6 +83,13 @@ TEST_CASE("every model maps (N, 1, 28, 28) images to (N, 10) logits") {
   }
 }
 
+namespace {
+Tensor<double> flat_of(Tensor<double> x) {
+  x.reshape({x.shape()[0], x.size() / x.shape()[0]});
+  return x;
+}
+}  // namespace
+
 TEST_CASE("forward_data: the data handed over gives forward's logits and gradients, bit for bit; Flatten keeps its entries") {
   for (const auto& name : model_names()) {
     CAPTURE(name);
@@ -112,6 +119,17 @@ TEST_CASE("forward_data: the data handed over gives forward's logits and gradien
   net.add(std::make_shared<ReLU<double>>()).add(std::make_shared<MaxPool2d<double>>(2)).add(std::make_shared<Flatten<double>>());
   const Tensor<double> images = saddle::testing::randn(Shape{2, 1, 4, 4}, rng);
   CHECK(net.forward_data(images).value() == net.forward(Var<double>(images)).value());
+  // Subclasses that changed forward run it on data too.
+  struct Doubled : Sequential<double> {
+    Var<double> forward(const Var<double>& in) override { return Sequential<double>::forward(in) * 2.0; }
+  };
+  struct Negated : Flatten<double> {
+    Var<double> forward(const Var<double>& in) override { return -Flatten<double>::forward(in); }
+  };
+  Doubled doubled;
+  doubled.add(std::make_shared<Flatten<double>>());
+  CHECK(doubled.forward_data(images).value() == 2.0 * flat_of(images));
+  CHECK(Negated().forward_data(images).value() == -flat_of(images));
 }
 
 TEST_CASE("fully_connected: the MLP's layers bit for bit at its defaults; any depth, width and activation") {
