@@ -84,41 +84,47 @@ TEST_CASE("SADDLE_SIMD names a build: avx512, avx2, baseline or sse2; any other 
   CHECK(simd::supported(simd::active()));
 }
 
-TEST_CASE("every build of the vector kernels this processor runs gives the portable build's LeNet-5 layers") {
-  const HvpResult<float> base_f = lenet_layers<float>(simd::Isa::baseline);
-  const HvpResult<double> base_d = lenet_layers<double>(simd::Isa::baseline);
+namespace {
+
+// Every wider build the processor runs against the portable one on Layers<T>::run(isa): value, gradient and HVP the same up to rounding, in float and
+// in double.
+template <template <class> class Layers>
+void check_builds_agree() {
+  const HvpResult<float> base_f = Layers<float>::run(simd::Isa::baseline);
+  const HvpResult<double> base_d = Layers<double>::run(simd::Isa::baseline);
   for (simd::Isa isa : {simd::Isa::avx2, simd::Isa::avx512}) {
     if (!simd::supported(isa)) continue;
     CAPTURE(simd::name(isa));
-    // Only rounding differs: FMA against a separate multiply and add, and the vector width in the
-    // order of the weight gradient's partial sums.
-    const HvpResult<float> f = lenet_layers<float>(isa);
+    const HvpResult<float> f = Layers<float>::run(isa);
     CHECK(double(f.value) == doctest::Approx(double(base_f.value)).epsilon(1e-4));
     CHECK(rel_diff(f.grad, base_f.grad) < 1e-4);
     CHECK(rel_diff(f.hvp, base_f.hvp) < 1e-4);
-    const HvpResult<double> d = lenet_layers<double>(isa);
+    const HvpResult<double> d = Layers<double>::run(isa);
     CHECK(d.value == doctest::Approx(base_d.value).epsilon(1e-12));
     CHECK(rel_diff(d.grad, base_d.grad) < 1e-12);
     CHECK(rel_diff(d.hvp, base_d.hvp) < 1e-12);
   }
 }
+template <class T>
+struct LenetLayers {
+  static HvpResult<T> run(simd::Isa isa) { return lenet_layers<T>(isa); }
+};
+template <class T>
+struct ClassifierLayer {
+  static HvpResult<T> run(simd::Isa isa) { return classifier_layer<T>(isa); }
+};
+
+}  // namespace
+
+TEST_CASE("every build of the vector kernels this processor runs gives the portable build's LeNet-5 layers") {
+  // Only rounding differs: FMA against a separate multiply and add, and the vector width in the
+  // order of the weight gradient's partial sums.
+  check_builds_agree<LenetLayers>();
+}
 
 TEST_CASE("every build of the thin products this processor runs gives the portable build's classifier layer") {
-  const HvpResult<float> base_f = classifier_layer<float>(simd::Isa::baseline);
-  const HvpResult<double> base_d = classifier_layer<double>(simd::Isa::baseline);
-  for (simd::Isa isa : {simd::Isa::avx2, simd::Isa::avx512}) {
-    if (!simd::supported(isa)) continue;
-    CAPTURE(simd::name(isa));
-    // Only rounding differs: the vector width sets the order of each product's partial sums.
-    const HvpResult<float> f = classifier_layer<float>(isa);
-    CHECK(double(f.value) == doctest::Approx(double(base_f.value)).epsilon(1e-4));
-    CHECK(rel_diff(f.grad, base_f.grad) < 1e-4);
-    CHECK(rel_diff(f.hvp, base_f.hvp) < 1e-4);
-    const HvpResult<double> d = classifier_layer<double>(isa);
-    CHECK(d.value == doctest::Approx(base_d.value).epsilon(1e-12));
-    CHECK(rel_diff(d.grad, base_d.grad) < 1e-12);
-    CHECK(rel_diff(d.hvp, base_d.hvp) < 1e-12);
-  }
+  // Only rounding differs: the vector width sets the order of each product's partial sums.
+  check_builds_agree<ClassifierLayer>();
 }
 
 TEST_CASE("max_pool2d in float selects the same entries in every build the processor runs") {
