@@ -234,6 +234,8 @@ std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis) {
 
 template <class T>
 void softmax_rows(const Tensor<T>& z, Tensor<T>& p, Tensor<T>& lse) {
+  if (z.dimension() != 2 || z.shape()[1] == 0)
+    throw Error("softmax_rows: expects (N, C) logits with C ≥ 1, got shape " + shape_str(z.shape()));
   const std::size_t N = z.shape()[0], C = z.shape()[1];
   p = empty_tensor<T>(z.shape());
   lse = empty_tensor<T>(Shape{N});
@@ -259,11 +261,10 @@ inline void blas_gemm(CBLAS_TRANSPOSE ta, CBLAS_TRANSPOSE tb, int m, int n, int 
                       int ldc) {
   cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-}  // namespace
 
-// A·Bᵀ with at most kThinSide rows of B, or Aᵀ·B with at most kThinSide columns of A, each of
-// them at least a vector long, on the loops of thin/thin_products.hpp for the instruction set in
-// use (base/simd.hpp); false, and nothing done, for other products.
+// A·Bᵀ with at most kThinSide rows of B, or Aᵀ·B with at most kThinSide columns of A, their long
+// side at least kLong, on the loops of thin/thin_products.hpp for the instruction set in use
+// (base/simd.hpp); false, and nothing done, for other products.
 template <class T>
 bool thin_product(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k, T alpha, const T* a, const T* b,
                   T beta, T* c) {
@@ -278,6 +279,7 @@ bool thin_product(bool ta, bool tb, std::size_t m, std::size_t n, std::size_t k,
   f(m, n, k, alpha, a, b, beta, c);
   return true;
 }
+}  // namespace
 
 template <class T>
 void gemm(bool trans_a, bool trans_b, T alpha, const Tensor<T>& a, const Tensor<T>& b, T beta,

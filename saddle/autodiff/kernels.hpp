@@ -51,7 +51,8 @@ std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis);
 
 // The softmax of each row of z (N, C), p_nc = exp(z_nc − m_n) / Σ_c exp(z_nc − m_n), and the
 // rows' log-sum-exp, lse_n = m_n + log Σ_c exp(z_nc − m_n) (N), shifted by the row maxima m_n so
-// that logits of ±1e4 stay finite: one exp per entry. p and lse are resized.
+// that logits of ±1e4 stay finite: one exp per entry. p and lse are resized. Error: z not 2-D, or
+// of no columns.
 template <class T>
 void softmax_rows(const Tensor<T>& z, Tensor<T>& p, Tensor<T>& lse);
 
