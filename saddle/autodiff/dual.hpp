@@ -236,6 +236,27 @@ Dual<T> sum(const Dual<T>& a) {
   return out;
 }
 
+// ---- the softmax family ---------------------------------------------------------------------------
+// softmax(x) along `axis` and log Σ exp(x) with the axis kept, from one exp per entry
+// (kernels::softmax_axis, shifted by the maxima), and their tangents from the same p:
+//   (lse)˙ = Σ_axis p ⊙ ẋ,   ṗ = p ⊙ (ẋ − (lse)˙)   (the derivatives of log Σ exp and of softmax).
+template <class T>
+struct SoftmaxDual {
+  Dual<T> p, lse;
+};
+template <class T>
+SoftmaxDual<T> softmax_dual(const Dual<T>& x, std::size_t axis) {
+  using kernels::Binary;
+  SoftmaxDual<T> out;
+  kernels::softmax_axis(x.v, axis, out.p.v, out.lse.v);
+  if (x.t) {
+    out.lse.t = kernels::sum_axis(kernels::binary(Binary::mul, out.p.v, *x.t, "softmax"), axis, true);
+    out.p.t = kernels::binary(Binary::mul, out.p.v, kernels::binary(Binary::sub, *x.t, *out.lse.t, "softmax"),
+                              "softmax");
+  }
+  return out;
+}
+
 // ---- masks fixed by the value ---------------------------------------------------------------------
 // Piecewise-linear maps (dropout, where, clamp, max-pooling) are linear once their mask is fixed by
 // the value: the same product on both halves, without the product rule's second half.

@@ -233,21 +233,26 @@ std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis) {
 }
 
 template <class T>
-void softmax_rows(const Tensor<T>& z, Tensor<T>& p, Tensor<T>& lse) {
-  if (z.dimension() != 2 || z.shape()[1] == 0)
-    throw Error("softmax_rows: expects (N, C) logits with C ≥ 1, got shape " + shape_str(z.shape()));
-  const std::size_t N = z.shape()[0], C = z.shape()[1];
-  p = empty_tensor<T>(z.shape());
-  lse = empty_tensor<T>(Shape{N});
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* zn = z.data() + n * C;
-    T* pn = p.data() + n * C;
-    const T m = *std::max_element(zn, zn + C);
-    T s = 0;
-    for (std::size_t c = 0; c < C; ++c) s += pn[c] = std::exp(zn[c] - m);
-    for (std::size_t c = 0; c < C; ++c) pn[c] /= s;
-    lse.data()[n] = m + std::log(s);
-  }
+void softmax_axis(const Tensor<T>& x, std::size_t axis, Tensor<T>& p, Tensor<T>& lse) {
+  const Shape sx = to_shape(x.shape());
+  if (axis >= sx.size() || sx[axis] == 0)
+    throw Error("softmax_axis: axis " + std::to_string(axis) + " is outside shape " + shape_str(sx) +
+                " or of no entries");
+  const AxisSplit s = split_at(sx, axis);
+  p = empty_tensor<T>(sx);
+  lse = empty_tensor<T>(reduced_shape(sx, axis, true));
+  for (std::size_t o = 0; o < s.outer; ++o)
+    for (std::size_t i = 0; i < s.inner; ++i) {
+      const std::size_t first = o * s.n * s.inner + i;  // entry k of this line: first + k·inner
+      const T* xl = x.data() + first;
+      T* pl = p.data() + first;
+      T m = xl[0];
+      for (std::size_t k = 1; k < s.n; ++k) m = std::max(m, xl[k * s.inner]);
+      T sum = 0;
+      for (std::size_t k = 0; k < s.n; ++k) sum += pl[k * s.inner] = std::exp(xl[k * s.inner] - m);
+      for (std::size_t k = 0; k < s.n; ++k) pl[k * s.inner] /= sum;
+      lse.data()[o * s.inner + i] = m + std::log(sum);
+    }
 }
 
 namespace {
@@ -344,7 +349,7 @@ Tensor<T> transpose2d(const Tensor<T>& x) {
   template Tensor<T> sum_axis(const Tensor<T>&, std::size_t, bool);                            \
   template T sum_all(const Tensor<T>&);                                                        \
   template std::vector<std::size_t> argmax_axis(const Tensor<T>&, std::size_t);               \
-  template void softmax_rows(const Tensor<T>&, Tensor<T>&, Tensor<T>&);                        \
+  template void softmax_axis(const Tensor<T>&, std::size_t, Tensor<T>&, Tensor<T>&);           \
   template void gemm(bool, bool, T, const Tensor<T>&, const Tensor<T>&, T, Tensor<T>&);        \
   template Tensor<T> transpose2d(const Tensor<T>&);
 SADDLE_INSTANTIATE(float)

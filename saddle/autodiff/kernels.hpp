@@ -49,12 +49,12 @@ T sum_all(const Tensor<T>& x);
 template <class T>
 std::vector<std::size_t> argmax_axis(const Tensor<T>& x, std::size_t axis);
 
-// The softmax of each row of z (N, C), p_nc = exp(z_nc − m_n) / Σ_c exp(z_nc − m_n), and the
-// rows' log-sum-exp, lse_n = m_n + log Σ_c exp(z_nc − m_n) (N), shifted by the row maxima m_n so
-// that logits of ±1e4 stay finite: one exp per entry. p and lse are resized. Error: z not 2-D, or
-// of no columns.
+// The softmax of x along `axis`, p = exp(x − m) / Σ exp(x − m), and its log-sum-exp,
+// lse = m + log Σ exp(x − m) (x's shape with the axis kept as 1), shifted by the maxima m along the
+// axis so that logits of ±1e4 stay finite: one exp per entry. p and lse are resized. Error: an axis
+// outside x's shape, or of no entries.
 template <class T>
-void softmax_rows(const Tensor<T>& z, Tensor<T>& p, Tensor<T>& lse);
+void softmax_axis(const Tensor<T>& x, std::size_t axis, Tensor<T>& p, Tensor<T>& lse);
 
 // C = alpha·op(A)·op(B) + beta·C for 2-D row-major tensors; C is resized when beta == 0.
 template <class T>

@@ -2,7 +2,8 @@
 //   L = (1/N) Σ_n [ lse(z_n) − z_n,t_n ],   lse(z) = m + log Σ_c exp(z_c − m),  m = max_c z_c
 //   ∂L/∂z = (softmax(z) − onehot(t)) / N
 // Both are written in the dual algebra on p = softmax(z) and lse, computed together with one exp
-// per entry (row_softmax, which writes their tangents (lse)˙ = ⟨p, ż⟩ and ṗ = p ⊙ (ż − ⟨p, ż⟩)):
+// per entry (softmax_dual, autodiff/dual.hpp, with their tangents (lse)˙ = ⟨p, ż⟩ and
+// ṗ = p ⊙ (ż − ⟨p, ż⟩)):
 // the forward's tangent is (1/N) Σ_n (⟨p_n, ż_n⟩ − ż_n,t), and the VJP's, ṗ ⊙ g/N + (p − onehot)
 // ⊙ ġ/N, comes from the product rule, so Hessian-vector products through the loss are exact.
 // tests/nn/test_handderived.cpp holds it against log_softmax/pick/mean composed on the tape.
@@ -32,33 +33,6 @@ std::vector<std::size_t> checked_labels(const char* op, const Var<T>& z, std::sp
   return t;
 }
 
-// The softmax of each row of z (N, C) and the rows' log-sum-exp (N), as duals: one exp per entry
-// (kernels::softmax_rows), and the tangents of both from the same p:
-//   (lse_n)˙ = ⟨p_n, ż_n⟩,   ṗ_n = p_n ⊙ (ż_n − ⟨p_n, ż_n⟩)   (the derivative of log Σ exp and of softmax).
-template <class T>
-struct RowSoftmax {
-  Dual<T> p, lse;
-};
-template <class T>
-RowSoftmax<T> row_softmax(const Dual<T>& z) {
-  RowSoftmax<T> out;
-  kernels::softmax_rows(z.v, out.p.v, out.lse.v);
-  if (!z.t) return out;
-  const std::size_t N = z.v.shape()[0], C = z.v.shape()[1];
-  Tensor<T> p_dot = empty_tensor<T>(z.v.shape()), lse_dot = empty_tensor<T>(Shape{N});
-  for (std::size_t n = 0; n < N; ++n) {
-    const T* p = out.p.v.data() + n * C;
-    const T* z_dot = z.t->data() + n * C;
-    T inner = 0;
-    for (std::size_t c = 0; c < C; ++c) inner += p[c] * z_dot[c];
-    for (std::size_t c = 0; c < C; ++c) p_dot.data()[n * C + c] = p[c] * (z_dot[c] - inner);
-    lse_dot.data()[n] = inner;
-  }
-  out.p.t = std::move(p_dot);
-  out.lse.t = std::move(lse_dot);
-  return out;
-}
-
 }  // namespace
 
 template <class T>
@@ -68,13 +42,13 @@ Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const Label> labels
   return define_op<T>(
       "softmax_cross_entropy",
       [&](const Dual<T>& z) {
-        const Dual<T> lse = row_softmax(z).lse;
+        const Dual<T> lse = reshape(softmax_dual(z, 1).lse, Shape{t.size()});
         const Dual<T> picked = linear(z, [&](const Tensor<T>& x) { return kernels::take_along(x, 1, t); });
         return sum(lse - picked) * inv_n;
       },
       [t, inv_n](const Dual<T>& g, const Dual<T>&, const Dual<T>& z, auto& gz) {
         if (!gz) return;
-        Dual<T> p = row_softmax(z).p;                                     // softmax(z), with its tangent
+        Dual<T> p = softmax_dual(z, 1).p;                                 // softmax(z), with its tangent
         for (std::size_t n = 0; n < t.size(); ++n) p.v(n, t[n]) -= T(1);  // − onehot(t), a constant
         gz = p * (g * inv_n);
       },

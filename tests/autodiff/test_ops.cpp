@@ -53,6 +53,7 @@ const std::vector<saddle::testing::OpCase>& cases() {
       op_case("log_softmax axis 1", {{3, 5}}, Domain::any, [](const auto& x) { return log_softmax(x[0], 1); }),
       op_case("log_softmax axis 0", {{4, 2}}, Domain::any, [](const auto& x) { return log_softmax(x[0], 0); }),
       op_case("softmax axis 1", {{3, 4}}, Domain::any, [](const auto& x) { return softmax(x[0], 1); }),
+      op_case("softmax middle axis of 3-D", {{2, 3, 4}}, Domain::any, [](const auto& x) { return softmax(x[0], 1); }),
       // elementwise
       op_case("exp", {{3, 4}}, Domain::any, [](const auto& x) { return exp(x[0]); }),
       op_case("log", {{3, 4}}, Domain::positive, [](const auto& x) { return log(x[0]); }),

@@ -1,5 +1,6 @@
 // The softmax family along an axis, shifted by the maximum so that logits of ±1e4 stay finite:
-//   logsumexp(x) = m + log Σ exp(x − m),   log_softmax(x) = x − logsumexp(x),   softmax = exp(log_softmax).
+//   logsumexp(x) = m + log Σ exp(x − m),   log_softmax(x) = x − logsumexp(x),   softmax = exp(log_softmax),
+// the forwards from softmax_dual (autodiff/dual.hpp): one exp per entry, the tangents written once.
 #include "saddle/autodiff/ops.hpp"
 #include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
@@ -12,17 +13,6 @@ void check_axis(const char* op, const Shape& s, std::size_t axis) {
     throw Error(std::string(op) + ": axis " + std::to_string(axis) + " out of range for shape " + shape_str(s));
 }
 
-// logsumexp along `axis` with the axis kept. The shift m is a constant: the tangent,
-// Σ softmax(x)·ẋ, comes out of the dual algebra of exp, sum and log unchanged by it.
-template <class T>
-Dual<T> logsumexp_keep(const Dual<T>& x, std::size_t axis) {
-  const Shape keep = kernels::reduced_shape(x.shape(), axis, true);
-  Tensor<T> m = kernels::take_along(x.v, axis, kernels::argmax_axis(x.v, axis));
-  m.reshape(keep);
-  const Dual<T> shift{m};
-  return log(sum(exp(x - shift), axis, true)) + shift;
-}
-
 }  // namespace
 
 template <class T>
@@ -31,7 +21,7 @@ Var<T> logsumexp(const Var<T>& a, std::size_t axis, bool keepdims) {
   return define_op<T>(
       "logsumexp",
       [=](const auto& a) {
-        const Dual<T> y = logsumexp_keep(a, axis);
+        const Dual<T> y = softmax_dual(a, axis).lse;
         return keepdims ? y : reshape(y, kernels::reduced_shape(a.shape(), axis, false));
       },
       [=](const auto& g, const auto& y, const auto& a, auto& ga) {
@@ -46,7 +36,7 @@ template <class T>
 Var<T> log_softmax(const Var<T>& a, std::size_t axis) {
   check_axis("log_softmax", a.shape(), axis);
   return define_op<T>(
-      "log_softmax", [=](const auto& a) { return a - logsumexp_keep(a, axis); },
+      "log_softmax", [=](const auto& a) { return a - softmax_dual(a, axis).lse; },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = g - exp(y) * sum(g, axis, true);  // ∂/∂x: g − softmax·Σg
       },
@@ -57,7 +47,7 @@ template <class T>
 Var<T> softmax(const Var<T>& a, std::size_t axis) {
   check_axis("softmax", a.shape(), axis);
   return define_op<T>(
-      "softmax", [=](const auto& a) { return exp(a - logsumexp_keep(a, axis)); },
+      "softmax", [=](const auto& a) { return softmax_dual(a, axis).p; },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = y * (g - sum(g * y, axis, true));  // Jᵀg = y ⊙ (g − ⟨g, y⟩)
       },
