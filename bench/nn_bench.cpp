@@ -3,6 +3,8 @@
 //   hvp/<model>/f64          a full forward-over-reverse Hessian-vector product over 1,000 samples
 //   shard_products/softmax/f32     the products alone of train_step/softmax/f32's shards, each
 //                                  on data of its own: the cores' ceiling for that step's speed-up
+//   step_products/mlp/f32          the eight matrix products of an MLP training step on 200 rows,
+//                                  one BLAS call each: the floor under any engine's step
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
 //   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
 //   thread_per_loop/round    the same loop on threads started and joined for it
@@ -95,6 +97,32 @@ void shard_products(benchmark::State& state) {
       kernels::gemm(true, false, 1.0f, d.dz, d.x, 0.0f, d.dw);
     });
     benchmark::DoNotOptimize(shards.data());
+  }
+}
+
+// The matrix products of one training step of the MLP 784-128-64-10 on 200 rows, each one call
+// on the whole batch as PyTorch makes them (bench/peers/pytorch.py times the same eight): the
+// forward Zₗ = Hₗ₋₁·Wₗᵀ of the three layers, the weight adjoints ∂Wₗ = ∂Zₗᵀ·Hₗ₋₁ and the input
+// adjoints ∂Hₗ₋₁ = ∂Zₗ·Wₗ of the upper two (the images need none). They are 90.9 MFLOP, nearly all
+// of the step's arithmetic, so no engine's step on this BLAS takes less: beside
+// train_step/mlp/f32 (its own and PyTorch's) it says how far a target below it can be reached.
+// Runs on the calling thread, with OpenBLAS's own threads (OPENBLAS_NUM_THREADS).
+void step_products(benchmark::State& state) {
+  init::Rng rng(10);
+  const std::size_t widths[] = {784, 128, 64, 10}, rows = 200;
+  std::vector<Tensor<float>> h, w, dz, z(3), dw(3), dh(3);  // h[l] is layer l's input
+  for (std::size_t l = 0; l < 3; ++l) {
+    h.push_back(init::uniform<float>({rows, widths[l]}, 0, 1, rng));
+    w.push_back(init::normal<float>({widths[l + 1], widths[l]}, 0, 0.05, rng));
+    dz.push_back(init::normal<float>({rows, widths[l + 1]}, 0, 0.1, rng));
+  }
+  for (auto _ : state) {
+    for (std::size_t l = 0; l < 3; ++l) kernels::gemm(false, true, 1.0f, h[l], w[l], 0.0f, z[l]);
+    for (std::size_t l = 3; l-- > 0;) {
+      kernels::gemm(true, false, 1.0f, dz[l], h[l], 0.0f, dw[l]);
+      if (l > 0) kernels::gemm(false, false, 1.0f, dz[l], w[l], 0.0f, dh[l]);
+    }
+    benchmark::DoNotOptimize(dw.data());
   }
 }
 
@@ -194,6 +222,7 @@ const int registered = [] {
   add("hvp/mlp_model/f64", [](benchmark::State& s) { hvp_step<double>(s, "mlp"); });
   add("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
   add("shard_products/softmax/f32", shard_products);
+  add("step_products/mlp/f32", step_products);
   add("conv2d_fwd/lenet5_c2/f32", conv2d_fwd);
   add("conv2d_bwd/lenet5_c2/f32", conv2d_bwd);
   benchmark::RegisterBenchmark("parallel_blocks/round", pool_round)->Unit(benchmark::kMicrosecond);

@@ -9,6 +9,7 @@ same names and shapes.
   hvp/<model>/f64          Hessian-vector product over 1,000 samples by double backward:
                            Hv = ∇(∇L·v), with create_graph=True on the first gradient
   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
+  step_products/mlp/f32    the eight matrix products of the MLP's training step on 200 rows
 
 Prints one JSON object {name: median milliseconds}, or a table with --table.
 Usage: /usr/bin/python3 bench/peers/pytorch.py [--repetitions 10] [--threads N] [--table]
@@ -80,6 +81,28 @@ def hvp(name):
         grads = torch.autograd.grad(loss, params, create_graph=True)
         dot = sum((g * u).sum() for g, u in zip(grads, v))
         return torch.autograd.grad(dot, params)
+
+    return step
+
+
+def step_products():
+    """The MLP step's products as bench/nn_bench.cpp's step_products times them: per layer l the
+    forward H·Wᵀ, the weight adjoint dZᵀ·H and, above the first layer, the input adjoint dZ·W."""
+    widths, rows = [784, 128, 64, 10], 200
+    h = [torch.rand(rows, widths[l]) for l in range(3)]
+    w = [torch.randn(widths[l + 1], widths[l]) * 0.05 for l in range(3)]
+    dz = [torch.randn(rows, widths[l + 1]) * 0.1 for l in range(3)]
+    z = [torch.empty(rows, widths[l + 1]) for l in range(3)]
+    dw = [torch.empty(widths[l + 1], widths[l]) for l in range(3)]
+    dh = [torch.empty(rows, widths[l]) for l in range(3)]
+
+    def step():
+        for l in range(3):
+            torch.mm(h[l], w[l].t(), out=z[l])
+        for l in reversed(range(3)):
+            torch.mm(dz[l].t(), h[l], out=dw[l])
+            if l > 0:
+                torch.mm(dz[l], w[l], out=dh[l])
 
     return step
 
@@ -159,6 +182,7 @@ WORKLOADS = {
     "hvp/lenet5/f64": lambda: hvp("lenet5"),
     "conv2d_fwd/lenet5_c2/f32": conv2d_fwd,
     "conv2d_bwd/lenet5_c2/f32": conv2d_bwd,
+    "step_products/mlp/f32": step_products,
 }
 
 
