@@ -54,6 +54,11 @@ def main():
         else:
             target = f"≥ {TARGET}" if args.threads == 2 else ""
         print(f"| `{name}` | {a:.3f} | {b:.3f} | {a / b:.2f} | {target} |")
+    if REFERENCE in one and REFERENCE in many and args.threads == 2:
+        ceiling = statistics.median(one[REFERENCE]) / statistics.median(many[REFERENCE])
+        where = "above" if ceiling >= TARGET else "below"
+        print(f"The cores' ceiling in this run, {ceiling:.2f}×, is {where} the target {TARGET}×: a step that "
+              "shares data between its workers or runs anything alone scales less than work that does neither.")
 
 
 if __name__ == "__main__":
