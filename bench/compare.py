@@ -3,7 +3,9 @@
 
 Runs the two alternately for several rounds, so that both see the same load on a shared machine,
 and reports for each workload the median over rounds of each round's median, and the ratio
-saddle/PyTorch with its target.
+saddle/PyTorch with its target. For a step with a floor (its matrix products alone, one BLAS call
+each: step_products/mlp/f32 for train_step/mlp/f32) it also says whether the floor leaves room for
+the target.
 
 Usage: /usr/bin/python3 bench/compare.py BENCH_BINARY [--rounds 3] [--repetitions 5] [--threads N]
 (BENCH_BINARY: the Google Benchmark executable holding bench/nn_bench.cpp, e.g. build/bench/saddle_bench)
@@ -93,7 +95,8 @@ def main():
     for n, floor in FLOORS.items():
         if ours[n] and theirs[n] and ours[floor] and theirs[floor] and n in TARGETS:
             step, products = statistics.median(theirs[n]), min(statistics.median(ours[floor]), statistics.median(theirs[floor]))
-            verdict = "within reach" if products < TARGETS[n] * step else "out of reach on this machine"
+            verdict = ("not ruled out by them" if products < TARGETS[n] * step
+                       else "out of reach on this machine: the products alone exceed it")
             print(f"`{n}`: its products alone (`{floor}`, the faster side) take {products:.3f} ms, "
                   f"{products / step:.2f} × PyTorch's step; the target ≤ {TARGETS[n]} × is {verdict}")
 
