@@ -237,24 +237,29 @@ Dual<T> sum(const Dual<T>& a) {
 }
 
 // ---- the softmax family ---------------------------------------------------------------------------
-// softmax(x) along `axis` and log Σ exp(x) with the axis kept, from one exp per entry
-// (kernels::softmax_axis, shifted by the maxima), and their tangents from the same p:
-//   (lse)˙ = Σ_axis p ⊙ ẋ,   ṗ = p ⊙ (ẋ − (lse)˙)   (the derivatives of log Σ exp and of softmax).
+// log Σ exp(x) along `axis`, the axis kept, with its tangent (lse)˙ = Σ_axis p ⊙ ẋ, and the softmax
+// p it was computed from (its value only): one exp per entry (kernels::softmax_axis, shifted by the
+// maxima). What needs only lse (logsumexp, log_softmax, the cross-entropy's value) stops here.
 template <class T>
-struct SoftmaxDual {
-  Dual<T> p, lse;
+struct LogSumExpDual {
+  Dual<T> lse;
+  Tensor<T> p;
 };
 template <class T>
-SoftmaxDual<T> softmax_dual(const Dual<T>& x, std::size_t axis) {
-  using kernels::Binary;
-  SoftmaxDual<T> out;
-  kernels::softmax_axis(x.v, axis, out.p.v, out.lse.v);
-  if (x.t) {
-    out.lse.t = kernels::sum_axis(kernels::binary(Binary::mul, out.p.v, *x.t, "softmax"), axis, true);
-    out.p.t = kernels::binary(Binary::mul, out.p.v, kernels::binary(Binary::sub, *x.t, *out.lse.t, "softmax"),
-                              "softmax");
-  }
+LogSumExpDual<T> logsumexp_dual(const Dual<T>& x, std::size_t axis) {
+  LogSumExpDual<T> out;
+  kernels::softmax_axis(x.v, axis, out.p, out.lse.v);
+  if (x.t) out.lse.t = kernels::sum_axis(kernels::binary(kernels::Binary::mul, out.p, *x.t, "softmax"), axis, true);
   return out;
+}
+// softmax(x) along `axis` with its tangent ṗ = p ⊙ (ẋ − (lse)˙), the derivative of softmax.
+template <class T>
+Dual<T> softmax_dual(const Dual<T>& x, std::size_t axis) {
+  using kernels::Binary;
+  LogSumExpDual<T> s = logsumexp_dual(x, axis);
+  Dual<T> p{std::move(s.p)};
+  if (x.t) p.t = kernels::binary(Binary::mul, p.v, kernels::binary(Binary::sub, *x.t, *s.lse.t, "softmax"), "softmax");
+  return p;
 }
 
 // ---- masks fixed by the value ---------------------------------------------------------------------

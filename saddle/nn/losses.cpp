@@ -2,9 +2,8 @@
 //   L = (1/N) Σ_n [ lse(z_n) − z_n,t_n ],   lse(z) = m + log Σ_c exp(z_c − m),  m = max_c z_c
 //   ∂L/∂z = (softmax(z) − onehot(t)) / N
 // Both are written in the dual algebra on p = softmax(z) and lse, computed together with one exp
-// per entry (softmax_dual, autodiff/dual.hpp, with their tangents (lse)˙ = ⟨p, ż⟩ and
-// ṗ = p ⊙ (ż − ⟨p, ż⟩)):
-// the forward's tangent is (1/N) Σ_n (⟨p_n, ż_n⟩ − ż_n,t), and the VJP's, ṗ ⊙ g/N + (p − onehot)
+// per entry (logsumexp_dual and softmax_dual, autodiff/dual.hpp, with their tangents
+// (lse)˙ = ⟨p, ż⟩ and ṗ = p ⊙ (ż − ⟨p, ż⟩)): the forward's tangent is (1/N) Σ_n (⟨p_n, ż_n⟩ − ż_n,t), and the VJP's, ṗ ⊙ g/N + (p − onehot)
 // ⊙ ġ/N, comes from the product rule, so Hessian-vector products through the loss are exact.
 // tests/nn/test_handderived.cpp holds it against log_softmax/pick/mean composed on the tape.
 #include "saddle/nn/losses.hpp"
@@ -42,13 +41,13 @@ Var<T> softmax_cross_entropy(const Var<T>& logits, std::span<const Label> labels
   return define_op<T>(
       "softmax_cross_entropy",
       [&](const Dual<T>& z) {
-        const Dual<T> lse = reshape(softmax_dual(z, 1).lse, Shape{t.size()});
+        const Dual<T> lse = reshape(logsumexp_dual(z, 1).lse, Shape{t.size()});
         const Dual<T> picked = linear(z, [&](const Tensor<T>& x) { return kernels::take_along(x, 1, t); });
         return sum(lse - picked) * inv_n;
       },
       [t, inv_n](const Dual<T>& g, const Dual<T>&, const Dual<T>& z, auto& gz) {
         if (!gz) return;
-        Dual<T> p = softmax_dual(z, 1).p;                                 // softmax(z), with its tangent
+        Dual<T> p = softmax_dual(z, 1);                                   // softmax(z), with its tangent
         for (std::size_t n = 0; n < t.size(); ++n) p.v(n, t[n]) -= T(1);  // − onehot(t), a constant
         gz = p * (g * inv_n);
       },

@@ -1,6 +1,7 @@
 // The softmax family along an axis, shifted by the maximum so that logits of ±1e4 stay finite:
 //   logsumexp(x) = m + log Σ exp(x − m),   log_softmax(x) = x − logsumexp(x),   softmax = exp(log_softmax),
-// the forwards from softmax_dual (autodiff/dual.hpp): one exp per entry, the tangents written once.
+// the forwards from logsumexp_dual and softmax_dual (autodiff/dual.hpp): one exp per entry, the
+// tangents written once.
 #include "saddle/autodiff/ops.hpp"
 #include "saddle/autodiff/rule.hpp"
 #include "saddle/autodiff/ops/instantiate.hpp"
@@ -21,7 +22,7 @@ Var<T> logsumexp(const Var<T>& a, std::size_t axis, bool keepdims) {
   return define_op<T>(
       "logsumexp",
       [=](const auto& a) {
-        const Dual<T> y = softmax_dual(a, axis).lse;
+        const Dual<T> y = logsumexp_dual(a, axis).lse;
         return keepdims ? y : reshape(y, kernels::reduced_shape(a.shape(), axis, false));
       },
       [=](const auto& g, const auto& y, const auto& a, auto& ga) {
@@ -36,7 +37,7 @@ template <class T>
 Var<T> log_softmax(const Var<T>& a, std::size_t axis) {
   check_axis("log_softmax", a.shape(), axis);
   return define_op<T>(
-      "log_softmax", [=](const auto& a) { return a - softmax_dual(a, axis).lse; },
+      "log_softmax", [=](const auto& a) { return a - logsumexp_dual(a, axis).lse; },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = g - exp(y) * sum(g, axis, true);  // ∂/∂x: g − softmax·Σg
       },
@@ -47,7 +48,7 @@ template <class T>
 Var<T> softmax(const Var<T>& a, std::size_t axis) {
   check_axis("softmax", a.shape(), axis);
   return define_op<T>(
-      "softmax", [=](const auto& a) { return softmax_dual(a, axis).p; },
+      "softmax", [=](const auto& a) { return softmax_dual(a, axis); },
       [=](const auto& g, const auto& y, const auto&, auto& ga) {
         if (ga) ga = y * (g - sum(g * y, axis, true));  // Jᵀg = y ⊙ (g − ⟨g, y⟩)
       },
