@@ -38,7 +38,7 @@ ValueAndGrad<T> value_and_grad(F&& f, const TensorList<T>& params) {
   if (y.size() != 1) throw Error("value_and_grad: f must return a scalar, got shape " + shape_str(y.shape()));
   const T value = y.item();
   if (y.requires_grad()) y.backward();
-  return {value, grads_of(x)};
+  return {value, take_adjoints(std::move(x), /*tangents=*/false).grad};
 }
 
 template <class T, class F>
@@ -69,14 +69,10 @@ HvpResult<T> value_grad_hvp(F&& f, const TensorList<T>& params, const TensorList
   for (std::size_t i = 0; i < params.size(); ++i) x.emplace_back(params[i], v[i], true);
   Var<T> y = f(x);
   if (y.size() != 1) throw Error("hvp: f must return a scalar, got shape " + shape_str(y.shape()));
-  HvpResult<T> r{y.item(), {}, {}};
+  const T value = y.item();
   if (y.requires_grad()) y.backward();
-  for (const auto& xi : x) {
-    r.grad.push_back(xi.has_grad() ? xi.grad() : zeros_tensor<T>(xi.shape()));
-    const auto& t = xi.grad_tangent();
-    r.hvp.push_back(t ? *t : zeros_tensor<T>(xi.shape()));
-  }
-  return r;
+  LeafAdjoints<T> a = take_adjoints(std::move(x), /*tangents=*/true);
+  return {value, std::move(a.grad), std::move(a.grad_tangent)};
 }
 
 template <class T, class F>

@@ -158,6 +158,26 @@ TensorList<T> grads_of(const std::vector<Var<T>>& vars) {
 }
 
 template <class T>
+LeafAdjoints<T> take_adjoints(std::vector<Var<T>>&& leaves, bool tangents) {
+  LeafAdjoints<T> out;
+  out.grad.reserve(leaves.size());
+  if (tangents) out.grad_tangent.reserve(leaves.size());
+  for (Var<T>& leaf : leaves) {
+    const std::shared_ptr<Node<T>>& n = node_of(leaf);
+    const bool owned = n.use_count() == 1;  // nobody else can see the leaf's adjoint go
+    auto take = [owned](Tensor<T>& t) -> Tensor<T> {
+      if (owned) return std::move(t);
+      return t;
+    };
+    out.grad.push_back(n->has_adj ? take(n->adj.v) : zeros_tensor<T>(leaf.shape()));
+    if (tangents)
+      out.grad_tangent.push_back(n->has_adj && n->adj.t ? take(*n->adj.t) : zeros_tensor<T>(leaf.shape()));
+  }
+  leaves.clear();
+  return out;
+}
+
+template <class T>
 LeafAdjointSink<T>*& active_leaf_sink() {
   thread_local LeafAdjointSink<T>* sink = nullptr;
   return sink;
@@ -173,5 +193,7 @@ template TensorList<float> values_of(const std::vector<Var<float>>&);
 template TensorList<double> values_of(const std::vector<Var<double>>&);
 template TensorList<float> grads_of(const std::vector<Var<float>>&);
 template TensorList<double> grads_of(const std::vector<Var<double>>&);
+template LeafAdjoints<float> take_adjoints(std::vector<Var<float>>&&, bool);
+template LeafAdjoints<double> take_adjoints(std::vector<Var<double>>&&, bool);
 
 }  // namespace saddle

@@ -76,4 +76,15 @@ TensorList<T> values_of(const std::vector<Var<T>>& vars);
 template <class T>
 TensorList<T> grads_of(const std::vector<Var<T>>& vars);  // zeros where a leaf got no gradient
 
+// What a reverse sweep left in the leaves, given up by their owner: each gradient and, with
+// tangents (after a backward over tangents), its tangent H·v; zeros where a leaf got none. The
+// tensors are moved out of leaves no other handle shares (a functional call's own leaves, which
+// die with it) and copied from the rest.
+template <class T>
+struct LeafAdjoints {
+  TensorList<T> grad, grad_tangent;
+};
+template <class T>
+LeafAdjoints<T> take_adjoints(std::vector<Var<T>>&& leaves, bool tangents);
+
 }  // namespace saddle

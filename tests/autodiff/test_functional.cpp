@@ -155,6 +155,34 @@ TEST_CASE("jvp agrees with finite differences and with ∇f·v for a scalar f") 
   CHECK(dir == doctest::Approx(gv).epsilon(1e-12));
 }
 
+TEST_CASE("the adjoints taken from the leaves: moved from the call's own, copied from one f kept") {
+  // f(a, b, c) = Σ a²·b, c unused: ∇_a = 2ab, ∇_b = a², ∇_c = 0; H·v = (2b·v_a + 2a·v_b, 2a·v_a, 0).
+  std::mt19937_64 rng(11);
+  const TensorList<double> x{randn({2, 3}, rng), randn({2, 3}, rng), randn({4}, rng)};
+  const TensorList<double> v{randn({2, 3}, rng), randn({2, 3}, rng), randn({4}, rng)};
+  std::vector<Var<double>> kept;  // a handle f keeps on b: b's adjoint must stay readable through it
+  auto f = [&](const std::vector<Var<double>>& p) {
+    kept = {p[1]};
+    return sum(p[0] * p[0] * p[1]);
+  };
+  const HvpResult<double> r = value_grad_hvp(f, x, v);
+  const ValueAndGrad<double> g = value_and_grad(f, x);
+  const Tensor<double>& a = x[0];
+  const Tensor<double>& b = x[1];
+  const Tensor<double> grad_a = 2.0 * a * b, grad_b = a * a;
+  const Tensor<double> hv_a = 2.0 * b * v[0] + 2.0 * a * v[1], hv_b = 2.0 * a * v[0];
+  for (const TensorList<double>* grad : {&r.grad, &g.grad}) {
+    CHECK(max_rel_diff((*grad)[0], grad_a) < 1e-15);
+    CHECK(max_rel_diff((*grad)[1], grad_b) < 1e-15);
+    CHECK((*grad)[2] == zeros_tensor<double>(Shape{4}));
+  }
+  CHECK(max_rel_diff(r.hvp[0], hv_a) < 1e-15);
+  CHECK(max_rel_diff(r.hvp[1], hv_b) < 1e-15);
+  CHECK(r.hvp[2] == zeros_tensor<double>(Shape{4}));
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].grad() == g.grad[1]);  // the last call's b, still holding its gradient
+}
+
 TEST_CASE("logits of ±1e4 give finite log-softmax, gradient and hvp") {
   const TensorList<double> z{Tensor<double>{{1e4, -1e4, 0.0}, {-1e4, 1e4, 1e4}}};
   const TensorList<double> v{Tensor<double>{{1.0, 2.0, 3.0}, {-1.0, 0.5, 2.0}}};
