@@ -32,12 +32,17 @@ NAMES = ["grad/mlp/f64", "hvp/mlp/f64", "grad/mlp/f32", "hvp/mlp/f32", "train_st
 FLOORS = {"train_step/mlp/f32": "step_products/mlp/f32"}
 
 
-def bench_medians(binary, threads, repetitions, pattern):
+def bench_medians(binary, threads, repetitions, pattern, interleave=False):
     """saddle_bench's benchmarks matching `pattern` with `threads` (nn's workers and OpenBLAS's):
-    {name: median ms} and the run's context (Google Benchmark's, with saddle's entries)."""
+    {name: median ms} and the run's context (Google Benchmark's, with saddle's entries). With
+    `interleave`, the repetitions of all of them run in random order, so that a slow spell of a
+    shared machine falls on each alike."""
     env = dict(os.environ, SADDLE_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads))
-    out = subprocess.run([binary, f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
-                          "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout
+    command = [binary, f"--benchmark_filter={pattern}", f"--benchmark_repetitions={repetitions}",
+               "--benchmark_format=json"]
+    if interleave:
+        command.append("--benchmark_enable_random_interleaving=true")
+    out = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     scale = {"ns": 1e-6, "us": 1e-3, "ms": 1.0, "s": 1e3}
     report = json.loads(out)
     times = {}
