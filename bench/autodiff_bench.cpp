@@ -93,14 +93,16 @@ struct MlpProducts {
     }
     for (std::size_t i = 3; i-- > 0;) {  // backward, from the last layer
       const std::size_t in = kWidth[i], out = kWidth[i + 1];
-      gemm(true, false, in, out, kSamples, h[i], dz[i].data(), 0, dw[i].data());  // W̄ = Hᵀ·Z̄
-      if (tangents) {                                                             // W̄˙ = Ḣᵀ·Z̄ + Hᵀ·Z̄˙
+      // W̄ = Hᵀ·Z̄, W̄˙ = Ḣᵀ·Z̄ + Hᵀ·Z̄˙
+      gemm(true, false, in, out, kSamples, h[i], dz[i].data(), 0, dw[i].data());
+      if (tangents) {
         if (ht[i]) gemm(true, false, in, out, kSamples, ht[i], dz[i].data(), 0, dwt[i].data());
         gemm(true, false, in, out, kSamples, h[i], dzt[i].data(), ht[i] ? 1 : 0, dwt[i].data());
       }
       if (i == 0) break;  // the data gets no adjoint
-      gemm(false, true, kSamples, in, out, dz[i].data(), w[i].data(), 0, dz[i - 1].data());  // H̄ = Z̄·Wᵀ
-      if (tangents) {                                                                        // H̄˙ = Z̄˙·Wᵀ + Z̄·Vᵀ
+      // H̄ = Z̄·Wᵀ, H̄˙ = Z̄˙·Wᵀ + Z̄·Vᵀ
+      gemm(false, true, kSamples, in, out, dz[i].data(), w[i].data(), 0, dz[i - 1].data());
+      if (tangents) {
         gemm(false, true, kSamples, in, out, dzt[i].data(), w[i].data(), 0, dzt[i - 1].data());
         gemm(false, true, kSamples, in, out, dz[i].data(), wt[i].data(), 1, dzt[i - 1].data());
       }
