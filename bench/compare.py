@@ -53,6 +53,25 @@ def bench_medians(binary, threads, repetitions, pattern, interleave=False):
     return times, report.get("context", {})
 
 
+def round_parser(description, repetitions):
+    """The arguments of a script that times saddle_bench alone in alternating rounds: the binary,
+    --threads (against 1), --rounds, --repetitions; check them with check_counts."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("binary", help="saddle_bench")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repetitions", type=int, default=repetitions)
+    return parser
+
+
+def check_counts(program, args):
+    """Stops `program` with one line if --threads, --rounds or --repetitions is not positive."""
+    for name in ["threads", "rounds", "repetitions"]:
+        value = getattr(args, name)
+        if value < 1:
+            sys.exit(f"{program}: --{name} = {value} is not a positive whole number")
+
+
 def saddle_round(binary, repetitions, threads):
     times, context = bench_medians(binary, threads, repetitions,
                                    "^(grad/mlp/|hvp/mlp/|train_step/|hvp/mlp_model|hvp/lenet5|conv2d_|step_products/)")

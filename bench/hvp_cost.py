@@ -15,27 +15,19 @@ rounds of each round's ratio of medians, and the rounds' range.
 
 Usage: /usr/bin/python3 bench/hvp_cost.py BENCH_BINARY [--threads 2] [--rounds 3] [--repetitions 9]
 """
-import argparse
 import os
 import statistics
 import sys
 
-from compare import bench_medians
+from compare import bench_medians, check_counts, round_parser
 
 TARGET = 2.1
 PATTERN = "^(grad|hvp|blas_floor|hvp_floor)/mlp/f(32|64)$"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("binary", help="saddle_bench")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--repetitions", type=int, default=9)
-    args = parser.parse_args()
-    for name, value in [("--threads", args.threads), ("--rounds", args.rounds), ("--repetitions", args.repetitions)]:
-        if value < 1:
-            sys.exit(f"hvp_cost: {name} = {value} is not a positive whole number")
+    args = round_parser(__doc__, repetitions=9).parse_args()
+    check_counts("hvp_cost", args)
     thread_counts = sorted({1, args.threads})
     ratios = {}  # (precision, threads) -> ([engine ratio per round], [products' ratio per round])
     blas = "?"

@@ -10,12 +10,11 @@ machine's cores give such work when all are busy, the ceiling for train_step/sof
 Usage: /usr/bin/python3 bench/thread_scaling.py BENCH_BINARY [--threads 2] [--rounds 3] [--repetitions 5]
        [--filter REGEX]
 """
-import argparse
 import os
 import statistics
 import sys
 
-from compare import bench_medians
+from compare import bench_medians, check_counts, round_parser
 
 TARGET = 1.7  # the training steps and hvp/lenet5/f64 on 2 threads against 1
 REFERENCE = "shard_products/softmax/f32"
@@ -23,16 +22,10 @@ DEFAULT_FILTER = "^(train_step/|hvp/lenet5/|shard_products/)"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("binary", help="saddle_bench")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--repetitions", type=int, default=5)
+    parser = round_parser(__doc__, repetitions=5)
     parser.add_argument("--filter", default=DEFAULT_FILTER, help=f"benchmarks to time (default {DEFAULT_FILTER})")
     args = parser.parse_args()
-    for name, value in [("--threads", args.threads), ("--rounds", args.rounds), ("--repetitions", args.repetitions)]:
-        if value < 1:
-            sys.exit(f"thread_scaling: {name} = {value} is not a positive whole number")
+    check_counts("thread_scaling", args)
     one, many = {}, {}
     blas = "?"
     for r in range(args.rounds):
