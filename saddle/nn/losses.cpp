@@ -3,8 +3,9 @@
 //   ∂L/∂z = (softmax(z) − onehot(t)) / N
 // Both are written in the dual algebra on p = softmax(z) and lse, computed together with one exp
 // per entry (logsumexp_dual and softmax_dual, autodiff/dual.hpp, with their tangents
-// (lse)˙ = ⟨p, ż⟩ and ṗ = p ⊙ (ż − ⟨p, ż⟩)): the forward's tangent is (1/N) Σ_n (⟨p_n, ż_n⟩ − ż_n,t), and the VJP's, ṗ ⊙ g/N + (p − onehot)
-// ⊙ ġ/N, comes from the product rule, so Hessian-vector products through the loss are exact.
+// (lse)˙ = ⟨p, ż⟩ and ṗ = p ⊙ (ż − ⟨p, ż⟩)): the forward's tangent is
+// (1/N) Σ_n (⟨p_n, ż_n⟩ − ż_n,t), and the VJP's, ṗ ⊙ g/N + (p − onehot) ⊙ ġ/N, comes from the
+// product rule, so Hessian-vector products through the loss are exact.
 // tests/nn/test_handderived.cpp holds it against log_softmax/pick/mean composed on the tape.
 #include "saddle/nn/losses.hpp"
 
