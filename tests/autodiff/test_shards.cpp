@@ -202,6 +202,54 @@ TEST_SUITE("shards") {
     }
   }
 
+  TEST_CASE("a θ large enough to be copied on the workers: every leaf holds θ and v, the derivatives their closed "
+            "forms, the same bits for 1, 2 and 3 workers") {
+    std::mt19937_64 rng(8);
+    // 80,001 entries (160,002 with v): over the bound for a copy on the workers, in pieces that
+    // cross from θ₀ to θ₁.
+    const TensorList<double> theta{randn({50000}, rng), randn({30001}, rng)};
+    const TensorList<double> v{randn({50000}, rng), randn({30001}, rng)};
+    // f_s = c_s Σ θ₀² + d_s Σ θ₁³: ∇ = (2 c_s θ₀, 3 d_s θ₁²), ∇²·v = (2 c_s v₀, 6 d_s θ₁ v₁).
+    const ShardTerm<double> f = [](const std::vector<Var<double>>& x, std::size_t s) {
+      const double c = 1.0 + double(s), d = 0.5 - 0.25 * double(s);
+      return sum(x[0] * x[0]) * c + sum(x[1] * x[1] * x[1]) * d;
+    };
+    const std::vector<double> w{0.25, 0.25, 0.25, 0.25};
+    double c = 0, d = 0;  // Σ w_s c_s, Σ w_s d_s
+    for (std::size_t s = 0; s < 4; ++s) {
+      c += w[s] * (1.0 + double(s));
+      d += w[s] * (0.5 - 0.25 * double(s));
+    }
+    std::optional<ShardSum<double>> first;
+    for (std::size_t workers : {1, 2, 3}) {
+      CAPTURE(workers);
+      const WorkerLimit limit(workers);
+      ShardSum<double> gradient, hv;
+      add_over_shards<double>(f, theta, nullptr, w, ShardDerivatives::gradient, gradient);
+      add_over_shards<double>(f, theta, &v, w, ShardDerivatives::hvp, hv);
+      double worst = 0;  // the largest error against the closed forms, relative to the entry's scale
+      for (std::size_t i = 0; i < theta[0].size(); ++i) {
+        const double t = theta[0].data()[i];
+        worst = std::max(worst, std::abs(gradient.grad[0].data()[i] - 2 * c * t) / (1 + std::abs(2 * c * t)));
+        worst = std::max(worst, std::abs(hv.hvp[0].data()[i] - 2 * c * v[0].data()[i]) / (1 + std::abs(2 * c)));
+      }
+      for (std::size_t i = 0; i < theta[1].size(); ++i) {
+        const double t = theta[1].data()[i], u = v[1].data()[i];
+        worst = std::max(worst, std::abs(gradient.grad[1].data()[i] - 3 * d * t * t) / (1 + std::abs(3 * d * t * t)));
+        worst = std::max(worst, std::abs(hv.hvp[1].data()[i] - 6 * d * t * u) / (1 + std::abs(6 * d * t * u)));
+      }
+      // Four terms of a few roundings each, summed: a few ulps.
+      CHECK(worst < 1e-14);
+      CHECK(same_bits(hv.grad, gradient.grad));
+      if (!first) {
+        first = hv;
+        continue;
+      }
+      CHECK(same_bits(hv.grad, first->grad));
+      CHECK(same_bits(hv.hvp, first->hvp));
+    }
+  }
+
   TEST_CASE("the tree's sums are the same bits run after run, whichever worker finishes a pair first") {
     // Terms of about the same length on 2 and 3 workers, over parameters large enough that a
     // node's sum takes as long as a term: each node is summed by whichever of its halves finishes
