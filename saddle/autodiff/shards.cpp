@@ -247,55 +247,6 @@ class ShardTree {
   std::vector<std::atomic<std::uint8_t>> arrivals_;  // per inner node h (1 ≤ h < P): halves done
 };
 
-// A copy of θ's values (and of v, their tangents) large enough to be worth two or more workers: at
-// least this many entries in all. Below it the loop's start costs more than half the copy.
-inline constexpr std::size_t kParallelCopyEntries = std::size_t(1) << 16;
-
-// The leaves every term reads: θ's values (and v as their tangents), copied once and shared by the
-// shards. A large θ is copied on the workers, a piece each, before the terms start: on the calling
-// thread alone the copy kept the other cores waiting. The MLP's step (109,386 parameters) on
-// 2 cores, saddle_bench with the copy on the calling thread and on the workers in alternation, 12
-// runs, medians of 5: 1.157 → 1.106 ms, faster in 7 of the 12 pairs (the CNN's, copied alone as
-// before: 3.24 and 3.14 ms, the machine's noise). The softmax regression's 7,850 in two pieces
-// went 0.140 → 0.158 ms (2 of 8 pairs faster): hence the bound.
-template <class T>
-std::vector<Var<T>> shared_leaves(const TensorList<T>& params, const TensorList<T>* v, bool requires_grad) {
-  const std::size_t L = params.size();
-  TensorList<T> values(L), tangents(v ? L : 0);
-  struct Piece {
-    const T* from;
-    T* to;
-    std::size_t n;
-  };
-  std::vector<Piece> pieces;
-  constexpr std::size_t kPiece = std::size_t(1) << 14;  // entries copied at a time
-  auto cut = [&](const Tensor<T>& from, Tensor<T>& to) {
-    to = empty_tensor<T>(from.shape());
-    for (std::size_t k = 0; k < from.size(); k += kPiece)
-      pieces.push_back({from.data() + k, to.data() + k, std::min(kPiece, from.size() - k)});
-  };
-  for (std::size_t i = 0; i < L; ++i) {
-    cut(params[i], values[i]);
-    if (v) cut((*v)[i], tangents[i]);
-  }
-  auto copy = [&](std::size_t c, std::size_t, std::size_t) { std::copy_n(pieces[c].from, pieces[c].n, pieces[c].to); };
-  const std::size_t entries = numel(params) * (v ? 2 : 1);
-  if (loop_workers() > 1 && entries >= kParallelCopyEntries) {
-    parallel_chunks(Chunks{pieces.size(), pieces.size()}, copy);
-  } else {
-    for (std::size_t c = 0; c < pieces.size(); ++c) copy(c, 0, 0);
-  }
-  std::vector<Var<T>> x;
-  x.reserve(L);
-  for (std::size_t i = 0; i < L; ++i) {
-    if (v)
-      x.emplace_back(std::move(values[i]), std::move(tangents[i]), true);
-    else
-      x.emplace_back(std::move(values[i]), requires_grad);
-  }
-  return x;
-}
-
 }  // namespace
 
 void require_shard_order() {
@@ -319,7 +270,15 @@ void add_over_shards(const ShardTerm<T>& f, const TensorList<T>& params, const T
   if (hvp && !v) throw Error("add_over_shards: a Hessian-vector product needs a vector v");
   if (hvp) check_same_shapes("add_over_shards", params, *v);
 
-  const std::vector<Var<T>> x = shared_leaves(params, hvp ? v : nullptr, what != ShardDerivatives::none);
+  // The leaves every term reads: values (and tangents v) copied once, shared by the shards.
+  std::vector<Var<T>> x;
+  x.reserve(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (hvp)
+      x.emplace_back(params[i], (*v)[i], true);
+    else
+      x.emplace_back(params[i], what != ShardDerivatives::none);
+  }
 
   std::vector<double> values(K);
   std::vector<LeafAdjointSink<T>> sinks(K);

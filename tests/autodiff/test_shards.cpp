@@ -202,11 +202,10 @@ TEST_SUITE("shards") {
     }
   }
 
-  TEST_CASE("a θ large enough to be copied on the workers: every leaf holds θ and v, the derivatives their closed "
-            "forms, the same bits for 1, 2 and 3 workers") {
+  TEST_CASE("a θ of a layer's size: every leaf holds θ and v, the derivatives their closed forms, the same bits "
+            "for 1, 2 and 3 workers") {
     std::mt19937_64 rng(8);
-    // 80,001 entries (160,002 with v): over the bound for a copy on the workers, in pieces that
-    // cross from θ₀ to θ₁.
+    // 80,001 entries, as many as an MLP's first layer reads.
     const TensorList<double> theta{randn({50000}, rng), randn({30001}, rng)};
     const TensorList<double> v{randn({50000}, rng), randn({30001}, rng)};
     // f_s = c_s Σ θ₀² + d_s Σ θ₁³: ∇ = (2 c_s θ₀, 3 d_s θ₁²), ∇²·v = (2 c_s v₀, 6 d_s θ₁ v₁).
