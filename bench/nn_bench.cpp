@@ -6,6 +6,8 @@
 //   step_products/mlp/f32          the eight matrix products of an MLP training step on 200 rows,
 //                                  one BLAS call each: the floor under any engine's step
 //   conv2d_fwd|bwd/lenet5_c2/f32   LeNet-5's second convolution (6→16, 5×5) on (200, 6, 14, 14)
+//   one_worker/<name>        each workload that bench/thread_scaling.py times, with one worker and
+//                            BLAS on one thread, in the same process as <name> on all of them
 //   parallel_blocks/round    a loop of 200 one-microsecond items on nn's worker pool, beside
 //   thread_per_loop/round    the same loop on threads started and joined for it
 // Times are wall-clock (BLAS and nn's workers run on all cores); run with --benchmark_repetitions=N
@@ -16,6 +18,7 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -197,6 +200,21 @@ void add(const char* name, F&& f) {
   benchmark::RegisterBenchmark(name, std::forward<F>(f))->Unit(benchmark::kMillisecond);
 }
 
+// `name` as it runs, and `one_worker/name`: the same workload with one worker (WorkerLimit) and
+// OpenBLAS on one thread, as SADDLE_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 would run it. In one
+// process, with --benchmark_enable_random_interleaving, the repetitions of both mix within seconds
+// of each other, so that a slow spell of a shared machine falls on both thread counts alike
+// (bench/thread_scaling.py).
+template <class F>
+void add_scaling(const std::string& name, F f) {
+  add(name.c_str(), f);
+  add(("one_worker/" + name).c_str(), [f](benchmark::State& s) {
+    const WorkerLimit one(1);
+    const SingleThreadedBlas blas;
+    f(s);
+  });
+}
+
 // The workers, or the one-line error of a bad SADDLE_NUM_THREADS and exit status 2 (this runs
 // before main, where an exception would abort).
 std::size_t workers_or_exit() {
@@ -215,13 +233,13 @@ const int registered = [] {
   const BlasInfo blas = blas_info();  // which BLAS kernel the products ran on (base/blas_info.hpp)
   benchmark::AddCustomContext("blas", describe(blas));
   benchmark::AddCustomContext("blas_config", blas.config);
-  add("train_step/softmax/f32", [](benchmark::State& s) { train_step<float>(s, "softmax"); });
-  add("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
-  add("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
-  add("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });
+  add_scaling("train_step/softmax/f32", [](benchmark::State& s) { train_step<float>(s, "softmax"); });
+  add_scaling("train_step/mlp/f32", [](benchmark::State& s) { train_step<float>(s, "mlp"); });
+  add_scaling("train_step/cnn/f32", [](benchmark::State& s) { train_step<float>(s, "cnn"); });
+  add_scaling("train_step/lenet5/f32", [](benchmark::State& s) { train_step<float>(s, "lenet5"); });
   add("hvp/mlp_model/f64", [](benchmark::State& s) { hvp_step<double>(s, "mlp"); });
-  add("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
-  add("shard_products/softmax/f32", shard_products);
+  add_scaling("hvp/lenet5/f64", [](benchmark::State& s) { hvp_step<double>(s, "lenet5"); });
+  add_scaling("shard_products/softmax/f32", shard_products);
   add("step_products/mlp/f32", step_products);
   add("conv2d_fwd/lenet5_c2/f32", conv2d_fwd);
   add("conv2d_bwd/lenet5_c2/f32", conv2d_bwd);

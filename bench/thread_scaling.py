@@ -1,15 +1,18 @@
 #!/usr/bin/python3
-"""Thread scaling of saddle_bench's workloads: each timed with 1 thread and with T (2 by default),
-one workload at a time, the two runs back to back in alternating order for several rounds, so that
-both see the same load on a shared machine; reports the median over rounds of each run's median,
-and the speed-up t(1)/t(T) as the median over rounds of each round's pair, with its range and its
-target. Pairs taken seconds apart cancel the slow swings of a shared machine's speed that times
-taken a whole suite apart do not.
+"""Thread scaling of saddle_bench's workloads: each timed with 1 thread and with T (2 by default)
+in the same process, the repetitions of both in random order (Google Benchmark's random
+interleaving), so that a slow spell of a shared machine falls on both thread counts alike; several
+such rounds, each its own process. Reports the median over rounds of each side's median, and the
+speed-up t(1)/t(T) as the median over rounds of each round's own ratio, with their range and the
+target.
 
-Threads are SADDLE_NUM_THREADS (nn's workers) and OPENBLAS_NUM_THREADS together. Beside them it
-times shard_products/softmax/f32, the products alone of the softmax regression's shards on data of
-their own (bench/nn_bench.cpp): nothing shared, nothing serial, so its speed-up is what this
-machine's cores give such work when all are busy, the ceiling for train_step/softmax/f32's.
+The T-thread side is the workload under SADDLE_NUM_THREADS=T and OPENBLAS_NUM_THREADS=T; the
+1-thread side is saddle_bench's one_worker/<name>, the same workload with one worker (WorkerLimit)
+and OpenBLAS held to one thread (SingleThreadedBlas), as SADDLE_NUM_THREADS=1 and
+OPENBLAS_NUM_THREADS=1 would run it (bench/nn_bench.cpp). Beside them it times
+shard_products/softmax/f32, the products alone of the softmax regression's shards on data of their
+own: nothing shared, nothing serial, so its speed-up is what this machine's cores give such work
+when all are busy, the ceiling for train_step/softmax/f32's.
 Usage: /usr/bin/python3 bench/thread_scaling.py BENCH_BINARY [--threads 2] [--rounds 3] [--repetitions 5]
        [--filter REGEX]
 """
@@ -23,6 +26,7 @@ from compare import bench_medians, check_counts, round_parser
 
 TARGET = 1.7  # the training steps and hvp/lenet5/f64 on 2 threads against 1
 REFERENCE = "shard_products/softmax/f32"
+ONE = "one_worker/"  # the prefix of a workload's 1-thread twin in saddle_bench
 DEFAULT_FILTER = "^(train_step/|hvp/lenet5/|shard_products/)"
 
 
@@ -31,23 +35,25 @@ def main():
     parser.add_argument("--filter", default=DEFAULT_FILTER, help=f"benchmarks to time (default {DEFAULT_FILTER})")
     args = parser.parse_args()
     check_counts("thread_scaling", args)
-    names = [n for n in subprocess.run([args.binary, "--benchmark_list_tests=true"], check=True, capture_output=True,
-                                       text=True).stdout.split() if re.search(args.filter, n)]
+    listed = subprocess.run([args.binary, "--benchmark_list_tests=true"], check=True, capture_output=True,
+                            text=True).stdout.split()
+    names = [n for n in listed if ONE + n in listed and re.search(args.filter, n)]
     if not names:
-        sys.exit(f"thread_scaling: no benchmark of {args.binary} matches --filter {args.filter}")
+        sys.exit(f"thread_scaling: no benchmark of {args.binary} with a one_worker/ twin matches --filter {args.filter}")
+    pattern = f"^({re.escape(ONE)})?({'|'.join(re.escape(n) for n in names)})$"
     one, many, pairs = {}, {}, {}
     blas = "?"
     for r in range(args.rounds):
         print(f"round {r + 1}/{args.rounds} (load average {os.getloadavg()[0]:.2f})", file=sys.stderr)
+        times, context = bench_medians(args.binary, args.threads, args.repetitions, pattern, interleave=True)
+        blas = context.get("blas", "?")
         for name in names:
-            runs = [(1, one), (args.threads, many)]
-            for threads, into in runs if r % 2 == 0 else runs[::-1]:
-                times, context = bench_medians(args.binary, threads, args.repetitions, f"^{re.escape(name)}$")
-                blas = context.get("blas", "?")
-                into.setdefault(name, []).append(times[name.removesuffix("/real_time")])
-            pairs.setdefault(name, []).append(one[name][-1] / many[name][-1])
-    print(f"median over {args.rounds} rounds of the median of {args.repetitions}; speed-up: the median of the "
-          f"rounds' pairs (their range); {blas}")
+            a, b = times[ONE + name], times[name]
+            one.setdefault(name, []).append(a)
+            many.setdefault(name, []).append(b)
+            pairs.setdefault(name, []).append(a / b)
+    print(f"median over {args.rounds} rounds of the median of {args.repetitions}, both thread counts interleaved in "
+          f"each round; speed-up: the median of the rounds' ratios (their range); {blas}")
     print(f"| workload | 1 thread ms | {args.threads} threads ms | speed-up | range | target |")
     print("|---|---:|---:|---:|---:|---:|")
     for name in names:
