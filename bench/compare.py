@@ -53,6 +53,11 @@ def bench_medians(binary, threads, repetitions, pattern, interleave=False):
     return times, report.get("context", {})
 
 
+def spread(xs):
+    """The rounds' range of a ratio, as the tables print it: "min–max"."""
+    return f"{min(xs):.2f}–{max(xs):.2f}"
+
+
 def round_parser(description, repetitions):
     """The arguments of a script that times saddle_bench alone in alternating rounds: the binary,
     --threads (against 1), --rounds, --repetitions; check them with check_counts."""

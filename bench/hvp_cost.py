@@ -19,7 +19,7 @@ import os
 import statistics
 import sys
 
-from compare import bench_medians, check_counts, round_parser
+from compare import bench_medians, check_counts, round_parser, spread
 
 TARGET = 2.1
 PATTERN = "^(grad|hvp|blas_floor|hvp_floor)/mlp/f(32|64)$"
@@ -46,8 +46,7 @@ def main():
     verdicts = []
     for (p, threads), (engine, products) in sorted(ratios.items()):
         e, f = statistics.median(engine), statistics.median(products)
-        print(f"| {p} | {threads} | {e:.2f} | {min(engine):.2f}–{max(engine):.2f} | {f:.2f} | "
-              f"{min(products):.2f}–{max(products):.2f} | ≤ {TARGET} |")
+        print(f"| {p} | {threads} | {e:.2f} | {spread(engine)} | {f:.2f} | {spread(products)} | ≤ {TARGET} |")
         if e > TARGET:
             where = ("the products alone ask more" if f > TARGET else "the products alone leave room for it")
             verdicts.append(f"{p} on {threads} thread{'s' if threads > 1 else ''}: {e:.2f} over the target; {where} "

@@ -22,7 +22,7 @@ import statistics
 import subprocess
 import sys
 
-from compare import bench_medians, check_counts, round_parser
+from compare import bench_medians, check_counts, round_parser, spread
 
 TARGET = 1.7  # the training steps and hvp/lenet5/f64 on 2 threads against 1
 REFERENCE = "shard_products/softmax/f32"
@@ -63,7 +63,7 @@ def main():
         else:
             target = f"≥ {TARGET}" if args.threads == 2 else ""
         p = pairs[name]
-        print(f"| `{name}` | {a:.3f} | {b:.3f} | {statistics.median(p):.2f} | {min(p):.2f}–{max(p):.2f} | {target} |")
+        print(f"| `{name}` | {a:.3f} | {b:.3f} | {statistics.median(p):.2f} | {spread(p)} | {target} |")
     if REFERENCE in pairs and args.threads == 2:
         ceiling = statistics.median(pairs[REFERENCE])
         where = "above" if ceiling >= TARGET else "below"
