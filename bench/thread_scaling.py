@@ -65,8 +65,8 @@ def main():
         p = pairs[name]
         print(f"| `{name}` | {a:.3f} | {b:.3f} | {statistics.median(p):.2f} | {spread(p)} | {target} |")
     if REFERENCE in pairs and args.threads == 2:
-        ceiling = statistics.median(pairs[REFERENCE])
-        where = "above" if ceiling >= TARGET else "below"
+        ceiling = round(statistics.median(pairs[REFERENCE]), 2)  # the figure printed is the one compared
+        where = "at or above" if ceiling >= TARGET else "below"
         print(f"The cores' ceiling in this run, {ceiling:.2f}×, is {where} the target {TARGET}×: a step that "
               "shares data between its workers or runs anything alone scales less than work that does neither.")
 
