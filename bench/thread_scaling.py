@@ -35,12 +35,13 @@ def main():
     parser.add_argument("--filter", default=DEFAULT_FILTER, help=f"benchmarks to time (default {DEFAULT_FILTER})")
     args = parser.parse_args()
     check_counts("thread_scaling", args)
-    listed = subprocess.run([args.binary, "--benchmark_list_tests=true"], check=True, capture_output=True,
-                            text=True).stdout.split()
+    # Named as bench_medians names its results: without a /real_time suffix.
+    listed = [n.removesuffix("/real_time") for n in subprocess.run(
+        [args.binary, "--benchmark_list_tests=true"], check=True, capture_output=True, text=True).stdout.split()]
     names = [n for n in listed if ONE + n in listed and re.search(args.filter, n)]
     if not names:
         sys.exit(f"thread_scaling: no benchmark of {args.binary} with a one_worker/ twin matches --filter {args.filter}")
-    pattern = f"^({re.escape(ONE)})?({'|'.join(re.escape(n) for n in names)})$"
+    pattern = f"^({re.escape(ONE)})?({'|'.join(re.escape(n) for n in names)})(/real_time)?$"
     one, many, pairs = {}, {}, {}
     blas = "?"
     for r in range(args.rounds):
@@ -56,16 +57,16 @@ def main():
           f"each round; speed-up: the median of the rounds' ratios (their range); {blas}")
     print(f"| workload | 1 thread ms | {args.threads} threads ms | speed-up | range | target |")
     print("|---|---:|---:|---:|---:|---:|")
+    speedup = {name: round(statistics.median(p), 2) for name, p in pairs.items()}  # as printed, as compared
     for name in names:
         a, b = statistics.median(one[name]), statistics.median(many[name])
         if name == REFERENCE:
             target = "(the ceiling)"
         else:
             target = f"≥ {TARGET}" if args.threads == 2 else ""
-        p = pairs[name]
-        print(f"| `{name}` | {a:.3f} | {b:.3f} | {statistics.median(p):.2f} | {spread(p)} | {target} |")
-    if REFERENCE in pairs and args.threads == 2:
-        ceiling = round(statistics.median(pairs[REFERENCE]), 2)  # the figure printed is the one compared
+        print(f"| `{name}` | {a:.3f} | {b:.3f} | {speedup[name]:.2f} | {spread(pairs[name])} | {target} |")
+    if REFERENCE in speedup and args.threads == 2:
+        ceiling = speedup[REFERENCE]
         where = "at or above" if ceiling >= TARGET else "below"
         print(f"The cores' ceiling in this run, {ceiling:.2f}×, is {where} the target {TARGET}×: a step that "
               "shares data between its workers or runs anything alone scales less than work that does neither.")
